@@ -1,0 +1,1 @@
+"""SELFIE-style digital-readiness self-reflections for schools, over Telegram."""

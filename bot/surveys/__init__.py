@@ -1,0 +1,1 @@
+"""The statement bank, questionnaire assembly and scoring."""
