@@ -1,0 +1,128 @@
+"""Wiring: build the python-telegram-bot Application with its services, and run it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ContextTypes
+
+from bot.clock import Clock, SystemClock
+from bot.context import SERVICES_KEY, AppContext, BotApplication, Services
+from bot.handlers import errors, participant
+from bot.handlers.texts import texts
+from bot.participation.service import Participation
+from bot.settings import Settings
+from bot.storage import Database
+from bot.surveys.bank import Bank, default_bank
+from bot.surveys.vocabulary import LANGUAGES
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("start", "language", "help")
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+# Updates are handled concurrently: the service layer serialises what must be serialised.
+CONCURRENT_UPDATES = 64
+
+
+def build_application(
+    settings: Settings, *, clock: Clock | None = None, bank: Bank | None = None
+) -> BotApplication:
+    token = settings.require_token()
+    chosen_clock = clock or SystemClock()
+    chosen_bank = bank or default_bank()
+
+    async def post_init(application: BotApplication) -> None:
+        db = await Database.open(settings.database)
+        application.bot_data[SERVICES_KEY] = Services(
+            settings=settings,
+            clock=chosen_clock,
+            bank=chosen_bank,
+            db=db,
+            participation=Participation(db=db, clock=chosen_clock, bank=chosen_bank),
+        )
+        await _publish_commands(application)
+        log.info("bot @%s started with database %s", application.bot.username, db.path)
+
+    async def post_shutdown(application: BotApplication) -> None:
+        services = application.bot_data.get(SERVICES_KEY)
+        if isinstance(services, Services):
+            await services.db.close()
+
+    builder = (
+        Application.builder()
+        .token(token)
+        .base_url(settings.api_url)
+        .base_file_url(settings.resolved_file_api_url)
+        .context_types(ContextTypes(context=AppContext))
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if settings.rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    application: BotApplication = builder.build()  # type: ignore[assignment]
+    participant.register(application)
+    application.add_error_handler(errors.on_error)
+    return application
+
+
+async def _publish_commands(application: BotApplication) -> None:
+    t = texts()
+    try:
+        for language in LANGUAGES:
+            commands = [BotCommand(name, t(language, f"commands.{name}")) for name in COMMANDS]
+            await application.bot.set_my_commands(commands, language_code=language)
+        await application.bot.set_my_commands(
+            [BotCommand(name, t("en", f"commands.{name}")) for name in COMMANDS]
+        )
+    except TelegramError as error:  # the menu is a convenience; never block the start on it
+        log.warning("could not publish the command menu: %s", error)
+
+
+@asynccontextmanager
+async def polling(
+    application: BotApplication, *, poll_timeout: int = 10
+) -> AsyncIterator[BotApplication]:
+    """Run the bot inside the current event loop, e.g. for the demo, tests and benchmarks.
+
+    `run()` is the way for a process of its own; this does the same steps by hand.
+    """
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    assert application.updater is not None
+    await application.updater.start_polling(
+        timeout=poll_timeout, poll_interval=0, allowed_updates=ALLOWED_UPDATES
+    )
+    await application.start()
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+def run(settings: Settings, *, clock: Clock | None = None) -> None:
+    application = build_application(settings, clock=clock)
+    allowed = ALLOWED_UPDATES
+    if settings.mode == "webhook":
+        assert settings.webhook_url is not None
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path="telegram",
+            webhook_url=settings.webhook_url,
+            secret_token=(
+                settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            ),
+            allowed_updates=allowed,
+        )
+    else:
+        application.run_polling(allowed_updates=allowed)

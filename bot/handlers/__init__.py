@@ -1,0 +1,1 @@
+"""Telegram handlers: they parse an update, call a service and render the answer."""

@@ -1,0 +1,247 @@
+"""The participant's side: /start with an invite, answering, Back, help, resuming, /language."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update, User
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import AppContext, BotApplication
+from bot.handlers import render
+from bot.handlers.callback_data import Answer, Back, ChooseLanguage, ToggleHelp, decode
+from bot.handlers.texts import texts
+from bot.participation.outcomes import (
+    AlreadyCompleted,
+    InvalidLink,
+    NotOpenYet,
+    NotParticipating,
+    OtherGroup,
+    Progress,
+    Recap,
+    SessionClosed,
+    Stale,
+    StepOutcome,
+)
+from bot.sessions.tokens import is_start_payload
+from bot.surveys.vocabulary import Language
+
+log = logging.getLogger(__name__)
+
+
+def register(application: BotApplication) -> None:
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("start", start, filters=private))
+    application.add_handler(CommandHandler("language", choose_language, filters=private))
+    application.add_handler(CommandHandler("help", show_help, filters=private))
+    application.add_handler(
+        CommandHandler(["start", "language", "help"], private_only, filters=~private)
+    )
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, on_message))
+
+
+async def language_of(context: AppContext, user: User) -> Language:
+    chosen = await context.services.participation.language_of(telegram_id=user.id)
+    if chosen is not None:
+        return chosen
+    return "lv" if (user.language_code or "").lower().startswith("lv") else "en"
+
+
+async def start(update: Update, context: AppContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    language = await language_of(context, user)
+    participation = context.services.participation
+    if not context.args:
+        await _show_step(
+            context, message.chat_id, language, await participation.resume(telegram_id=user.id)
+        )
+        return
+    token = context.args[0]
+    if not is_start_payload(token):
+        await message.reply_text(texts()(language, "start.invalid_link"))
+        return
+    outcome = await participation.join(
+        token=token, telegram_id=user.id, chat_id=message.chat_id, language=language
+    )
+    t = texts()
+    match outcome:
+        case InvalidLink():
+            await message.reply_text(t(language, "start.invalid_link"))
+        case OtherGroup(profile=profile):
+            group = render.group_name(language, profile)
+            await message.reply_text(t(language, "start.other_group", group=group))
+        case Progress() as progress:
+            resumed = progress.position > 0 or progress.previous_value is not None
+            await message.reply_text(
+                render.welcome(progress, resumed=resumed), parse_mode=ParseMode.HTML
+            )
+            await _send_statement(context, message.chat_id, progress)
+        case _:
+            await _show_step(context, message.chat_id, language, outcome)
+
+
+async def on_message(update: Update, context: AppContext) -> None:
+    """Any other message in a private chat brings back the current statement."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    language = await language_of(context, user)
+    outcome = await context.services.participation.resume(telegram_id=user.id)
+    await _show_step(context, message.chat_id, language, outcome)
+
+
+async def show_help(update: Update, context: AppContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    await message.reply_text(texts()(await language_of(context, user), "help.text"))
+
+
+async def choose_language(update: Update, context: AppContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    language = await language_of(context, user)
+    await message.reply_text(
+        texts()(language, "language.choose"), reply_markup=render.language_keyboard()
+    )
+
+
+async def private_only(update: Update, context: AppContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None or message.chat.type == ChatType.CHANNEL:
+        return
+    await message.reply_text(texts()(await language_of(context, user), "start.private_only"))
+
+
+async def on_button(update: Update, context: AppContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    user = query.from_user
+    language = await language_of(context, user)
+    action = decode(query.data)
+    participation = context.services.participation
+    t = texts()
+    match action:
+        case None:
+            await query.answer(t(language, "alert.invalid"), show_alert=True)
+        case ChooseLanguage(language=chosen):
+            await participation.set_language(telegram_id=user.id, language=chosen)
+            await query.answer()
+            await _edit(context, query, t(chosen, "language.chosen"), None)
+        case Answer(session_id, code, value):
+            outcome = await participation.answer(
+                telegram_id=user.id, session_id=session_id, code=code, value=value
+            )
+            await _answer_step(context, query, language, outcome, show_help=False)
+        case Back(session_id, code):
+            outcome = await participation.back(
+                telegram_id=user.id, session_id=session_id, code=code
+            )
+            await _answer_step(context, query, language, outcome, show_help=False)
+        case ToggleHelp(session_id, code, show):
+            outcome = await participation.current(
+                telegram_id=user.id, session_id=session_id, code=code
+            )
+            await _answer_step(context, query, language, outcome, show_help=show)
+
+
+async def _answer_step(
+    context: AppContext,
+    query: CallbackQuery,
+    language: Language,
+    outcome: StepOutcome,
+    *,
+    show_help: bool,
+) -> None:
+    bank = context.services.bank
+    t = texts()
+    match outcome:
+        case Progress() as progress:
+            await query.answer()
+            text, keyboard = render.statement(bank, progress, show_help=show_help)
+            await _edit(context, query, text, keyboard)
+        case Recap() as recap:
+            await query.answer()
+            await _edit(context, query, render.recap(recap), None)
+        case Stale(progress=progress):
+            await query.answer(t(language, "alert.stale"))
+            if progress is not None:
+                text, keyboard = render.statement(bank, progress)
+                await _edit(context, query, text, keyboard)
+        case NotParticipating():
+            await query.answer(t(language, "alert.not_yours"), show_alert=True)
+        case SessionClosed():
+            await query.answer(t(language, "alert.closed"), show_alert=True)
+        case NotOpenYet():
+            await query.answer(t(language, "alert.not_open"), show_alert=True)
+        case AlreadyCompleted():
+            await query.answer(t(language, "alert.completed"), show_alert=True)
+
+
+async def _show_step(
+    context: AppContext, chat_id: int, language: Language, outcome: StepOutcome
+) -> None:
+    """Show an outcome as new messages (after /start or a free-text message)."""
+    t = texts()
+    bot = context.bot
+    match outcome:
+        case Progress() as progress:
+            await _send_statement(context, chat_id, progress)
+        case NotParticipating() | Recap():
+            await bot.send_message(chat_id, t(language, "start.no_link"))
+        case AlreadyCompleted():
+            await bot.send_message(chat_id, t(language, "start.already_completed"))
+        case SessionClosed(session=session):
+            await bot.send_message(
+                chat_id,
+                render.session_notice(language, "start.closed", session),
+                parse_mode=ParseMode.HTML,
+            )
+        case NotOpenYet(session=session):
+            await bot.send_message(
+                chat_id,
+                render.session_notice(language, "start.not_open_yet", session),
+                parse_mode=ParseMode.HTML,
+            )
+        case Stale(progress=progress) if progress is not None:
+            await _send_statement(context, chat_id, progress)
+        case _:
+            await bot.send_message(chat_id, t(language, "start.no_link"))
+
+
+async def _send_statement(context: AppContext, chat_id: int, progress: Progress) -> None:
+    text, keyboard = render.statement(context.services.bank, progress)
+    await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+async def _edit(
+    context: AppContext,
+    query: CallbackQuery,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None,
+) -> None:
+    """Edit the pressed message; fall back to a new message when it cannot be edited."""
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    except BadRequest as error:
+        if "not modified" in error.message.lower():
+            return  # a double tap re-rendering the same statement: nothing to do
+        if "message to edit not found" not in error.message.lower() and (
+            "can't be edited" not in error.message.lower()
+        ):
+            raise
+        await context.bot.send_message(
+            query.from_user.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+        )

@@ -1,0 +1,154 @@
+"""Turning participation outcomes into Telegram message texts and inline keyboards."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.handlers.callback_data import Answer, Back, ChooseLanguage, ToggleHelp, encode
+from bot.handlers.texts import texts
+from bot.participation.outcomes import Progress, Recap
+from bot.storage.records import Session
+from bot.surveys.bank import Bank
+from bot.surveys.vocabulary import LANGUAGES, NOT_APPLICABLE, Language, Profile
+
+PROGRESS_CELLS = 10
+SECONDS_PER_STATEMENT = 20
+LANGUAGE_NAMES: dict[Language, str] = {"lv": "Latviešu", "en": "English"}
+
+
+def local_time(instant: datetime, timezone: str) -> str:
+    local = instant.astimezone(ZoneInfo(timezone))
+    return f"{local:%d.%m.%Y %H:%M} ({timezone})"
+
+
+def group_name(language: Language, profile: Profile) -> str:
+    return texts()(language, f"group.{profile}")
+
+
+def welcome(progress: Progress, *, resumed: bool) -> str:
+    t = texts()
+    language = progress.language
+    if resumed:
+        return t(language, "start.resume")
+    minutes = max(1, round(progress.total * SECONDS_PER_STATEMENT / 60))
+    return t(
+        language,
+        "start.welcome",
+        school=html.escape(progress.session.school_name),
+        group=group_name(language, progress.profile),
+        count=progress.total,
+        minutes=minutes,
+        closes=local_time(progress.session.closes_at, progress.session.timezone),
+    )
+
+
+def session_notice(language: Language, key: str, session: Session) -> str:
+    return texts()(
+        language,
+        key,
+        school=html.escape(session.school_name),
+        opens=local_time(session.opens_at, session.timezone),
+    )
+
+
+def statement(
+    bank: Bank, progress: Progress, *, show_help: bool = False
+) -> tuple[str, InlineKeyboardMarkup]:
+    t = texts()
+    language = progress.language
+    item = progress.item
+    filled = round(PROGRESS_CELLS * progress.position / max(progress.total, 1))
+    bar = "▰" * filled + "▱" * (PROGRESS_CELLS - filled)
+    lines = [
+        f"<b>{item.area} · {html.escape(bank.areas[item.area].name(language))}</b>",
+        f"{t(language, 'statement.progress', position=progress.position + 1, total=progress.total)}"
+        f"  {bar}",
+        "",
+        f"<b>{html.escape(item.text(language))}</b>",
+    ]
+    if item.own:
+        lines.append(f"<i>{t(language, 'statement.own_area_note')}</i>")
+    if show_help and item.help(language):
+        lines += ["", f"<i>ℹ️ {html.escape(item.help(language))}</i>"]
+    lines += [
+        "",
+        t(
+            language,
+            "statement.scale_hint",
+            low=bank.scale_label(1, language),
+            high=bank.scale_label(5, language),
+        ),
+    ]
+    return "\n".join(lines), statement_keyboard(bank, progress, show_help=show_help)
+
+
+def statement_keyboard(bank: Bank, progress: Progress, *, show_help: bool) -> InlineKeyboardMarkup:
+    t = texts()
+    language = progress.language
+    session_id = progress.session.id
+    code = progress.item.code
+    mark = t(language, "statement.chosen_mark")
+
+    def label(value: int, text: str) -> str:
+        return f"{text} {mark}" if progress.previous_value == value else text
+
+    scale = [
+        InlineKeyboardButton(
+            label(value, str(value)), callback_data=encode(Answer(session_id, code, value))
+        )
+        for value in range(1, 6)
+    ]
+    not_applicable = InlineKeyboardButton(
+        label(
+            NOT_APPLICABLE,
+            t(language, "statement.na_button", label=bank.scale_label(NOT_APPLICABLE, language)),
+        ),
+        callback_data=encode(Answer(session_id, code, NOT_APPLICABLE)),
+    )
+    tools = []
+    if progress.item.help(language):
+        key = "statement.hide_help_button" if show_help else "statement.help_button"
+        tools.append(
+            InlineKeyboardButton(
+                t(language, key),
+                callback_data=encode(ToggleHelp(session_id, code, not show_help)),
+            )
+        )
+    if progress.position > 0:
+        tools.append(
+            InlineKeyboardButton(
+                t(language, "statement.back_button"), callback_data=encode(Back(session_id, code))
+            )
+        )
+    rows = [scale, [not_applicable]]
+    if tools:
+        rows.append(tools)
+    return InlineKeyboardMarkup(rows)
+
+
+def recap(recap: Recap) -> str:
+    return texts()(
+        recap.language,
+        "done.thanks",
+        school=html.escape(recap.session.school_name),
+        answered=recap.answered,
+        not_applicable=recap.not_applicable,
+        closes=local_time(recap.session.closes_at, recap.session.timezone),
+    )
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    LANGUAGE_NAMES[language], callback_data=encode(ChooseLanguage(language))
+                )
+                for language in LANGUAGES
+            ]
+        ]
+    )

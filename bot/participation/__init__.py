@@ -1,0 +1,1 @@
+"""A participant's way through a questionnaire: joining, answering, going back, resuming."""

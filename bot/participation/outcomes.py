@@ -1,0 +1,78 @@
+"""What the participation service answers; handlers turn each of these into a message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.storage.records import Session
+from bot.surveys.questionnaire import Item
+from bot.surveys.vocabulary import Language, Profile
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where a participant stands: the statement to show now."""
+
+    session: Session
+    profile: Profile
+    language: Language
+    position: int  # 0-based index of `item`
+    total: int
+    item: Item
+    previous_value: int | None  # the answer already given to `item`, after Back
+
+
+@dataclass(frozen=True, slots=True)
+class Recap:
+    session: Session
+    profile: Profile
+    language: Language
+    answered: int
+    not_applicable: int
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidLink:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class NotOpenYet:
+    session: Session
+
+
+@dataclass(frozen=True, slots=True)
+class SessionClosed:
+    session: Session
+
+
+@dataclass(frozen=True, slots=True)
+class OtherGroup:
+    """The person already answers this session in another group."""
+
+    session: Session
+    profile: Profile
+
+
+@dataclass(frozen=True, slots=True)
+class AlreadyCompleted:
+    session: Session
+    profile: Profile
+
+
+@dataclass(frozen=True, slots=True)
+class NotParticipating:
+    """No questionnaire in progress for this person (or not theirs)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stale:
+    """A button for a statement that is no longer the current one; nothing was changed."""
+
+    progress: Progress | None
+
+
+JoinOutcome = InvalidLink | NotOpenYet | SessionClosed | OtherGroup | AlreadyCompleted | Progress
+StepOutcome = (
+    NotParticipating | SessionClosed | NotOpenYet | AlreadyCompleted | Stale | Progress | Recap
+)

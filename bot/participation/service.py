@@ -1,0 +1,318 @@
+"""The participant's questionnaire as operations on the database.
+
+Every operation that changes something runs in one transaction that first re-reads the state
+it depends on (session open, the current statement), so a double tap, a stale button or a
+concurrent update changes nothing twice.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import aiosqlite
+
+from bot.clock import Clock
+from bot.participation.outcomes import (
+    AlreadyCompleted,
+    InvalidLink,
+    JoinOutcome,
+    NotOpenYet,
+    NotParticipating,
+    OtherGroup,
+    Progress,
+    Recap,
+    SessionClosed,
+    Stale,
+    StepOutcome,
+)
+from bot.sessions.period import local_today, session_state
+from bot.storage import Database
+from bot.storage import participants as participant_queries
+from bot.storage import sessions as session_queries
+from bot.storage.records import Participant, Session
+from bot.surveys.bank import Bank
+from bot.surveys.questionnaire import Questionnaire, assemble
+from bot.surveys.vocabulary import NOT_APPLICABLE, Language, Profile
+
+# SQLite integer keys are signed 64-bit; keep random ids positive and well spread.
+_RESPONSE_ID_BITS = 62
+
+
+@dataclass
+class Participation:
+    db: Database
+    clock: Clock
+    bank: Bank
+    _questionnaires: dict[tuple[int, Profile], Questionnaire] = field(default_factory=dict)
+
+    def forget(self, session_id: int) -> None:
+        """Drop cached questionnaires of a session whose statements changed."""
+        for key in [key for key in self._questionnaires if key[0] == session_id]:
+            del self._questionnaires[key]
+
+    async def join(
+        self, *, token: str, telegram_id: int, chat_id: int, language: Language
+    ) -> JoinOutcome:
+        async with self.db.transaction() as connection:
+            found = await session_queries.invite(connection, token=token)
+            if found is None:
+                return InvalidLink()
+            session_id, profile = found
+            session = await session_queries.session_by_id(connection, session_id=session_id)
+            if session is None:
+                return InvalidLink()
+            closed = self._unless_open(session)
+            if closed is not None:
+                return closed
+            participant = await participant_queries.participant(
+                connection, session_id=session_id, telegram_id=telegram_id
+            )
+            if participant is not None:
+                if participant.profile != profile:
+                    return OtherGroup(session=session, profile=participant.profile)
+                if participant.completed_at is not None:
+                    return AlreadyCompleted(session=session, profile=participant.profile)
+            else:
+                participant = await self._insert_participant(
+                    connection, session, profile, telegram_id, chat_id, language
+                )
+            return await self._progress(connection, session, participant)
+
+    async def resume(self, *, telegram_id: int) -> StepOutcome:
+        """The current statement of this person's most recent unfinished questionnaire."""
+        async with self.db.read() as connection:
+            participations = await participant_queries.participations(
+                connection, telegram_id=telegram_id
+            )
+            first_outcome: StepOutcome | None = None
+            for participant in participations:
+                session = await session_queries.session_by_id(
+                    connection, session_id=participant.session_id
+                )
+                assert session is not None
+                if participant.completed_at is not None:
+                    first_outcome = first_outcome or AlreadyCompleted(session, participant.profile)
+                    continue
+                closed = self._unless_open(session)
+                if closed is not None:
+                    first_outcome = first_outcome or closed
+                    continue
+                return await self._progress(connection, session, participant)
+        return first_outcome or NotParticipating()
+
+    async def answer(
+        self, *, telegram_id: int, session_id: int, code: str, value: int
+    ) -> StepOutcome:
+        now = self.clock.now()
+        async with self.db.transaction() as connection:
+            current = await self._current(connection, telegram_id, session_id, code)
+            if not isinstance(current, _Current):
+                return current
+            participant, session, questionnaire, position = current
+            assert participant.response_id is not None
+            await participant_queries.record_answer(
+                connection, response_id=participant.response_id, code=code, value=value
+            )
+            answers = await participant_queries.answers_of(
+                connection, response_id=participant.response_id
+            )
+            following = _next_unanswered(questionnaire, answers, after=position)
+            if following is None:
+                await participant_queries.complete(
+                    connection,
+                    participant_id=participant.id,
+                    response_id=participant.response_id,
+                    position=len(questionnaire),
+                    now=now,
+                    day=local_today(now, session.timezone),
+                )
+                counted = [answers[item.code] for item in questionnaire.items]
+                return Recap(
+                    session=session,
+                    profile=participant.profile,
+                    language=participant.language,
+                    answered=len(counted),
+                    not_applicable=counted.count(NOT_APPLICABLE),
+                )
+            await participant_queries.set_position(
+                connection, response_id=participant.response_id, position=following
+            )
+            return self._at(session, participant, questionnaire, following, answers)
+
+    async def back(self, *, telegram_id: int, session_id: int, code: str) -> StepOutcome:
+        async with self.db.transaction() as connection:
+            current = await self._current(connection, telegram_id, session_id, code)
+            if not isinstance(current, _Current):
+                return current
+            participant, session, questionnaire, position = current
+            assert participant.response_id is not None
+            answers = await participant_queries.answers_of(
+                connection, response_id=participant.response_id
+            )
+            if position == 0:
+                return self._at(session, participant, questionnaire, 0, answers)
+            await participant_queries.set_position(
+                connection, response_id=participant.response_id, position=position - 1
+            )
+            return self._at(session, participant, questionnaire, position - 1, answers)
+
+    async def current(self, *, telegram_id: int, session_id: int, code: str) -> StepOutcome:
+        """The current statement again (e.g. to toggle its help), if `code` is still current."""
+        async with self.db.read() as connection:
+            current = await self._current(connection, telegram_id, session_id, code)
+            if not isinstance(current, _Current):
+                return current
+            participant, session, questionnaire, position = current
+            assert participant.response_id is not None
+            answers = await participant_queries.answers_of(
+                connection, response_id=participant.response_id
+            )
+            return self._at(session, participant, questionnaire, position, answers)
+
+    async def language_of(self, *, telegram_id: int) -> Language | None:
+        async with self.db.read() as connection:
+            return await participant_queries.user_language(connection, telegram_id=telegram_id)
+
+    async def set_language(self, *, telegram_id: int, language: Language) -> None:
+        async with self.db.transaction() as connection:
+            await participant_queries.set_user_language(
+                connection, telegram_id=telegram_id, language=language
+            )
+            await participant_queries.set_participant_language(
+                connection, telegram_id=telegram_id, language=language
+            )
+
+    # Internals
+
+    def _unless_open(self, session: Session) -> NotOpenYet | SessionClosed | None:
+        state = session_state(
+            status=session.status,
+            opens_at=session.opens_at,
+            closes_at=session.closes_at,
+            now=self.clock.now(),
+        )
+        if state == "open":
+            return None
+        if state == "closed":
+            return SessionClosed(session=session)
+        return NotOpenYet(session=session)
+
+    async def _questionnaire(
+        self, connection: aiosqlite.Connection, session: Session, profile: Profile
+    ) -> Questionnaire:
+        key = (session.id, profile)
+        cached = self._questionnaires.get(key)
+        if cached is None:
+            codes = await session_queries.session_statement_codes(connection, session_id=session.id)
+            own = await session_queries.own_statements(connection, session_id=session.id)
+            cached = assemble(self.bank, level=session.level, profile=profile, codes=codes, own=own)
+            self._questionnaires[key] = cached
+        return cached
+
+    async def _insert_participant(
+        self,
+        connection: aiosqlite.Connection,
+        session: Session,
+        profile: Profile,
+        telegram_id: int,
+        chat_id: int,
+        language: Language,
+    ) -> Participant:
+        while True:
+            response_id = secrets.randbits(_RESPONSE_ID_BITS) + 1
+            if not await participant_queries.response_exists(connection, response_id=response_id):
+                break
+        return await participant_queries.insert_participant(
+            connection,
+            session_id=session.id,
+            telegram_id=telegram_id,
+            chat_id=chat_id,
+            profile=profile,
+            language=language,
+            response_id=response_id,
+            now=self.clock.now(),
+        )
+
+    async def _progress(
+        self, connection: aiosqlite.Connection, session: Session, participant: Participant
+    ) -> Progress:
+        assert participant.response_id is not None
+        questionnaire = await self._questionnaire(connection, session, participant.profile)
+        response = await participant_queries.response(
+            connection, response_id=participant.response_id
+        )
+        assert response is not None
+        answers = await participant_queries.answers_of(
+            connection, response_id=participant.response_id
+        )
+        position = min(response.position, len(questionnaire) - 1)
+        return self._at(session, participant, questionnaire, position, answers)
+
+    async def _current(
+        self, connection: aiosqlite.Connection, telegram_id: int, session_id: int, code: str
+    ) -> _Current | StepOutcome:
+        """Check that `code` is this person's current statement in an open session."""
+        participant = await participant_queries.participant(
+            connection, session_id=session_id, telegram_id=telegram_id
+        )
+        if participant is None:
+            return NotParticipating()
+        session = await session_queries.session_by_id(connection, session_id=session_id)
+        assert session is not None
+        if participant.completed_at is not None or participant.response_id is None:
+            return AlreadyCompleted(session=session, profile=participant.profile)
+        closed = self._unless_open(session)
+        if closed is not None:
+            return closed
+        questionnaire = await self._questionnaire(connection, session, participant.profile)
+        response = await participant_queries.response(
+            connection, response_id=participant.response_id
+        )
+        assert response is not None
+        position = min(response.position, len(questionnaire) - 1)
+        if questionnaire[position].code != code:
+            answers = await participant_queries.answers_of(
+                connection, response_id=participant.response_id
+            )
+            return Stale(self._at(session, participant, questionnaire, position, answers))
+        return _Current(participant, session, questionnaire, position)
+
+    @staticmethod
+    def _at(
+        session: Session,
+        participant: Participant,
+        questionnaire: Questionnaire,
+        position: int,
+        answers: dict[str, int],
+    ) -> Progress:
+        item = questionnaire[position]
+        return Progress(
+            session=session,
+            profile=participant.profile,
+            language=participant.language,
+            position=position,
+            total=len(questionnaire),
+            item=item,
+            previous_value=answers.get(item.code),
+        )
+
+
+class _Current(NamedTuple):
+    participant: Participant
+    session: Session
+    questionnaire: Questionnaire
+    position: int
+
+
+def _next_unanswered(
+    questionnaire: Questionnaire, answers: dict[str, int], *, after: int
+) -> int | None:
+    """The first unanswered statement after `after`, wrapping round; None when all are done."""
+    count = len(questionnaire)
+    for step in range(1, count + 1):
+        position = (after + step) % count
+        if questionnaire[position].code not in answers:
+            return position
+    return None

@@ -1,0 +1,1 @@
+"""Sessions: their calendar rules, invite tokens and the operations on them."""

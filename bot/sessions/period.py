@@ -1,0 +1,80 @@
+"""The calendar rules of a self-reflection period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+MIN_DAYS = 7
+MAX_DAYS = 21
+# Answers are accepted until 23:59 on the last day, in the session's time zone.
+CLOSING_TIME = time(23, 59)
+
+PeriodProblem = Literal["end_before_start", "too_short", "too_long", "starts_in_past"]
+SessionState = Literal["draft", "scheduled", "open", "closed"]
+
+
+class PeriodError(ValueError):
+    def __init__(self, problem: PeriodProblem, message: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    start: date
+    end: date
+    timezone: str
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def opens_at(self) -> datetime:
+        return datetime.combine(self.start, time(0, 0), ZoneInfo(self.timezone)).astimezone(UTC)
+
+    @property
+    def closes_at(self) -> datetime:
+        return datetime.combine(self.end, CLOSING_TIME, ZoneInfo(self.timezone)).astimezone(UTC)
+
+
+def local_today(now: datetime, timezone: str) -> date:
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def check_period(start: date, end: date, timezone: str, *, now: datetime) -> Period:
+    """A valid period of 7 to 21 days that does not start before today, or PeriodError."""
+    if end < start:
+        raise PeriodError("end_before_start", f"the end date {end} is before the start {start}")
+    period = Period(start, end, timezone)
+    if period.days < MIN_DAYS:
+        raise PeriodError(
+            "too_short", f"the period is {period.days} days; it must be at least {MIN_DAYS}"
+        )
+    if period.days > MAX_DAYS:
+        raise PeriodError(
+            "too_long", f"the period is {period.days} days; it must be at most {MAX_DAYS}"
+        )
+    today = local_today(now, timezone)
+    if start < today:
+        raise PeriodError("starts_in_past", f"the start date {start} is before today ({today})")
+    return period
+
+
+def latest_end(start: date) -> date:
+    return start + timedelta(days=MAX_DAYS - 1)
+
+
+def session_state(
+    *, status: str, opens_at: datetime, closes_at: datetime, now: datetime
+) -> SessionState:
+    if status == "draft":
+        return "draft"
+    if status == "closed" or now >= closes_at:
+        return "closed"
+    if now < opens_at:
+        return "scheduled"
+    return "open"

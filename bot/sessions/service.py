@@ -1,0 +1,117 @@
+"""Creating sessions and reading their participation; plain async functions over the database."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.sessions.period import Period, check_period
+from bot.sessions.tokens import new_token
+from bot.storage import Database
+from bot.storage import schools as school_queries
+from bot.storage import sessions as session_queries
+from bot.storage.records import GroupCount, Session
+from bot.surveys.bank import Bank
+from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement
+from bot.surveys.vocabulary import PROFILES, Level, Profile
+
+MAX_SCHOOL_NAME = 200
+
+
+class SessionSetupError(ValueError):
+    """The request cannot become a session; the message says why in one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedSession:
+    session_id: int
+    school_id: int
+    period: Period
+    invites: dict[Profile, str]
+
+
+async def create_session(
+    db: Database,
+    *,
+    bank: Bank,
+    now: datetime,
+    school_name: str,
+    coordinator_id: int,
+    level: Level,
+    start: date,
+    end: date,
+    timezone: str,
+    optional_codes: Collection[str] = (),
+    own: Sequence[OwnStatement] = (),
+) -> CreatedSession:
+    """Create the school if new, register the coordinator, and create an active session.
+
+    The session gets every core statement, the chosen optional ones and its own statements,
+    and one invite token per profile. Everything happens in one transaction.
+    """
+    school_name = school_name.strip()
+    if not 1 <= len(school_name) <= MAX_SCHOOL_NAME:
+        raise SessionSetupError(f"the school name must be 1 to {MAX_SCHOOL_NAME} characters")
+    period = check_period(start, end, timezone, now=now)
+    optional = set(optional_codes)
+    for code in sorted(optional):
+        known = bank.statements.get(code)
+        if known is None or known.kind != "optional":
+            raise SessionSetupError(f"{code} is not an optional statement")
+    if len(own) > MAX_OWN_STATEMENTS:
+        raise SessionSetupError(f"a session has at most {MAX_OWN_STATEMENTS} own statements")
+    codes = [s.code for s in bank.statements.values() if s.kind == "core" or s.code in optional]
+
+    async with db.transaction() as connection:
+        school = await school_queries.school_by_name(connection, name=school_name)
+        if school is None:
+            school = await school_queries.insert_school(connection, name=school_name, now=now)
+        await school_queries.add_coordinator(
+            connection, school_id=school.id, telegram_id=coordinator_id, now=now
+        )
+        session_id = await session_queries.insert_session(
+            connection,
+            school_id=school.id,
+            level=level,
+            start_date=period.start,
+            end_date=period.end,
+            timezone=timezone,
+            opens_at=period.opens_at,
+            closes_at=period.closes_at,
+            created_by=coordinator_id,
+            now=now,
+        )
+        await session_queries.add_session_statements(connection, session_id=session_id, codes=codes)
+        for statement in own:
+            await session_queries.insert_own_statement(
+                connection, session_id=session_id, statement=statement
+            )
+        invites = {profile: new_token() for profile in PROFILES}
+        for profile, token in invites.items():
+            await session_queries.insert_invite(
+                connection, token=token, session_id=session_id, profile=profile
+            )
+    return CreatedSession(
+        session_id=session_id, school_id=school.id, period=period, invites=invites
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SessionStatus:
+    session: Session
+    groups: dict[Profile, GroupCount]
+
+
+async def session_status(db: Database, *, session_id: int) -> SessionStatus | None:
+    async with db.read() as connection:
+        session = await session_queries.session_by_id(connection, session_id=session_id)
+        if session is None:
+            return None
+        groups = await session_queries.group_counts(connection, session_id=session_id)
+    return SessionStatus(session=session, groups=groups)
+
+
+async def session_invites(db: Database, *, session_id: int) -> dict[Profile, str]:
+    async with db.read() as connection:
+        return await session_queries.invites_of(connection, session_id=session_id)

@@ -1,0 +1,133 @@
+"""The SQLite connection: pragmas, forward migrations and serialised transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class StorageError(Exception):
+    """The database cannot be used as it is (e.g. it is newer than this program)."""
+
+
+def migrations() -> list[tuple[int, str]]:
+    """The shipped migrations as (version, SQL), in order, numbered 1, 2, 3 … without gaps."""
+    folder = resources.files("bot.storage").joinpath("migrations")
+    found = sorted(
+        (int(match.group(1)), entry.read_text(encoding="utf-8"))
+        for entry in folder.iterdir()
+        if (match := MIGRATION_NAME.match(entry.name))
+    )
+    versions = [version for version, _ in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise StorageError(f"migrations are not numbered 1..n: {versions}")
+    return found
+
+
+class Database:
+    """One aiosqlite connection shared by the process.
+
+    All statements go through `transaction()` or `read()`, which take an asyncio lock: a single
+    connection cannot interleave two transactions, and the lock keeps coroutines from trying.
+    """
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._connection = connection
+        self._lock = asyncio.Lock()
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        connection = await aiosqlite.connect(path, isolation_level=None)
+        connection.row_factory = aiosqlite.Row
+        await connection.execute("PRAGMA journal_mode = WAL")
+        await connection.execute("PRAGMA foreign_keys = ON")
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        await connection.execute("PRAGMA busy_timeout = 10000")
+        database = cls(connection, path)
+        if migrate:
+            try:
+                await database.migrate()
+            except BaseException:
+                await connection.close()
+                raise
+        return database
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._connection.close()
+
+    async def version(self) -> int:
+        async with self.read() as connection:
+            cursor = await connection.execute("PRAGMA user_version")
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self, *, target: int | None = None) -> int:
+        """Apply every shipped migration newer than the database; return the new version."""
+        available = migrations()
+        latest = available[-1][0] if available else 0
+        current = await self.version()
+        if current > latest:
+            raise StorageError(
+                f"{self.path} has schema version {current}, newer than this program's {latest}"
+            )
+        goal = latest if target is None else target
+        async with self._lock:
+            for version, script in available:
+                if current < version <= goal:
+                    # executescript commits any open transaction first, so the script carries
+                    # its own BEGIN/COMMIT and the version bump happens inside it.
+                    await self._connection.executescript(
+                        f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;"
+                    )
+                    current = version
+        return current
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction: taken immediately, committed on success, rolled back on error."""
+        async with self._lock:
+            await self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._connection
+            except BaseException:
+                await self._connection.rollback()
+                raise
+            await self._connection.commit()
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Consistent reads, serialised with the writes of this process."""
+        async with self._lock:
+            yield self._connection
+
+
+async def fetch_one(
+    connection: aiosqlite.Connection, sql: str, parameters: Iterable[Any] | dict[str, Any] = ()
+) -> aiosqlite.Row | None:
+    cursor = await connection.execute(sql, parameters)
+    row = await cursor.fetchone()
+    await cursor.close()
+    return row
+
+
+async def fetch_all(
+    connection: aiosqlite.Connection, sql: str, parameters: Iterable[Any] | dict[str, Any] = ()
+) -> list[aiosqlite.Row]:
+    cursor = await connection.execute(sql, parameters)
+    rows = await cursor.fetchall()
+    await cursor.close()
+    return list(rows)

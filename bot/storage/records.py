@@ -1,0 +1,71 @@
+"""Plain records that the query functions return; they know nothing of SQL or Telegram."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from bot.surveys.vocabulary import Language, Level, Profile
+
+SessionStatus = Literal["draft", "active", "closed"]
+
+
+def to_epoch(instant: datetime) -> int:
+    return int(instant.timestamp())
+
+
+def from_epoch(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class School:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    id: int
+    school_id: int
+    school_name: str
+    level: Level
+    start_date: date
+    end_date: date
+    timezone: str
+    opens_at: datetime
+    closes_at: datetime
+    status: SessionStatus
+    created_by: int
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    id: int
+    session_id: int
+    telegram_id: int
+    chat_id: int
+    profile: Profile
+    language: Language
+    joined_at: datetime
+    completed_at: datetime | None
+    response_id: int | None
+    reminders_muted: bool
+    reminders_sent: int
+    unreachable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    id: int
+    session_id: int
+    profile: Profile
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroupCount:
+    joined: int
+    completed: int

@@ -1,0 +1,178 @@
+"""Sessions, the statements they use, and their invite tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import cast
+
+import aiosqlite
+
+from bot.storage.database import fetch_all, fetch_one
+from bot.storage.records import GroupCount, Session, SessionStatus, from_epoch, to_epoch
+from bot.surveys.questionnaire import OwnStatement
+from bot.surveys.vocabulary import PROFILES, Level, Profile
+
+_SESSION_COLUMNS = """
+    s.id, s.school_id, sc.name AS school_name, s.level, s.start_date, s.end_date, s.timezone,
+    s.opens_at, s.closes_at, s.status, s.created_by, s.closed_at
+"""
+
+
+def _session(row: aiosqlite.Row) -> Session:
+    return Session(
+        id=row["id"],
+        school_id=row["school_id"],
+        school_name=row["school_name"],
+        level=cast(Level, row["level"]),
+        start_date=date.fromisoformat(row["start_date"]),
+        end_date=date.fromisoformat(row["end_date"]),
+        timezone=row["timezone"],
+        opens_at=from_epoch(row["opens_at"]),
+        closes_at=from_epoch(row["closes_at"]),
+        status=cast(SessionStatus, row["status"]),
+        created_by=row["created_by"],
+        closed_at=from_epoch(row["closed_at"]) if row["closed_at"] is not None else None,
+    )
+
+
+async def insert_session(
+    connection: aiosqlite.Connection,
+    *,
+    school_id: int,
+    level: Level,
+    start_date: date,
+    end_date: date,
+    timezone: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    created_by: int,
+    now: datetime,
+    status: SessionStatus = "active",
+) -> int:
+    cursor = await connection.execute(
+        """
+        INSERT INTO sessions (school_id, level, start_date, end_date, timezone, opens_at,
+                              closes_at, status, created_by, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        (
+            school_id,
+            level,
+            start_date.isoformat(),
+            end_date.isoformat(),
+            timezone,
+            to_epoch(opens_at),
+            to_epoch(closes_at),
+            status,
+            created_by,
+            to_epoch(now),
+        ),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def session_by_id(connection: aiosqlite.Connection, *, session_id: int) -> Session | None:
+    row = await fetch_one(
+        connection,
+        f"SELECT {_SESSION_COLUMNS} FROM sessions s JOIN schools sc ON sc.id = s.school_id"
+        " WHERE s.id = ?",
+        (session_id,),
+    )
+    return _session(row) if row else None
+
+
+async def add_session_statements(
+    connection: aiosqlite.Connection, *, session_id: int, codes: Iterable[str]
+) -> None:
+    await connection.executemany(
+        "INSERT INTO session_statements (session_id, code) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        [(session_id, code) for code in codes],
+    )
+
+
+async def session_statement_codes(
+    connection: aiosqlite.Connection, *, session_id: int
+) -> frozenset[str]:
+    rows = await fetch_all(
+        connection, "SELECT code FROM session_statements WHERE session_id = ?", (session_id,)
+    )
+    return frozenset(row["code"] for row in rows)
+
+
+async def own_statements(
+    connection: aiosqlite.Connection, *, session_id: int
+) -> list[OwnStatement]:
+    rows = await fetch_all(
+        connection,
+        "SELECT code, area, profiles, text, help FROM own_statements WHERE session_id = ?"
+        " ORDER BY CAST(substr(code, 2) AS INTEGER)",
+        (session_id,),
+    )
+    return [
+        OwnStatement(
+            code=row["code"],
+            area=row["area"],
+            profiles=frozenset(
+                cast(Profile, p) for p in row["profiles"].split(",") if p in PROFILES
+            ),
+            text=row["text"],
+            help=row["help"],
+        )
+        for row in rows
+    ]
+
+
+async def insert_own_statement(
+    connection: aiosqlite.Connection, *, session_id: int, statement: OwnStatement
+) -> None:
+    await connection.execute(
+        "INSERT INTO own_statements (session_id, code, area, profiles, text, help)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            session_id,
+            statement.code,
+            statement.area,
+            ",".join(p for p in PROFILES if p in statement.profiles),
+            statement.text,
+            statement.help,
+        ),
+    )
+
+
+async def insert_invite(
+    connection: aiosqlite.Connection, *, token: str, session_id: int, profile: Profile
+) -> None:
+    await connection.execute(
+        "INSERT INTO invites (token, session_id, profile) VALUES (?, ?, ?)",
+        (token, session_id, profile),
+    )
+
+
+async def invite(connection: aiosqlite.Connection, *, token: str) -> tuple[int, Profile] | None:
+    row = await fetch_one(
+        connection, "SELECT session_id, profile FROM invites WHERE token = ?", (token,)
+    )
+    return (row["session_id"], cast(Profile, row["profile"])) if row else None
+
+
+async def invites_of(connection: aiosqlite.Connection, *, session_id: int) -> dict[Profile, str]:
+    rows = await fetch_all(
+        connection, "SELECT profile, token FROM invites WHERE session_id = ?", (session_id,)
+    )
+    found = {cast(Profile, row["profile"]): row["token"] for row in rows}
+    return {profile: found[profile] for profile in PROFILES if profile in found}
+
+
+async def group_counts(
+    connection: aiosqlite.Connection, *, session_id: int
+) -> dict[Profile, GroupCount]:
+    rows = await fetch_all(
+        connection,
+        "SELECT profile, count(*) AS joined, count(completed_at) AS completed"
+        " FROM participants WHERE session_id = ? GROUP BY profile",
+        (session_id,),
+    )
+    found = {row["profile"]: GroupCount(row["joined"], row["completed"]) for row in rows}
+    return {profile: found.get(profile, GroupCount(0, 0)) for profile in PROFILES}

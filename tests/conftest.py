@@ -1,0 +1,52 @@
+"""Fixtures shared by the whole suite: real SQLite files, a settable clock, the shipped bank."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.sessions.service import CreatedSession, create_session
+from bot.storage import Database
+from bot.surveys.bank import Bank, default_bank
+
+# Noon in Riga on a Monday; tests move the clock from here.
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+START = date(2026, 11, 23)
+END = date(2026, 12, 6)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def bank() -> Bank:
+    return default_bank()
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "selfie.sqlite3")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def session(db: Database, bank: Bank, clock: FixedClock) -> CreatedSession:
+    """An open upper-secondary session of 14 days, starting today."""
+    return await create_session(
+        db,
+        bank=bank,
+        now=clock.now(),
+        school_name="Rīgas 1. vidusskola",
+        coordinator_id=500,
+        level="upper-secondary",
+        start=START,
+        end=END,
+        timezone="Europe/Riga",
+    )

@@ -1,0 +1,233 @@
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.participation.outcomes import (
+    AlreadyCompleted,
+    InvalidLink,
+    NotOpenYet,
+    NotParticipating,
+    OtherGroup,
+    Progress,
+    Recap,
+    SessionClosed,
+    Stale,
+)
+from bot.participation.service import Participation
+from bot.sessions.service import CreatedSession, create_session
+from bot.storage import Database
+from bot.storage.database import fetch_all, fetch_one
+from bot.surveys.bank import Bank
+from bot.surveys.vocabulary import NOT_APPLICABLE
+
+USER = 1001
+
+
+@pytest.fixture
+def participation(db: Database, clock: FixedClock, bank: Bank) -> Participation:
+    return Participation(db=db, clock=clock, bank=bank)
+
+
+async def join(participation: Participation, token: str, user: int = USER) -> Progress:
+    outcome = await participation.join(token=token, telegram_id=user, chat_id=user, language="en")
+    assert isinstance(outcome, Progress), outcome
+    return outcome
+
+
+async def answer(participation: Participation, progress: Progress, value: int, user: int = USER):  # type: ignore[no-untyped-def]
+    return await participation.answer(
+        telegram_id=user, session_id=progress.session.id, code=progress.item.code, value=value
+    )
+
+
+async def count(db: Database, sql: str) -> int:
+    async with db.read() as connection:
+        row = await fetch_one(connection, sql)
+    assert row is not None
+    return int(row[0])
+
+
+async def test_joining_starts_at_the_first_statement(
+    participation: Participation, session: CreatedSession, bank: Bank
+) -> None:
+    progress = await join(participation, session.invites["teacher"])
+    assert progress.position == 0
+    assert progress.profile == "teacher"
+    assert progress.item.code == bank.core("upper-secondary", "teacher")[0].code
+    assert progress.total == len(bank.core("upper-secondary", "teacher"))
+    assert progress.previous_value is None
+
+
+async def test_joining_again_resumes_and_another_group_is_refused(
+    participation: Participation, session: CreatedSession
+) -> None:
+    first = await join(participation, session.invites["student"])
+    second_step = await answer(participation, first, 4)
+    assert isinstance(second_step, Progress) and second_step.position == 1
+    again = await join(participation, session.invites["student"])
+    assert again.position == 1
+    other = await participation.join(
+        token=session.invites["teacher"], telegram_id=USER, chat_id=USER, language="en"
+    )
+    assert other == OtherGroup(session=first.session, profile="student")
+
+
+async def test_unknown_token(participation: Participation, session: CreatedSession) -> None:
+    outcome = await participation.join(token="x" * 32, telegram_id=1, chat_id=1, language="lv")
+    assert outcome == InvalidLink()
+
+
+async def test_nothing_is_recorded_before_the_start_or_after_the_close(
+    participation: Participation, db: Database, bank: Bank, clock: FixedClock
+) -> None:
+    later = await create_session(
+        db,
+        bank=bank,
+        now=clock.now(),
+        school_name="Later school",
+        coordinator_id=1,
+        level="primary",
+        start=clock.now().date() + timedelta(days=3),
+        end=clock.now().date() + timedelta(days=13),
+        timezone="Europe/Riga",
+    )
+    early = await participation.join(
+        token=later.invites["student"], telegram_id=USER, chat_id=USER, language="lv"
+    )
+    assert isinstance(early, NotOpenYet)
+    clock.set(later.period.closes_at)
+    late = await participation.join(
+        token=later.invites["student"], telegram_id=USER, chat_id=USER, language="lv"
+    )
+    assert isinstance(late, SessionClosed)
+    assert await count(db, "SELECT count(*) FROM participants") == 0
+    assert await count(db, "SELECT count(*) FROM responses") == 0
+
+
+async def test_an_answer_moves_on_and_a_repeated_tap_changes_nothing(
+    participation: Participation, session: CreatedSession, db: Database
+) -> None:
+    first = await join(participation, session.invites["leader"])
+    step = await answer(participation, first, 5)
+    assert isinstance(step, Progress) and step.position == 1
+    repeated = await answer(participation, first, 2)  # the same button pressed again
+    assert isinstance(repeated, Stale)
+    assert repeated.progress is not None and repeated.progress.position == 1
+    assert await count(db, "SELECT count(*) FROM answers") == 1
+    assert await count(db, "SELECT value FROM answers") == 5
+
+
+async def test_concurrent_taps_record_once(
+    participation: Participation, session: CreatedSession, db: Database
+) -> None:
+    first = await join(participation, session.invites["teacher"])
+    outcomes = await asyncio.gather(*(answer(participation, first, 3) for _ in range(5)))
+    assert sum(isinstance(o, Progress) for o in outcomes) == 1
+    assert sum(isinstance(o, Stale) for o in outcomes) == 4
+    assert await count(db, "SELECT count(*) FROM answers") == 1
+    assert await count(db, "SELECT position FROM responses") == 1
+
+
+async def test_back_shows_the_previous_answer_and_returns_to_the_first_unanswered(
+    participation: Participation, session: CreatedSession, db: Database
+) -> None:
+    progress = await join(participation, session.invites["teacher"])
+    for value in (1, 2, 3):
+        progress = await answer(participation, progress, value)
+        assert isinstance(progress, Progress)
+    assert progress.position == 3
+    back = await participation.back(
+        telegram_id=USER, session_id=progress.session.id, code=progress.item.code
+    )
+    back = await participation.back(
+        telegram_id=USER,
+        session_id=back.session.id,
+        code=back.item.code,  # type: ignore[union-attr]
+    )
+    assert isinstance(back, Progress)
+    assert back.position == 1 and back.previous_value == 2
+    changed = await answer(participation, back, NOT_APPLICABLE)
+    assert isinstance(changed, Progress)
+    assert changed.position == 3  # straight back to where they were
+    async with db.read() as connection:
+        rows = await fetch_all(connection, "SELECT value FROM answers ORDER BY value")
+    assert [row[0] for row in rows] == [0, 1, 3]
+
+
+async def test_back_on_the_first_statement_stays_there(
+    participation: Participation, session: CreatedSession
+) -> None:
+    first = await join(participation, session.invites["student"])
+    outcome = await participation.back(
+        telegram_id=USER, session_id=first.session.id, code=first.item.code
+    )
+    assert isinstance(outcome, Progress) and outcome.position == 0
+
+
+async def test_completion_recaps_and_cuts_the_link_to_the_person(
+    participation: Participation, session: CreatedSession, db: Database, bank: Bank
+) -> None:
+    progress: object = await join(participation, session.invites["student"])
+    values = [1, 2, 3, 4, 5, NOT_APPLICABLE]
+    answered = 0
+    while isinstance(progress, Progress):
+        progress = await answer(participation, progress, values[answered % len(values)])
+        answered += 1
+    assert isinstance(progress, Recap)
+    total = len(bank.core("upper-secondary", "student"))
+    assert answered == total == progress.answered
+    assert progress.not_applicable == total // 6
+    assert await count(db, "SELECT count(*) FROM answers") == total
+    assert await count(db, "SELECT count(*) FROM participants WHERE response_id IS NULL") == 1
+    assert await count(db, "SELECT count(*) FROM participants WHERE completed_at IS NULL") == 0
+    assert await count(db, "SELECT count(*) FROM responses WHERE completed_on IS NULL") == 0
+    # Nothing in the response rows says whose they are.
+    async with db.read() as connection:
+        columns = await fetch_all(connection, "PRAGMA table_info(responses)")
+    assert {c["name"] for c in columns} == {
+        "id",
+        "session_id",
+        "profile",
+        "position",
+        "completed_on",
+    }
+    again = await participation.join(
+        token=session.invites["student"], telegram_id=USER, chat_id=USER, language="en"
+    )
+    assert isinstance(again, AlreadyCompleted)
+    assert isinstance(await participation.resume(telegram_id=USER), AlreadyCompleted)
+
+
+async def test_buttons_of_someone_else_or_after_the_close_change_nothing(
+    participation: Participation, session: CreatedSession, db: Database, clock: FixedClock
+) -> None:
+    mine = await join(participation, session.invites["teacher"])
+    stranger = await answer(participation, mine, 4, user=2002)
+    assert stranger == NotParticipating()
+    clock.set(session.period.closes_at + timedelta(seconds=1))
+    late = await answer(participation, mine, 4)
+    assert isinstance(late, SessionClosed)
+    assert await count(db, "SELECT count(*) FROM answers") == 0
+
+
+async def test_resume_finds_the_unfinished_questionnaire(
+    participation: Participation, session: CreatedSession
+) -> None:
+    assert await participation.resume(telegram_id=USER) == NotParticipating()
+    first = await join(participation, session.invites["leader"])
+    await answer(participation, first, 3)
+    resumed = await participation.resume(telegram_id=USER)
+    assert isinstance(resumed, Progress) and resumed.position == 1
+
+
+async def test_language_choice_reaches_the_participant(
+    participation: Participation, session: CreatedSession
+) -> None:
+    first = await join(participation, session.invites["leader"])
+    assert first.language == "en"
+    await participation.set_language(telegram_id=USER, language="lv")
+    assert await participation.language_of(telegram_id=USER) == "lv"
+    resumed = await participation.resume(telegram_id=USER)
+    assert isinstance(resumed, Progress) and resumed.language == "lv"

@@ -1,0 +1,587 @@
+"""The statement bank: the shipped data files, text selection, ordering and load-time validation."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.surveys.bank import (
+    DEFAULT_DIRECTORY,
+    MAX_HELP_CHARS,
+    MAX_TEXT_CHARS,
+    Bank,
+    BankError,
+    Statement,
+    Wording,
+    default_bank,
+    load_bank,
+)
+from bot.surveys.vocabulary import AREA_CODES, LANGUAGES, LEVELS, PROFILES, Language, Level, Profile
+
+AREA_NAMES = {
+    "A": ("Līderība", "Leadership"),
+    "B": ("Sadarbība un tīklošanās", "Collaboration and networking"),
+    "C": ("Infrastruktūra un aprīkojums", "Infrastructure and equipment"),
+    "D": ("Profesionālās kvalifikācijas celšana", "Continuing professional development"),
+    "E": ("Pedagoģija: atbalsts un resursi", "Pedagogy: supports and resources"),
+    "F": ("Pedagoģija: īstenošana klasē", "Pedagogy: implementation in the classroom"),
+    "G": ("Novērtēšanas prakse", "Assessment practices"),
+    "H": ("Skolēnu digitālā kompetence", "Student digital competence"),
+}
+SCALE: dict[Language, list[str]] = {
+    "lv": [
+        "Nav atbilstošs",
+        "Pilnībā nepiekrītu",
+        "Nepiekrītu",
+        "Daļēji piekrītu",
+        "Piekrītu",
+        "Pilnībā piekrītu",
+    ],
+    "en": [
+        "Not applicable",
+        "Strongly disagree",
+        "Disagree",
+        "Slightly agree",
+        "Agree",
+        "Strongly agree",
+    ],
+}
+NON_PRIMARY: tuple[Level, ...] = ("lower-secondary", "upper-secondary", "vet")
+WORKPLACE_WORDS = re.compile(r"compan|employer|workplace", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def bank() -> Bank:
+    return load_bank()
+
+
+# --- helpers for writing broken banks -------------------------------------------------------
+
+
+def to_toml(data: dict[str, Any], path: tuple[str, ...] = ()) -> list[str]:
+    """A minimal TOML writer for the shapes the bank uses (tables, arrays of tables, strings)."""
+
+    def header(keys: tuple[str, ...]) -> str:
+        return ".".join(json.dumps(key) for key in keys)
+
+    lines: list[str] = []
+    nested: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        if isinstance(value, dict) or (
+            isinstance(value, list) and value and isinstance(value[0], dict)
+        ):
+            nested.append((key, value))
+        else:
+            lines.append(f"{json.dumps(key)} = {json.dumps(value, ensure_ascii=False)}")
+    for key, value in nested:
+        if isinstance(value, dict):
+            lines += ["", f"[{header((*path, key))}]", *to_toml(value, (*path, key))]
+        else:
+            for item in value:
+                lines += ["", f"[[{header((*path, key))}]]", *to_toml(item, (*path, key))]
+    return lines
+
+
+def read(folder: Path, name: str) -> dict[str, Any]:
+    return tomllib.loads((folder / name).read_text(encoding="utf-8"))
+
+
+def write(folder: Path, name: str, data: dict[str, Any]) -> None:
+    (folder / name).write_text("\n".join(to_toml(data)) + "\n", encoding="utf-8")
+
+
+def edit_statement(folder: Path, code: str, change: Callable[[dict[str, Any]], None]) -> None:
+    name = f"{code[0]}.toml"
+    data = read(folder, name)
+    (item,) = [s for s in data["statement"] if s["code"] == code]
+    change(item)
+    write(folder, name, data)
+
+
+def edit_meta(folder: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    data = read(folder, "meta.toml")
+    change(data)
+    write(folder, "meta.toml", data)
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "bank"
+    shutil.copytree(DEFAULT_DIRECTORY, folder)
+    return folder
+
+
+# --- the shipped bank -----------------------------------------------------------------------
+
+
+def test_toml_writer_round_trips_every_shipped_file(copy: Path) -> None:
+    for path in sorted(copy.glob("*.toml")):
+        data = read(copy, path.name)
+        assert tomllib.loads("\n".join(to_toml(data))) == data
+
+
+def test_shipped_bank_has_the_eight_areas_and_scale_labels(bank: Bank) -> None:
+    assert list(bank.areas) == list(AREA_CODES)
+    for code, (lv, en) in AREA_NAMES.items():
+        assert bank.areas[code].code == code
+        assert bank.areas[code].name("lv") == lv
+        assert bank.areas[code].name("en") == en
+    for language, labels in SCALE.items():
+        assert [bank.scale_label(value, language) for value in range(6)] == labels
+
+
+def test_scale_label_rejects_values_off_the_scale(bank: Bank) -> None:
+    with pytest.raises(ValueError, match="6"):
+        bank.scale_label(6, "en")
+    with pytest.raises(ValueError, match="-1"):
+        bank.scale_label(-1, "lv")
+
+
+def test_profile_areas(bank: Bank) -> None:
+    assert bank.profile_areas == {
+        "leader": AREA_CODES,
+        "teacher": AREA_CODES,
+        "student": ("B", "C", "E", "F", "G", "H"),
+    }
+
+
+def test_default_bank_is_loaded_once(bank: Bank) -> None:
+    assert default_bank() is default_bank()
+    assert default_bank() == bank
+
+
+@pytest.mark.parametrize(("profile", "floor"), [("leader", 32), ("teacher", 32), ("student", 22)])
+def test_core_size_floors_for_upper_secondary(bank: Bank, profile: Profile, floor: int) -> None:
+    core = bank.core("upper-secondary", profile)
+    assert len(core) >= floor
+    assert all(s.kind == "core" and profile in s.profiles for s in core)
+
+
+def test_at_least_two_optional_statements_per_area(bank: Bank) -> None:
+    for area in AREA_CODES:
+        optional = [s for s in bank.optional() if s.area == area]
+        assert len(optional) >= 2, area
+    assert all(s.kind == "optional" for s in bank.optional())
+
+
+@pytest.mark.parametrize("level", NON_PRIMARY)
+def test_every_declared_profile_area_pair_has_core_statements(bank: Bank, level: Level) -> None:
+    for profile, areas in bank.profile_areas.items():
+        covered = {s.area for s in bank.core(level, profile)}
+        assert covered == set(areas), (profile, level)
+
+
+def test_students_never_see_leadership_or_professional_development(bank: Bank) -> None:
+    for level in LEVELS:
+        seen = bank.core(level, "student") + bank.optional(level, "student")
+        assert not [s.code for s in seen if s.area in {"A", "D"}]
+
+
+def test_primary_students_see_only_statements_with_primary_wording(bank: Bank) -> None:
+    primary = [s for s in bank.statements.values() if s.has("primary_student")]
+    assert 10 <= len(primary) <= 14
+    assert [s.code for s in bank.core("primary", "student")] == [
+        s.code for s in primary if s.kind == "core"
+    ]
+    assert [s.code for s in bank.optional("primary", "student")] == [
+        s.code for s in primary if s.kind == "optional"
+    ]
+    # Primary students still answer every student area, with simpler help texts.
+    assert {s.area for s in bank.core("primary", "student")} == set(bank.profile_areas["student"])
+    for statement in primary:
+        assert statement.has("student_help"), statement.code
+        for language in LANGUAGES:
+            assert (
+                statement.text("student", "primary", language)
+                == (statement.wordings[language]["primary_student"])
+            )
+    # Older students see more than the primary subset.
+    assert len(bank.core("upper-secondary", "student")) > len(bank.core("primary", "student"))
+
+
+def test_primary_level_does_not_shrink_staff_questionnaires(bank: Bank) -> None:
+    for profile in ("leader", "teacher"):
+        assert bank.core("primary", profile) == bank.core("upper-secondary", profile)
+
+
+def test_vet_level_uses_vet_wording_where_present(bank: Bank) -> None:
+    vet = [s for s in bank.statements.values() if s.has("vet_staff") or s.has("vet_student")]
+    assert len(vet) >= 6
+    areas = {s.area for s in vet}
+    assert {"B", "D", "H"} <= areas
+    assert areas & {"E", "F"}
+    for statement in vet:
+        for wording in ("vet_staff", "vet_student"):
+            if statement.has(wording):
+                assert WORKPLACE_WORDS.search(statement.wordings["en"][wording]), statement.code
+
+    for statement in bank.statements.values():
+        for profile in PROFILES:
+            if profile not in statement.profiles:
+                continue
+            vet_key: Wording = "vet_student" if profile == "student" else "vet_staff"
+            plain_key: Wording = "student" if profile == "student" else "staff"
+            for language in LANGUAGES:
+                texts = statement.wordings[language]
+                expected = texts.get(vet_key, texts[plain_key])
+                assert statement.text(profile, "vet", language) == expected
+                assert statement.text(profile, "upper-secondary", language) == texts[plain_key]
+
+
+def test_codes_are_numbered_from_one_with_core_before_optional(bank: Bank) -> None:
+    for area in AREA_CODES:
+        in_area = [s for s in bank.statements.values() if s.area == area]
+        assert [s.number for s in in_area] == list(range(1, len(in_area) + 1)), area
+        kinds = [s.kind for s in in_area]
+        assert kinds == sorted(kinds), area  # "core" < "optional"
+
+
+def test_help_texts_say_when_to_choose_five(bank: Bank) -> None:
+    starts: dict[tuple[Language, Wording], str] = {
+        ("lv", "help"): "Izvēlieties 5 tikai tad, ja ",
+        ("en", "help"): "Choose 5 only if ",
+        ("lv", "student_help"): "Izvēlies 5 tikai tad, ja ",
+        ("en", "student_help"): "Choose 5 only if ",
+    }
+    for statement in bank.statements.values():
+        for (language, wording), start in starts.items():
+            if statement.has(wording):
+                text = statement.wordings[language][wording]
+                assert text.startswith(start), statement.code
+
+
+def test_wordings_speak_from_the_right_perspective(bank: Bank) -> None:
+    for statement in bank.statements.values():
+        texts_lv, texts_en = statement.wordings["lv"], statement.wordings["en"]
+        staff_wordings: tuple[Wording, ...] = ("staff", "vet_staff")
+        for wording in staff_wordings:
+            if statement.has(wording):
+                assert "our school" in texts_en[wording].lower(), statement.code
+                assert "mūsu skol" in texts_lv[wording].lower(), statement.code
+        if statement.has("student"):
+            assert "my school" in texts_en["student"].lower(), statement.code
+            assert re.search(r"\bman[aā] skol", texts_lv["student"], re.IGNORECASE), statement.code
+
+
+def test_texts_are_short_translated_and_not_repeated(bank: Bank) -> None:
+    seen: dict[tuple[Language, str], str] = {}
+    for statement in bank.statements.values():
+        for language in LANGUAGES:
+            for wording, text in statement.wordings[language].items():
+                limit = 350 if wording in {"help", "student_help"} else 160
+                assert len(text) <= limit, (statement.code, language, wording)
+                assert text == text.strip()
+                assert (language, text) not in seen, (statement.code, seen.get((language, text)))
+                seen[(language, text)] = statement.code
+                if language == "lv":
+                    assert text != statement.wordings["en"][wording], statement.code
+
+
+# --- text selection rules -------------------------------------------------------------------
+
+
+def test_text_selection_for_a_statement_with_every_variant(bank: Bank) -> None:
+    e7 = bank.statement("E7")
+    texts = e7.wordings["en"]
+    assert e7.text("teacher", "upper-secondary", "en") == texts["staff"]
+    assert e7.text("leader", "lower-secondary", "en") == texts["staff"]
+    assert e7.text("teacher", "vet", "en") == texts["vet_staff"]
+    assert e7.text("student", "upper-secondary", "en") == texts["student"]
+    assert e7.text("student", "vet", "en") == texts["vet_student"]
+    assert e7.text("student", "vet", "lv") == e7.wordings["lv"]["vet_student"]
+    assert "companies" in e7.text("student", "vet", "en")
+    assert "Mūsu skolā" in e7.text("leader", "vet", "lv")
+
+
+def test_primary_wording_only_for_primary_students(bank: Bank) -> None:
+    h1 = bank.statement("H1")
+    assert (
+        h1.text("student", "primary", "en")
+        == "At school, I learn how to stay safe on the internet."
+    )
+    assert (
+        h1.text("student", "lower-secondary", "en")
+        == "At my school, I learn how to stay safe online."
+    )
+    assert h1.text("student", "vet", "en") == h1.wordings["en"]["student"]
+    assert h1.text("teacher", "primary", "lv") == h1.wordings["lv"]["staff"]
+
+
+def test_text_and_help_raise_when_not_shown(bank: Bank) -> None:
+    a1, e7, b3 = bank.statement("A1"), bank.statement("E7"), bank.statement("B3")
+    assert not a1.shown_to("student", "upper-secondary")
+    assert not e7.shown_to("student", "primary")
+    assert e7.shown_to("student", "vet")
+    with pytest.raises(ValueError, match="A1 is not shown to student"):
+        a1.text("student", "upper-secondary", "en")
+    with pytest.raises(ValueError, match="E7 is not shown to student at level primary"):
+        e7.text("student", "primary", "lv")
+    with pytest.raises(ValueError, match="B3"):
+        b3.help("student", "vet", "en")
+    assert not bank.statement("B4").shown_to("teacher", "vet")
+    with pytest.raises(ValueError, match="B4 is not shown to teacher"):
+        bank.statement("B4").text("teacher", "vet", "en")
+
+
+def test_help_prefers_student_help_for_students(bank: Bank) -> None:
+    b1 = bank.statement("B1")
+    assert b1.help("student", "upper-secondary", "en") == b1.wordings["en"]["student_help"]
+    assert b1.help("teacher", "upper-secondary", "en") == b1.wordings["en"]["help"]
+    assert b1.help("leader", "vet", "lv") == b1.wordings["lv"]["help"]
+    assert b1.help("student", "upper-secondary", "en") != b1.help(
+        "teacher", "upper-secondary", "en"
+    )
+
+
+def test_help_falls_back_to_the_general_help_for_students(copy: Path) -> None:
+    def drop_student_help(item: dict[str, Any]) -> None:
+        for language in LANGUAGES:
+            del item[language]["student_help"]
+
+    edit_statement(copy, "B1", drop_student_help)
+    b1 = load_bank(copy).statement("B1")
+    assert b1.help("student", "upper-secondary", "en") == b1.wordings["en"]["help"]
+    assert b1.help("student", "upper-secondary", "lv").startswith("Izvēlieties 5 tikai tad, ja")
+
+
+def test_surrounding_whitespace_is_stripped(copy: Path) -> None:
+    _set_text("A1", "en", "staff", "\n  In our school, plans are written down.  \n")(copy)
+    a1 = load_bank(copy).statement("A1")
+    assert a1.text("leader", "vet", "en") == "In our school, plans are written down."
+
+
+def test_statement_lookup(bank: Bank) -> None:
+    assert bank.statement("C3").code == "C3"
+    assert bank.statement("C3").area == "C"
+    with pytest.raises(KeyError, match="Z1"):
+        bank.statement("Z1")
+    with pytest.raises(KeyError):
+        bank.statement("A99")
+
+
+def test_optional_filters(bank: Bank) -> None:
+    everything = bank.optional()
+    assert bank.optional("upper-secondary") == everything  # every optional has someone to see it
+    student = bank.optional(profile="student")
+    assert student
+    assert all("student" in s.profiles for s in student)
+    assert len(student) < len(everything)
+    assert [s.code for s in bank.optional("primary", "student")] == ["H10"]
+    leader_only = [s for s in everything if s.profiles == {"leader"}]
+    assert leader_only
+    assert not set(leader_only) & set(bank.optional("vet", "teacher"))
+
+
+# --- ordering -------------------------------------------------------------------------------
+
+
+def test_statements_are_ordered_by_area_then_number(bank: Bank) -> None:
+    codes = list(bank.statements)
+    assert codes.index("H9") < codes.index("H10") < codes.index("H11")
+    assert codes == sorted(codes, key=lambda code: (code[0], int(code[1:])))
+    assert codes[0] == "A1"
+    for level in LEVELS:
+        for profile in PROFILES:
+            core = [s.code for s in bank.core(level, profile)]
+            assert core == [c for c in codes if c in set(core)]
+
+
+def test_order_does_not_depend_on_the_order_in_the_file(copy: Path) -> None:
+    data = read(copy, "A.toml")
+    extra = json.loads(json.dumps(data["statement"][-1]))
+    extra["code"] = "A10"
+    extra["en"]["staff"] = "In our school, leaders plan digital change ten steps ahead."
+    extra["lv"]["staff"] = "Mūsu skolā vadība plāno digitālās pārmaiņas desmit soļus uz priekšu."
+    data["statement"] = [extra, *reversed(data["statement"])]
+    write(copy, "A.toml", data)
+
+    codes = [code for code in load_bank(copy).statements if code.startswith("A")]
+    assert codes == ["A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A10"]
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def _set(code: str, key: str, value: Any) -> Callable[[Path], None]:
+    def mutate(folder: Path) -> None:
+        edit_statement(folder, code, lambda item: item.__setitem__(key, value))
+
+    return mutate
+
+
+def _set_text(code: str, language: str, wording: str, value: str | None) -> Callable[[Path], None]:
+    def change(item: dict[str, Any]) -> None:
+        if value is None:
+            del item[language][wording]
+        else:
+            item[language][wording] = value
+
+    return lambda folder: edit_statement(folder, code, change)
+
+
+def _set_texts(code: str, wording: str, value: str | None) -> Callable[[Path], None]:
+    def mutate(folder: Path) -> None:
+        for language in LANGUAGES:
+            _set_text(code, language, wording, value)(folder)
+
+    return mutate
+
+
+def _add_student(code: str) -> Callable[[Path], None]:
+    def change(item: dict[str, Any]) -> None:
+        item["profiles"] = [*item["profiles"], "student"]
+        item["lv"]["student"] = "Manā skolā tā notiek."
+        item["en"]["student"] = "At my school, this happens."
+
+    return lambda folder: edit_statement(folder, code, change)
+
+
+def _make_optional(*codes: str) -> Callable[[Path], None]:
+    def mutate(folder: Path) -> None:
+        for code in codes:
+            _set(code, "kind", "optional")(folder)
+
+    return mutate
+
+
+def _meta(change: Callable[[dict[str, Any]], None]) -> Callable[[Path], None]:
+    return lambda folder: edit_meta(folder, change)
+
+
+def _write_file(name: str, text: str) -> Callable[[Path], None]:
+    def mutate(folder: Path) -> None:
+        (folder / name).write_text(text, encoding="utf-8")
+
+    return mutate
+
+
+BROKEN: dict[str, tuple[Callable[[Path], None], str]] = {
+    "duplicate code": (_set("B2", "code", "B1"), r"^B\.toml: B1: duplicate code"),
+    "missing Latvian text": (
+        _set_text("A1", "lv", "staff", None),
+        r"^A\.toml: A1: 'staff' text is missing in language 'lv'$",
+    ),
+    "blank Latvian text": (
+        _set_text("C2", "lv", "student", "   "),
+        r"^C\.toml: C2 \[lv\]: missing or empty text 'student'$",
+    ),
+    "unknown wording key": (
+        _set_text("D1", "en", "stafff", "In our school, typos happen."),
+        r"^D\.toml: D1 \[en\]: unknown key\(s\) 'stafff'$",
+    ),
+    "unknown statement key": (
+        _set("E2", "profile", ["teacher"]),
+        r"^E\.toml: E2: unknown.*'profile'",
+    ),
+    "unknown language": (
+        _set("E2", "de", {"staff": "Unsere Schule"}),
+        r"E2: unknown key\(s\) 'de'",
+    ),
+    "code in wrong area file": (
+        _set("A1", "code", "B9"),
+        r"^A\.toml: B9: code belongs to area B, not to area A$",
+    ),
+    "malformed code": (_set("F1", "code", "F01"), r"^F\.toml: statement #1: code must look like"),
+    "invalid kind": (_set("G1", "kind", "mandatory"), r"^G\.toml: G1: kind must be .*'mandatory'"),
+    "empty profiles": (_set("G2", "profiles", []), r"^G\.toml: G2: profiles must be"),
+    "unknown profile": (_set("G2", "profiles", ["parent"]), r"G2: profiles must be.*'parent'"),
+    "student text on staff-only statement": (
+        _set_texts("B3", "student", "At my school, we have partners."),
+        r"^B\.toml: B3: has 'student' text but student is not in its profiles$",
+    ),
+    "primary wording on staff-only statement": (
+        _set_texts("C5", "primary_student", "My data is safe."),
+        r"^C\.toml: C5: has 'primary_student' text but student is not in its profiles$",
+    ),
+    "staff text on student-only statement": (
+        _set("H1", "profiles", ["student"]),
+        r"^H\.toml: H1: has 'staff' text but no leader or teacher in its profiles$",
+    ),
+    "required student text missing": (
+        _set_texts("B1", "student", None),
+        r"^B\.toml: B1: missing 'student' text, required for its profiles$",
+    ),
+    "required help missing": (_set_texts("A2", "help", None), r"^A\.toml: A2: missing 'help'"),
+    "vet wording in one language only": (
+        _set_text("C1", "en", "vet_staff", "Our school has equipment like that used at work."),
+        r"^C\.toml: C1: 'vet_staff' text is missing in language 'lv'$",
+    ),
+    "student in an area students do not answer": (
+        _add_student("A1"),
+        r"^A\.toml: A1: profile student does not answer area A",
+    ),
+    "statement text too long": (
+        _set_text("H2", "en", "staff", "In our school, " + "x" * MAX_TEXT_CHARS),
+        rf"^H\.toml: H2 \[en\]: 'staff' is \d+ characters, the limit is {MAX_TEXT_CHARS}$",
+    ),
+    "help too long": (
+        _set_text("H2", "lv", "help", "Izvēlieties 5 tikai tad, ja " + "ā" * MAX_HELP_CHARS),
+        rf"^H\.toml: H2 \[lv\]: 'help' is \d+ characters, the limit is {MAX_HELP_CHARS}$",
+    ),
+    "uncovered profile and area": (
+        _make_optional("B1", "B2"),
+        r"^B\.toml: no core statement for profile student, but meta\.toml says",
+    ),
+    "missing area name": (
+        _meta(lambda meta: meta["areas"]["C"].pop("lv")),
+        r"^meta\.toml: \[areas\.C\]: missing or empty text 'lv'$",
+    ),
+    "missing area in meta": (
+        _meta(lambda meta: meta["areas"].pop("H")),
+        r"^meta\.toml: \[areas\]: missing table \[H\]$",
+    ),
+    "missing scale label": (
+        _meta(lambda meta: meta["scale"]["en"].pop("na")),
+        r"^meta\.toml: \[scale\.en\]: missing or empty text 'na'$",
+    ),
+    "unknown scale key": (
+        _meta(lambda meta: meta["scale"]["lv"].__setitem__("6", "Ļoti")),
+        r"^meta\.toml: \[scale\.lv\]: unknown key\(s\) '6'$",
+    ),
+    "unknown area for a profile": (
+        _meta(lambda meta: meta["profiles"].__setitem__("student", ["B", "I"])),
+        r"^meta\.toml: \[profiles\] student: area codes must be",
+    ),
+    "unknown key in meta": (
+        _meta(lambda meta: meta.__setitem__("scales", {})),
+        r"^meta\.toml: unknown key\(s\) 'scales'$",
+    ),
+    "missing area file": (lambda folder: (folder / "H.toml").unlink(), r"^H\.toml: missing file"),
+    "missing meta file": (lambda folder: (folder / "meta.toml").unlink(), r"^meta\.toml: missing"),
+    "unexpected file": (_write_file("I.toml", ""), r"^I\.toml: unexpected file"),
+    "invalid TOML": (_write_file("D.toml", "[[statement]\n"), r"^D\.toml: not valid TOML"),
+    "empty area file": (
+        _write_file("E.toml", "# nothing yet\n"),
+        r"^E\.toml: no \[\[statement\]\]",
+    ),
+}
+
+
+@pytest.mark.parametrize(("mutate", "message"), BROKEN.values(), ids=BROKEN.keys())
+def test_broken_bank_is_rejected(copy: Path, mutate: Callable[[Path], None], message: str) -> None:
+    load_bank(copy)  # the untouched copy is valid, so the mutation is what breaks it
+    mutate(copy)
+    with pytest.raises(BankError, match=message) as caught:
+        load_bank(copy)
+    assert "\n" not in str(caught.value)
+
+
+def test_missing_folder_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(BankError, match="not found"):
+        load_bank(tmp_path / "nowhere")
+
+
+def test_bank_error_is_a_value_error() -> None:
+    assert issubclass(BankError, ValueError)
+
+
+def test_statements_are_hashable(bank: Bank) -> None:
+    statements: set[Statement] = set(bank.statements.values())
+    assert len(statements) == len(bank.statements)

@@ -1,0 +1,61 @@
+from pathlib import Path
+
+import pytest
+
+from bot.settings import TELEGRAM_API_URL, SettingsError, load_settings
+
+
+def test_defaults_need_no_environment(tmp_path: Path) -> None:
+    settings = load_settings(None)
+    assert settings.api_url == TELEGRAM_API_URL
+    assert settings.timezone == "Europe/Riga"
+    assert settings.admins == frozenset()
+    assert settings.resolved_file_api_url == "https://api.telegram.org/file/bot"
+
+
+def test_values_come_from_an_env_file(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text(
+        "SELFIE_BOT_TOKEN=123:abc\nSELFIE_ADMINS=1, 2,3\nSELFIE_API_URL=http://127.0.0.1:8081/bot\n"
+    )
+    settings = load_settings(env)
+    assert settings.require_token() == "123:abc"
+    assert settings.admins == {1, 2, 3}
+    assert settings.resolved_file_api_url == "http://127.0.0.1:8081/file/bot"
+    assert "123:abc" not in repr(settings)
+
+
+def test_environment_wins_over_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = tmp_path / ".env"
+    env.write_text("SELFIE_TIMEZONE=Europe/Tallinn\n")
+    monkeypatch.setenv("SELFIE_TIMEZONE", "Europe/Vilnius")
+    assert load_settings(env).timezone == "Europe/Vilnius"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"admins": "1,two"}, "SELFIE_ADMINS"),
+        ({"timezone": "Mars/Olympus"}, "SELFIE_TIMEZONE"),
+        ({"api_url": "api.telegram.org"}, "SELFIE_API_URL"),
+        ({"webhook_port": 0}, "SELFIE_WEBHOOK_PORT"),
+    ],
+)
+def test_a_wrong_value_fails_with_one_line_naming_it(
+    overrides: dict[str, object], named: str
+) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(None, **overrides)
+    message = str(raised.value)
+    assert message.startswith(named)
+    assert "\n" not in message
+
+
+def test_a_missing_token_explains_how_to_get_one() -> None:
+    with pytest.raises(SettingsError, match=r"SELFIE_BOT_TOKEN.*@BotFather"):
+        load_settings(None).require_token()
+
+
+def test_webhook_mode_needs_a_url() -> None:
+    with pytest.raises(SettingsError, match="SELFIE_WEBHOOK_URL"):
+        load_settings(None, mode="webhook")
