@@ -1,0 +1,144 @@
+"""Flood limits (off unless configured) and injected faults for resilience tests."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.emulator.errors import ApiError, forbidden, server_error, too_many_requests
+
+# Methods that count against the flood limits: everything that sends or edits a message.
+LIMITED_METHODS = frozenset(
+    {
+        "sendmessage",
+        "sendphoto",
+        "senddocument",
+        "sendmediagroup",
+        "copymessage",
+        "forwardmessage",
+        "editmessagetext",
+        "editmessagecaption",
+        "editmessagereplymarkup",
+        "editmessagemedia",
+    }
+)
+
+
+class RateLimiter:
+    """Sliding one-second windows: one for the whole bot and one per chat."""
+
+    WINDOW = 1.0
+
+    def __init__(
+        self,
+        global_per_second: int | None = None,
+        per_chat_per_second: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.global_per_second = global_per_second
+        self.per_chat_per_second = per_chat_per_second
+        self._clock = clock
+        self._global: deque[float] = deque()
+        self._chats: dict[int, deque[float]] = {}
+
+    @property
+    def enabled(self) -> bool:
+        return self.global_per_second is not None or self.per_chat_per_second is not None
+
+    def configure(self, global_per_second: int | None, per_chat_per_second: int | None) -> None:
+        self.global_per_second = global_per_second
+        self.per_chat_per_second = per_chat_per_second
+        self._global.clear()
+        self._chats.clear()
+
+    def check(self, chat_id: int | None) -> None:
+        """Raise 429 if one more call now would exceed a limit; the call is not recorded."""
+        if not self.enabled:
+            return
+        now = self._clock()
+        waits = [self._wait(self._global, self.global_per_second, now)]
+        if chat_id is not None:
+            window = self._chats.setdefault(chat_id, deque())
+            waits.append(self._wait(window, self.per_chat_per_second, now))
+        longest = max(waits)
+        if longest > 0:
+            raise too_many_requests(math.ceil(longest))
+
+    def record(self, chat_id: int | None) -> None:
+        if not self.enabled:
+            return
+        now = self._clock()
+        self._global.append(now)
+        if chat_id is not None:
+            self._chats.setdefault(chat_id, deque()).append(now)
+
+    def _wait(self, window: deque[float], limit: int | None, now: float) -> float:
+        while window and window[0] <= now - self.WINDOW:
+            window.popleft()
+        if limit is None or len(window) < limit:
+            return 0.0
+        return window[-limit] + self.WINDOW - now
+
+
+@dataclass
+class Fault:
+    """An injected failure for the next `remaining` matching calls (None: until cleared)."""
+
+    method: str | None
+    status: int | None
+    remaining: int | None
+    delay: float | None = None
+    retry_after: int | None = None
+    description: str | None = None
+    chat_id: int | None = None
+    hits: int = 0
+
+    def matches(self, method: str, chat_id: int | None) -> bool:
+        if self.remaining is not None and self.remaining <= 0:
+            return False
+        if self.method is not None and self.method.lower() != method.lower():
+            return False
+        return self.chat_id is None or self.chat_id == chat_id
+
+    def consume(self) -> None:
+        self.hits += 1
+        if self.remaining is not None:
+            self.remaining -= 1
+
+    def error(self) -> ApiError | None:
+        if self.status is None:
+            return None
+        if self.status == 429:
+            return too_many_requests(self.retry_after or 1)
+        if self.status == 403:
+            return (
+                ApiError(403, self.description)
+                if self.description
+                else forbidden("bot was blocked by the user")
+            )
+        if self.status >= 500:
+            return server_error(self.status, self.description)
+        return ApiError(self.status, self.description or f"Error {self.status}")
+
+
+class FaultInjector:
+    def __init__(self) -> None:
+        self.faults: list[Fault] = []
+
+    def add(self, fault: Fault) -> Fault:
+        self.faults.append(fault)
+        return fault
+
+    def take(self, method: str, chat_id: int | None) -> Fault | None:
+        """The first armed fault matching this call, consumed by one use."""
+        for fault in self.faults:
+            if fault.matches(method, chat_id):
+                fault.consume()
+                return fault
+        return None
+
+    def clear(self) -> None:
+        self.faults.clear()

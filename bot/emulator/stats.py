@@ -1,0 +1,58 @@
+"""Counters of the emulator's own work, so benchmarks can show it is not the bottleneck."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class EmulatorStats:
+    """Calls per method and the time spent inside request handlers (waits excluded)."""
+
+    calls: Counter[str] = field(default_factory=Counter)
+    requests: int = 0
+    errors: int = 0
+    rate_limited: int = 0
+    faults_applied: int = 0
+    updates_queued: int = 0
+    updates_sent: int = 0
+    webhook_posts: int = 0
+    webhook_failures: int = 0
+    webhook_dropped: int = 0
+    handler_seconds: float = 0.0
+    handler_cpu_seconds: float = 0.0
+
+    @contextmanager
+    def measure(self) -> Iterator[None]:
+        """Account the enclosed synchronous work as handler time."""
+        wall, cpu = time.perf_counter(), time.thread_time()
+        try:
+            yield
+        finally:
+            self.handler_seconds += time.perf_counter() - wall
+            self.handler_cpu_seconds += time.thread_time() - cpu
+
+    def reset(self) -> None:
+        fresh = EmulatorStats()
+        self.__dict__.update(fresh.__dict__)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "calls": dict(self.calls),
+            "requests": self.requests,
+            "errors": self.errors,
+            "rate_limited": self.rate_limited,
+            "faults_applied": self.faults_applied,
+            "updates_queued": self.updates_queued,
+            "updates_sent": self.updates_sent,
+            "webhook_posts": self.webhook_posts,
+            "webhook_failures": self.webhook_failures,
+            "webhook_dropped": self.webhook_dropped,
+            "handler_seconds": round(self.handler_seconds, 6),
+            "handler_cpu_seconds": round(self.handler_cpu_seconds, 6),
+        }

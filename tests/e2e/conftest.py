@@ -1,0 +1,147 @@
+"""End-to-end fixtures: the real bot, the local Bot API emulator over HTTP, real SQLite files."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.emulator import BotApiEmulator
+from bot.settings import Settings, load_settings
+
+TOKEN = "424242:E2E-test-token"
+USERNAME = "selfie_e2e_bot"
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator(TOKEN, username=USERNAME) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    return tmp_path / "e2e.sqlite3"
+
+
+@pytest.fixture
+def settings(emu: BotApiEmulator, database: Path) -> Settings:
+    return load_settings(
+        None, bot_token=TOKEN, api_url=emu.base_url, database=database, rate_limit=False
+    )
+
+
+def bot_environment(emu: BotApiEmulator, database: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SELFIE_")}
+    env |= {
+        "SELFIE_BOT_TOKEN": TOKEN,
+        "SELFIE_API_URL": emu.base_url,
+        "SELFIE_DATABASE": str(database),
+        "SELFIE_RATE_LIMIT": "false",
+    }
+    return env
+
+
+async def selfie_bot(emu: BotApiEmulator, database: Path, *args: str) -> tuple[int, str, str]:
+    """Run the `selfie-bot` command in a process of its own, as an operator would."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "--env-file",
+        os.devnull,
+        *args,
+        env=bot_environment(emu, database),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+def riga_today() -> date:
+    return datetime.now(UTC).astimezone(ZoneInfo("Europe/Riga")).date()
+
+
+async def create_session_with_cli(
+    emu: BotApiEmulator,
+    database: Path,
+    *,
+    level: str = "upper-secondary",
+    school: str = "E2E skola",
+) -> dict[str, Any]:
+    start = riga_today()
+    code, out, err = await selfie_bot(
+        emu,
+        database,
+        "session",
+        "create",
+        "--school",
+        school,
+        "--coordinator",
+        "900",
+        "--level",
+        level,
+        "--start",
+        start.isoformat(),
+        "--end",
+        (start + timedelta(days=13)).isoformat(),
+        "--json",
+    )
+    assert code == 0, err
+    created: dict[str, Any] = json.loads(out)
+    return created
+
+
+class BotProcess:
+    """`selfie-bot run` in a subprocess, which a test can kill like a crash would."""
+
+    def __init__(self, emu: BotApiEmulator, database: Path) -> None:
+        self._env = bot_environment(emu, database)
+        self._emu = emu
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        polls_before = self._emu.call_count("getUpdates")
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "--env-file",
+            os.devnull,
+            "run",
+            env=self._env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        await self._emu.wait_for(
+            lambda: self._emu.call_count("getUpdates") > polls_before, timeout=30
+        )
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def stop(self) -> str:
+        """Stop gracefully; return what the bot wrote to stderr."""
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), 20)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        assert self.process.stderr is not None
+        return (await self.process.stderr.read()).decode()
