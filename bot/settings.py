@@ -108,4 +108,5 @@ def load_settings(env_file: Path | str | None = ".env", **overrides: Any) -> Set
     except ValidationError as error:
         first = error.errors()[0]
         name = "SELFIE_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
-        raise SettingsError(f"{name}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{name}: {message}") from None

@@ -7,7 +7,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -106,12 +106,15 @@ async def create_session_with_cli(
 class BotProcess:
     """`selfie-bot run` in a subprocess, which a test can kill like a crash would."""
 
-    def __init__(self, emu: BotApiEmulator, database: Path) -> None:
-        self._env = bot_environment(emu, database)
+    def __init__(
+        self, emu: BotApiEmulator, database: Path, extra: dict[str, str] | None = None
+    ) -> None:
+        self._env = bot_environment(emu, database) | (extra or {})
         self._emu = emu
         self.process: asyncio.subprocess.Process | None = None
 
-    async def start(self) -> None:
+    async def start(self, ready: Callable[[], bool] | None = None) -> None:
+        """Start the bot and wait until it polls (or until `ready` says so)."""
         polls_before = self._emu.call_count("getUpdates")
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -125,7 +128,7 @@ class BotProcess:
             stderr=asyncio.subprocess.PIPE,
         )
         await self._emu.wait_for(
-            lambda: self._emu.call_count("getUpdates") > polls_before, timeout=30
+            ready or (lambda: self._emu.call_count("getUpdates") > polls_before), timeout=30
         )
 
     async def kill(self) -> None:

@@ -222,3 +222,48 @@ async def test_a_killed_bot_process_resumes_every_questionnaire(
     assert db_rows(
         database, "SELECT count(*) FROM participants WHERE completed_at IS NOT NULL"
     ) == [(1,)]
+
+
+async def test_language_switch_applies_to_the_questionnaire(
+    emu: BotApiEmulator, settings: Settings, database: Path
+) -> None:
+    created = await create_session_with_cli(emu, database)
+    async with polling(build_application(settings), poll_timeout=1):
+        user = emu.user(6001, language_code="de")
+        welcome, statement = await open_invite(user, created["links"]["leader"])
+        assert "Welcome" in welcome.text  # anything but Latvian gets English
+        await user.send("/language")
+        chooser = await user.wait_for_message()
+        await user.click("Latviešu", message=chooser)
+        await user.wait_for_edit(chooser)
+        assert "latviešu" in chooser.text
+        await user.send("turpināt")
+        resumed = await user.wait_for_message()
+        assert "Apgalvojums 1 no" in resumed.text
+    assert emu.commands(language_code="lv")  # the command menu is published per language
+
+
+async def test_webhook_mode_checks_the_secret(emu: BotApiEmulator, database: Path) -> None:
+    from bot.emulator.harness import free_port
+
+    created = await create_session_with_cli(emu, database)
+    port = free_port()
+    bot = BotProcess(
+        emu,
+        database,
+        extra={
+            "SELFIE_MODE": "webhook",
+            "SELFIE_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+            "SELFIE_WEBHOOK_PORT": str(port),
+            "SELFIE_WEBHOOK_SECRET": "hook-secret-123",
+        },
+    )
+    await bot.start(ready=lambda: emu.webhook is not None)
+    assert emu.webhook is not None
+    assert emu.webhook.secret_token == "hook-secret-123"
+    user = emu.user(7001, language_code="en")
+    _, statement = await open_invite(user, created["links"]["student"])
+    await answer(user, statement, "5")
+    assert "Statement 2 of" in statement.text
+    stderr = await bot.stop()
+    assert "hook-secret-123" not in stderr
