@@ -230,7 +230,7 @@ async def test_language_switch_applies_to_the_questionnaire(
     created = await create_session_with_cli(emu, database)
     async with polling(build_application(settings), poll_timeout=1):
         user = emu.user(6001, language_code="de")
-        welcome, statement = await open_invite(user, created["links"]["leader"])
+        welcome, _ = await open_invite(user, created["links"]["leader"])
         assert "Welcome" in welcome.text  # anything but Latvian gets English
         await user.send("/language")
         chooser = await user.wait_for_message()
