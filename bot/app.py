@@ -11,12 +11,20 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.clock import Clock, SystemClock
-from bot.context import SERVICES_KEY, AppContext, BotApplication, Services
-from bot.handlers import errors, participant
+from bot.context import SCHEDULER_KEY, SERVICES_KEY, AppContext, BotApplication, Services
+from bot.coordination.service import Coordination
+from bot.handlers import admin, coordinator, errors, participant
+from bot.handlers.notices import NoticeRenderer
 from bot.handlers.texts import texts
 from bot.participation.service import Participation
+from bot.scheduler import jobs
+from bot.scheduler.broadcast import Broadcaster
+from bot.scheduler.plan import ReminderPolicy
+from bot.scheduler.work import Scheduler
 from bot.settings import Settings
 from bot.storage import Database
+from bot.storage import deliveries as delivery_queries
+from bot.storage import sessions as session_queries
 from bot.surveys.bank import Bank, default_bank
 from bot.surveys.vocabulary import LANGUAGES
 
@@ -37,17 +45,49 @@ def build_application(
 
     async def post_init(application: BotApplication) -> None:
         db = await Database.open(settings.database)
+        participation = Participation(db=db, clock=chosen_clock, bank=chosen_bank)
         application.bot_data[SERVICES_KEY] = Services(
             settings=settings,
             clock=chosen_clock,
             bank=chosen_bank,
             db=db,
-            participation=Participation(db=db, clock=chosen_clock, bank=chosen_bank),
+            participation=participation,
+            coordination=Coordination(
+                db=db,
+                clock=chosen_clock,
+                bank=chosen_bank,
+                participation=participation,
+                admins=settings.admins,
+                timezone=settings.timezone,
+                minimums=settings.recommended_minimums,
+            ),
         )
+        policy = settings.reminder_policy()
+        scheduler = Scheduler(
+            db=db,
+            clock=chosen_clock,
+            policy=policy,
+            broadcaster=Broadcaster(
+                bot=application.bot, db=db, clock=chosen_clock, rate=settings.broadcast_rate
+            ),
+            render=NoticeRenderer(
+                db=db,
+                bank=chosen_bank,
+                participation=participation,
+                bot_username=application.bot.username,
+                min_group_size=settings.min_group_size,
+            ),
+        )
+        application.bot_data[SCHEDULER_KEY] = scheduler
         await _publish_commands(application)
+        await scheduler.resume_unsent()
+        await _schedule_all(application, scheduler, policy, chosen_clock)
         log.info("bot @%s started with database %s", application.bot.username, db.path)
 
     async def post_shutdown(application: BotApplication) -> None:
+        scheduler = application.bot_data.get(SCHEDULER_KEY)
+        if isinstance(scheduler, Scheduler):
+            await scheduler.stop()
         services = application.bot_data.get(SERVICES_KEY)
         if isinstance(services, Services):
             await services.db.close()
@@ -63,11 +103,34 @@ def build_application(
         .post_shutdown(post_shutdown)
     )
     if settings.rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        # No throttling of replies to people (broadcasts pace themselves); only 429s are retried.
+        limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application: BotApplication = builder.build()  # type: ignore[assignment]
     participant.register(application)
+    coordinator.register(application)
+    admin.register(application)
     application.add_error_handler(errors.on_error)
     return application
+
+
+async def _schedule_all(
+    application: BotApplication, scheduler: Scheduler, policy: ReminderPolicy, clock: Clock
+) -> None:
+    """Rebuild every job from the database; the first tick runs at once."""
+    job_queue = application.job_queue
+    assert job_queue is not None
+    settings = application.bot_data[SERVICES_KEY].settings
+    jobs.install(job_queue, scheduler, interval=settings.tick_seconds)
+    async with scheduler.db.read() as connection:
+        session_ids = await delivery_queries.sessions_to_watch(connection)
+        sessions = [
+            await session_queries.session_by_id(connection, session_id=session_id)
+            for session_id in session_ids
+        ]
+    for session in sessions:
+        if session is not None:
+            jobs.schedule_session(job_queue, scheduler, session, policy, now=clock.now())
 
 
 async def _publish_commands(application: BotApplication) -> None:

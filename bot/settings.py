@@ -5,12 +5,16 @@ Nothing here runs at import time: `load_settings()` builds the object and the ca
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.scheduler.plan import ReminderPolicy
+from bot.surveys.vocabulary import Profile
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 
@@ -40,6 +44,18 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
     rate_limit: bool = True
+    broadcast_rate: float = Field(default=25.0, gt=0, le=30)
+    tick_seconds: float = Field(default=60.0, gt=0)
+    reminder_day_start: time = time(9, 0)
+    reminder_day_end: time = time(20, 0)
+    reminder_fractions: Annotated[tuple[float, ...], NoDecode] = (1 / 3, 2 / 3)
+    reminder_last_day_at: time | None = time(9, 30)
+    max_reminders: int = Field(default=3, ge=0, le=10)
+    min_group_size: int = Field(default=5, ge=1)
+    # Recommended minimum of completed questionnaires per group, for the coordinator's /status.
+    minimum_leaders: int = Field(default=2, ge=1)
+    minimum_teachers: int = Field(default=10, ge=1)
+    minimum_students: int = Field(default=30, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("admins", mode="before")
@@ -51,6 +67,16 @@ class Settings(BaseSettings):
                 return frozenset(int(part) for part in parts)
             except ValueError:
                 raise ValueError("must be comma-separated Telegram user ids") from None
+        return value
+
+    @field_validator("reminder_fractions", mode="before")
+    @classmethod
+    def _parse_fractions(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return tuple(float(part) for part in value.split(",") if part.strip())
+            except ValueError:
+                raise ValueError("must be comma-separated fractions, e.g. 0.33,0.66") from None
         return value
 
     @field_validator("timezone")
@@ -74,6 +100,26 @@ class Settings(BaseSettings):
         if self.mode == "webhook" and not self.webhook_url:
             raise ValueError("SELFIE_WEBHOOK_URL is required when SELFIE_MODE is webhook")
         return self
+
+    def reminder_policy(self) -> ReminderPolicy:
+        try:
+            return ReminderPolicy(
+                fractions=self.reminder_fractions,
+                last_day_at=self.reminder_last_day_at,
+                day_start=self.reminder_day_start,
+                day_end=self.reminder_day_end,
+                max_per_person=self.max_reminders,
+            )
+        except ValueError as error:
+            raise SettingsError(f"SELFIE_REMINDER_*: {error}") from None
+
+    @property
+    def recommended_minimums(self) -> dict[Profile, int]:
+        return {
+            "leader": self.minimum_leaders,
+            "teacher": self.minimum_teachers,
+            "student": self.minimum_students,
+        }
 
     @property
     def zone(self) -> ZoneInfo:

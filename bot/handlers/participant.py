@@ -16,7 +16,15 @@ from telegram.ext import (
 
 from bot.context import AppContext, BotApplication
 from bot.handlers import render
-from bot.handlers.callback_data import Answer, Back, ChooseLanguage, ToggleHelp, decode
+from bot.handlers.callback_data import (
+    Answer,
+    Back,
+    ChooseLanguage,
+    Continue,
+    Mute,
+    ToggleHelp,
+    decode,
+)
 from bot.handlers.texts import texts
 from bot.participation.outcomes import (
     AlreadyCompleted,
@@ -150,6 +158,17 @@ async def on_button(update: Update, context: AppContext) -> None:
                 telegram_id=user.id, session_id=session_id, code=code
             )
             await _answer_step(context, query, language, outcome, show_help=False)
+        case Continue(session_id):
+            outcome = await participation.standing(telegram_id=user.id, session_id=session_id)
+            await _answer_step(context, query, language, outcome, show_help=False)
+        case Mute(session_id):
+            if await participation.set_muted(
+                telegram_id=user.id, session_id=session_id, muted=True
+            ):
+                await query.answer()
+                await _edit(context, query, t(language, "notice.muted"), None)
+            else:
+                await query.answer(t(language, "alert.not_yours"), show_alert=True)
         case ToggleHelp(session_id, code, show):
             outcome = await participation.current(
                 telegram_id=user.id, session_id=session_id, code=code

@@ -51,9 +51,20 @@ class Texts:
 
 @functools.cache
 def texts() -> Texts:
+    """Every `locale/<lang>.toml` merged with the `locale/<part>.<lang>.toml` files beside it."""
     folder = resources.files("bot.handlers").joinpath("locale")
-    catalogues = {
-        language: _flatten(tomllib.loads(folder.joinpath(f"{language}.toml").read_text("utf-8")))
-        for language in LANGUAGES
-    }
+    catalogues: dict[Language, dict[str, str]] = {}
+    for language in LANGUAGES:
+        merged: dict[str, str] = {}
+        names = sorted(
+            entry.name
+            for entry in folder.iterdir()
+            if entry.name == f"{language}.toml" or entry.name.endswith(f".{language}.toml")
+        )
+        for name in names:
+            part = _flatten(tomllib.loads(folder.joinpath(name).read_text("utf-8")))
+            if clash := sorted(set(part) & set(merged)):
+                raise TextsError(f"locale {name}: keys defined twice: {clash}")
+            merged |= part
+        catalogues[language] = merged
     return Texts(catalogues)

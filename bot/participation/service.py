@@ -171,6 +171,29 @@ class Participation:
             )
             return self._at(session, participant, questionnaire, position, answers)
 
+    async def standing(self, *, telegram_id: int, session_id: int) -> StepOutcome:
+        """Where this person stands in one session, whatever their current statement."""
+        async with self.db.read() as connection:
+            participant = await participant_queries.participant(
+                connection, session_id=session_id, telegram_id=telegram_id
+            )
+            if participant is None:
+                return NotParticipating()
+            session = await session_queries.session_by_id(connection, session_id=session_id)
+            assert session is not None
+            if participant.completed_at is not None:
+                return AlreadyCompleted(session=session, profile=participant.profile)
+            closed = self._unless_open(session)
+            if closed is not None:
+                return closed
+            return await self._progress(connection, session, participant)
+
+    async def set_muted(self, *, telegram_id: int, session_id: int, muted: bool) -> bool:
+        async with self.db.transaction() as connection:
+            return await participant_queries.set_reminders_muted(
+                connection, session_id=session_id, telegram_id=telegram_id, muted=muted
+            )
+
     async def language_of(self, *, telegram_id: int) -> Language | None:
         async with self.db.read() as connection:
             return await participant_queries.user_language(connection, telegram_id=telegram_id)

@@ -198,3 +198,13 @@ async def set_user_language(
         " ON CONFLICT (telegram_id) DO UPDATE SET language = excluded.language",
         (telegram_id, language),
     )
+
+
+async def set_reminders_muted(
+    connection: aiosqlite.Connection, *, session_id: int, telegram_id: int, muted: bool
+) -> bool:
+    cursor = await connection.execute(
+        "UPDATE participants SET reminders_muted = ? WHERE session_id = ? AND telegram_id = ?",
+        (int(muted), session_id, telegram_id),
+    )
+    return cursor.rowcount == 1

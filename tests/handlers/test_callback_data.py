@@ -7,6 +7,8 @@ from bot.handlers.callback_data import (
     Answer,
     Back,
     ChooseLanguage,
+    Continue,
+    Mute,
     ToggleHelp,
     decode,
     encode,
@@ -27,6 +29,8 @@ actions = st.one_of(
         st.booleans(),
     ),
     st.sampled_from([ChooseLanguage("lv"), ChooseLanguage("en")]),
+    st.builds(Continue, st.integers(1, 10**12 - 1)),
+    st.builds(Mute, st.integers(1, 10**12 - 1)),
 )
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: runnable modules that measure, never assert (`python -m benchmarks.<name>`)."""

@@ -1,0 +1,176 @@
+"""Rendering the messages the bot sends on its own (openings, reminders, digests, the report)."""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.handlers import render
+from bot.handlers.callback_data import Continue, Mute, encode
+from bot.handlers.texts import texts
+from bot.participation.outcomes import Progress
+from bot.participation.service import Participation
+from bot.reporting.chart import area_chart_png, caption
+from bot.reporting.service import load_results
+from bot.scheduler.broadcast import Notice
+from bot.sessions.tokens import invite_link
+from bot.storage import Database
+from bot.storage import participants as participant_queries
+from bot.storage import sessions as session_queries
+from bot.storage.deliveries import Claim
+from bot.storage.records import Session
+from bot.surveys.bank import Bank
+from bot.surveys.vocabulary import DEFAULT_LANGUAGE, PROFILES, Language
+
+log = logging.getLogger(__name__)
+
+# Until coordinators set their own, the students' recommended minimum shown to teachers.
+DEFAULT_STUDENT_MINIMUM = 20
+
+
+@dataclass
+class NoticeRenderer:
+    db: Database
+    bank: Bank
+    participation: Participation
+    bot_username: str
+    min_group_size: int = 5
+
+    async def __call__(self, claim: Claim) -> Notice | None:
+        async with self.db.read() as connection:
+            session = await session_queries.session_by_id(connection, session_id=claim.session_id)
+        if session is None:
+            return None
+        kind = claim.kind.split(":", 1)[0]
+        if kind == "reminder":
+            return await self._reminder(claim, session)
+        language = await self._language(claim.recipient, session.id)
+        match kind:
+            case "opening":
+                return Notice(claim, self._opening(session, language))
+            case "nudge":
+                return await self._nudge(claim, session, language)
+            case "digest":
+                return Notice(claim, await self._digest(session, language))
+            case "report":
+                return await self._report(claim, session, language)
+        log.warning("no rendering for a %s delivery", claim.kind)
+        return None
+
+    async def _language(self, telegram_id: int, session_id: int) -> Language:
+        """The person's chosen language, else the one they answer in, else the default."""
+        async with self.db.read() as connection:
+            chosen = await participant_queries.user_language(connection, telegram_id=telegram_id)
+            if chosen is not None:
+                return chosen
+            participant = await participant_queries.participant(
+                connection, session_id=session_id, telegram_id=telegram_id
+            )
+        return participant.language if participant is not None else DEFAULT_LANGUAGE
+
+    def _opening(self, session: Session, language: Language) -> str:
+        return texts()(
+            language,
+            "notice.opening",
+            school=html.escape(session.school_name),
+            session=session.id,
+            closes=render.local_time(session.closes_at, session.timezone),
+        )
+
+    async def _reminder(self, claim: Claim, session: Session) -> Notice | None:
+        standing = await self.participation.standing(
+            telegram_id=claim.recipient, session_id=session.id
+        )
+        if not isinstance(standing, Progress):
+            return None  # completed, closed or gone since the round was claimed
+        t = texts()
+        language = standing.language
+        text = t(
+            language,
+            "notice.reminder",
+            school=html.escape(session.school_name),
+            answered=standing.position,
+            total=standing.total,
+            closes=render.local_time(session.closes_at, session.timezone),
+        )
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        t(language, "notice.continue_button"),
+                        callback_data=encode(Continue(session.id)),
+                    )
+                ],
+                [
+                    InlineKeyboardButton(
+                        t(language, "notice.mute_button"), callback_data=encode(Mute(session.id))
+                    )
+                ],
+            ]
+        )
+        return Notice(claim, text, keyboard)
+
+    async def _nudge(self, claim: Claim, session: Session, language: Language) -> Notice:
+        async with self.db.read() as connection:
+            counts = await session_queries.group_counts(connection, session_id=session.id)
+            invites = await session_queries.invites_of(connection, session_id=session.id)
+        text = texts()(
+            language,
+            "notice.nudge",
+            school=html.escape(session.school_name),
+            completed=counts["student"].completed,
+            joined=counts["student"].joined,
+            minimum=DEFAULT_STUDENT_MINIMUM,
+            link=invite_link(self.bot_username, invites["student"]),
+        )
+        return Notice(claim, text)
+
+    async def _group_lines(self, session: Session, language: Language) -> str:
+        async with self.db.read() as connection:
+            counts = await session_queries.group_counts(connection, session_id=session.id)
+        return "\n".join(
+            texts()(
+                language,
+                "notice.digest_line",
+                group=render.group_name(language, profile).capitalize(),
+                completed=counts[profile].completed,
+                joined=counts[profile].joined,
+            )
+            for profile in PROFILES
+        )
+
+    async def _digest(self, session: Session, language: Language) -> str:
+        return texts()(
+            language,
+            "notice.digest",
+            school=html.escape(session.school_name),
+            session=session.id,
+            groups=await self._group_lines(session, language),
+        )
+
+    async def _report(self, claim: Claim, session: Session, language: Language) -> Notice:
+        t = texts()
+        summary = t(
+            language,
+            "notice.closed",
+            school=html.escape(session.school_name),
+            session=session.id,
+            start=f"{session.start_date:%d.%m.%Y}",
+            end=f"{session.end_date:%d.%m.%Y}",
+            groups=await self._group_lines(session, language),
+        )
+        results = await load_results(
+            self.db, session_id=session.id, bank=self.bank, min_group_size=self.min_group_size
+        )
+        if results is None:
+            return Notice(claim, summary)
+        chart = area_chart_png(results, bank=self.bank, language=language)
+        return Notice(
+            claim,
+            html.escape(caption(results, language=language)),
+            photo=chart,
+            intro=summary + "\n" + t(language, "notice.report_follows"),
+        )

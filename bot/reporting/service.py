@@ -1,0 +1,63 @@
+"""Reading a session's results from the database: the one part of reporting that does I/O.
+
+Each function holds the read lock only while it queries; scoring and rendering happen after.
+"""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from bot.reporting.exports import CsvFile, answers_csv
+from bot.storage import Database
+from bot.storage import results as result_queries
+from bot.storage import sessions as session_queries
+from bot.storage.records import Session
+from bot.surveys.bank import Bank
+from bot.surveys.scoring import DEFAULT_MIN_GROUP_SIZE, SessionResults, SessionTallies, score
+from bot.surveys.vocabulary import Language
+
+
+async def load_results(
+    db: Database,
+    *,
+    session_id: int,
+    bank: Bank,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+) -> SessionResults | None:
+    """The results of a session (None if there is no such session), with progress against the
+    school's previous closed session at the same level when there is one."""
+    async with db.read() as connection:
+        session = await session_queries.session_by_id(connection, session_id=session_id)
+        if session is None:
+            return None
+        current = await _tallies(connection, session)
+        own = await session_queries.own_statements(connection, session_id=session_id)
+        earlier = await result_queries.previous_session(connection, session_id=session_id)
+        previous = await _tallies(connection, earlier) if earlier is not None else None
+    return score(
+        bank=bank, current=current, own=own, previous=previous, min_group_size=min_group_size
+    )
+
+
+async def load_answers_csv(
+    db: Database, *, results: SessionResults, bank: Bank, language: Language
+) -> CsvFile:
+    """The anonymised row-by-row CSV of the groups that `results` shows."""
+    async with db.read() as connection:
+        rows = [
+            row
+            async for row in result_queries.completed_answers(
+                connection, session_id=results.session.id, profiles=results.shown_groups
+            )
+        ]
+    return answers_csv(rows, results=results, bank=bank, language=language)
+
+
+async def _tallies(connection: aiosqlite.Connection, session: Session) -> SessionTallies:
+    return SessionTallies(
+        session=session,
+        codes=await session_queries.session_statement_codes(connection, session_id=session.id),
+        respondents=await result_queries.respondents(connection, session_id=session.id),
+        area_respondents=await result_queries.area_respondents(connection, session_id=session.id),
+        statements=await result_queries.statement_tallies(connection, session_id=session.id),
+    )

@@ -1,0 +1,158 @@
+"""Sending many messages within Telegram's limits, settling each claim as it goes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.clock import Clock
+from bot.storage import Database
+from bot.storage import deliveries as delivery_queries
+from bot.storage.deliveries import Claim
+
+log = logging.getLogger(__name__)
+
+# Telegram allows about 30 messages a second in all; broadcasts keep below that, so that
+# participants answering meanwhile are not queued behind them.
+DEFAULT_RATE = 25.0
+MAX_ATTEMPTS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A rendered message for one claim."""
+
+    claim: Claim
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+    photo: bytes | None = None
+    # A message sent before the photo, when the photo's caption cannot hold everything.
+    intro: str | None = None
+
+
+# Renders a claim just before it is sent; None when it no longer applies (e.g. completed).
+Render = Callable[[Claim], Awaitable[Notice | None]]
+
+
+@dataclass
+class BroadcastReport:
+    sent: int = 0
+    skipped: int = 0
+    unreachable: int = 0
+    failed: int = 0
+
+
+@dataclass
+class Broadcaster:
+    bot: Bot
+    db: Database
+    clock: Clock
+    rate: float = DEFAULT_RATE
+    _next_slot: float = field(default=0.0, init=False)
+    _in_flight: set[Claim] = field(default_factory=set, init=False)
+    _intro_sent: set[Claim] = field(default_factory=set, init=False)
+
+    async def send(self, claims: Iterable[Claim], render: Render) -> BroadcastReport:
+        report = BroadcastReport()
+        for claim in claims:
+            if claim in self._in_flight:
+                continue
+            self._in_flight.add(claim)
+            try:
+                await self._send_one(claim, render, report)
+            finally:
+                self._in_flight.discard(claim)
+        return report
+
+    async def _send_one(self, claim: Claim, render: Render, report: BroadcastReport) -> None:
+        notice = await render(claim)
+        if notice is None:
+            report.skipped += 1
+            await self._settle(claim, "skipped")
+            return
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            await self._pace()
+            try:
+                await self._deliver(notice)
+            except RetryAfter as error:
+                log.info("Telegram asks to wait %s before sending more", error.retry_after)
+                await asyncio.sleep(_seconds(error.retry_after))
+                continue
+            except Forbidden:
+                report.unreachable += 1
+                async with self.db.transaction() as connection:
+                    await delivery_queries.mark_unreachable(connection, chat_id=claim.recipient)
+                    await delivery_queries.settle(
+                        connection, claim=claim, now=self.clock.now(), failure="blocked"
+                    )
+                return
+            except BadRequest as error:
+                if "chat not found" in error.message.lower():
+                    report.unreachable += 1
+                    async with self.db.transaction() as connection:
+                        await delivery_queries.mark_unreachable(connection, chat_id=claim.recipient)
+                        await delivery_queries.settle(
+                            connection, claim=claim, now=self.clock.now(), failure="no chat"
+                        )
+                    return
+                log.warning("could not send %s: %s", claim.kind, error)
+                break
+            except NetworkError as error:
+                log.warning(
+                    "network trouble sending %s (attempt %d): %s", claim.kind, attempt, error
+                )
+                await asyncio.sleep(min(2**attempt, 30) / 4)
+                continue
+            except TelegramError as error:
+                log.warning("could not send %s: %s", claim.kind, error)
+                break
+            report.sent += 1
+            await self._settle(claim, None)
+            return
+        report.failed += 1
+        await self._settle(claim, "failed")
+
+    async def _deliver(self, notice: Notice) -> None:
+        chat = notice.claim.recipient
+        if notice.intro is not None and notice.claim not in self._intro_sent:
+            await self.bot.send_message(chat, notice.intro, parse_mode=ParseMode.HTML)
+            self._intro_sent.add(notice.claim)  # a retry of the photo does not repeat it
+        if notice.photo is not None:
+            await self.bot.send_photo(
+                chat,
+                notice.photo,
+                caption=notice.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=notice.keyboard,
+            )
+        else:
+            await self.bot.send_message(
+                chat, notice.text, parse_mode=ParseMode.HTML, reply_markup=notice.keyboard
+            )
+
+    async def _settle(self, claim: Claim, failure: str | None) -> None:
+        async with self.db.transaction() as connection:
+            await delivery_queries.settle(
+                connection, claim=claim, now=self.clock.now(), failure=failure
+            )
+
+    async def _pace(self) -> None:
+        """Wait for the next sending slot; slots are reserved before sleeping, so concurrent
+        broadcasts share one pace."""
+        now = time.monotonic()
+        slot = max(now, self._next_slot)
+        self._next_slot = slot + 1 / self.rate
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
+def _seconds(value: object) -> float:
+    total = getattr(value, "total_seconds", None)
+    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]

@@ -1,0 +1,177 @@
+"""The time-based work of every session, decided from the database and the clock.
+
+`tick()` is the one place that asks "what is due now?": it opens, reminds and closes. The jobs
+in jobs.py only make it run at the right moments; running it too often does no harm, because
+each effect is claimed in the database (deliveries, reminder_rounds, the session's status)
+in the same transaction that decides it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from bot.clock import Clock
+from bot.scheduler.broadcast import Broadcaster, BroadcastReport, Render
+from bot.scheduler.plan import ReminderPolicy, due_round, reminder_times
+from bot.storage import Database
+from bot.storage import deliveries as delivery_queries
+from bot.storage import sessions as session_queries
+from bot.storage.deliveries import Claim
+from bot.storage.records import Session
+
+log = logging.getLogger(__name__)
+
+OPENING = "opening"
+REPORT = "report"
+
+
+def reminder_kind(round_label: str) -> str:
+    return f"reminder:{round_label}"
+
+
+@dataclass
+class Scheduler:
+    db: Database
+    clock: Clock
+    policy: ReminderPolicy
+    broadcaster: Broadcaster
+    render: Render
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    _tasks: set[asyncio.Task[BroadcastReport]] = field(default_factory=set, init=False)
+
+    async def tick(self) -> None:
+        async with self._lock:
+            async with self.db.read() as connection:
+                session_ids = await delivery_queries.sessions_to_watch(connection)
+            for session_id in session_ids:
+                try:
+                    await self._tick_session(session_id)
+                except Exception:  # one broken session must not stop the others
+                    log.exception("scheduled work failed for session %d", session_id)
+
+    async def _tick_session(self, session_id: int) -> None:
+        now = self.clock.now()
+        session = await self._session(session_id)
+        if session is None or session.status != "active":
+            return
+        if now >= session.closes_at:
+            await self.close(session_id)
+            return
+        if now < session.opens_at:
+            return
+        async with self.db.transaction() as connection:
+            claims: list[Claim] = []
+            if not await delivery_queries.claims_exist(
+                connection, session_id=session_id, kind=OPENING
+            ):
+                coordinators = await delivery_queries.coordinator_chats(
+                    connection, session_id=session_id
+                )
+                claims = await delivery_queries.claim(
+                    connection,
+                    session_id=session_id,
+                    kind=OPENING,
+                    recipients=coordinators,
+                    now=now,
+                )
+        if claims:
+            self._spawn(claims)
+        times = reminder_times(session.opens_at, session.closes_at, session.timezone, self.policy)
+        number = due_round(times, now, session.timezone, self.policy)
+        if number is not None:
+            await self.remind(session_id, round_label=str(number))
+
+    async def remind(self, session_id: int, *, round_label: str | None = None) -> int:
+        """Run a reminder round (a planned one, or one asked for now); return how many claims.
+
+        A planned round runs once; one asked for now gets a label of its own. Either way the
+        per-person maximum, completion, muting and the close are respected.
+        """
+        now = self.clock.now()
+        session = await self._session(session_id)
+        if (
+            session is None
+            or session.status != "active"
+            or not (session.opens_at <= now < session.closes_at)
+        ):
+            return 0
+        label = round_label or f"now-{int(now.timestamp())}"
+        async with self.db.transaction() as connection:
+            if round_label is not None and not await delivery_queries.record_round(
+                connection, session_id=session_id, round_number=int(round_label), now=now
+            ):
+                return 0
+            claims = await delivery_queries.claim_reminders(
+                connection,
+                session_id=session_id,
+                kind=reminder_kind(label),
+                max_per_person=self.policy.max_per_person,
+                now=now,
+            )
+            teachers = await delivery_queries.teacher_chats(connection, session_id=session_id)
+            claims += await delivery_queries.claim(
+                connection,
+                session_id=session_id,
+                kind=f"nudge:{label}",
+                recipients=teachers,
+                now=now,
+            )
+            coordinators = await delivery_queries.coordinator_chats(
+                connection, session_id=session_id
+            )
+            claims += await delivery_queries.claim(
+                connection,
+                session_id=session_id,
+                kind=f"digest:{label}",
+                recipients=coordinators,
+                now=now,
+            )
+        self._spawn(claims)
+        return len(claims)
+
+    async def close(self, session_id: int) -> bool:
+        """Close the session and claim its report for every coordinator; False if closed."""
+        now = self.clock.now()
+        async with self.db.transaction() as connection:
+            if not await delivery_queries.close_session(connection, session_id=session_id, now=now):
+                return False
+            coordinators = await delivery_queries.coordinator_chats(
+                connection, session_id=session_id
+            )
+            claims = await delivery_queries.claim(
+                connection, session_id=session_id, kind=REPORT, recipients=coordinators, now=now
+            )
+        log.info("session %d closed; report to %d coordinator(s)", session_id, len(claims))
+        self._spawn(claims)
+        return True
+
+    async def resume_unsent(self) -> None:
+        """At start: send what a previous process claimed but did not settle."""
+        async with self.db.read() as connection:
+            claims = await delivery_queries.unsent(connection)
+        if claims:
+            log.info("resuming %d unsent message(s)", len(claims))
+            self._spawn(claims)
+
+    async def drain(self) -> None:
+        """Wait for the broadcasts under way (tests, the command line, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _spawn(self, claims: list[Claim]) -> None:
+        if not claims:
+            return
+        task = asyncio.create_task(self.broadcaster.send(claims, self.render))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _session(self, session_id: int) -> Session | None:
+        async with self.db.read() as connection:
+            return await session_queries.session_by_id(connection, session_id=session_id)

@@ -1,0 +1,169 @@
+"""Claims on messages that must go out once per recipient, and what became of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.storage.database import fetch_all
+from bot.storage.records import to_epoch
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    session_id: int
+    kind: str
+    recipient: int
+
+
+async def claim(
+    connection: aiosqlite.Connection,
+    *,
+    session_id: int,
+    kind: str,
+    recipients: Iterable[int],
+    now: datetime,
+) -> list[Claim]:
+    """Claim a delivery per recipient; only recipients not claimed before come back."""
+    claimed: list[Claim] = []
+    for recipient in recipients:
+        cursor = await connection.execute(
+            "INSERT INTO deliveries (session_id, kind, recipient, claimed_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (session_id, kind, recipient, to_epoch(now)),
+        )
+        if cursor.rowcount == 1:
+            claimed.append(Claim(session_id, kind, recipient))
+    return claimed
+
+
+async def claim_reminders(
+    connection: aiosqlite.Connection,
+    *,
+    session_id: int,
+    kind: str,
+    max_per_person: int,
+    now: datetime,
+) -> list[Claim]:
+    """Claim a reminder for every participant who may get one, and count it against them."""
+    at = to_epoch(now)
+    await connection.execute(
+        """
+        INSERT INTO deliveries (session_id, kind, recipient, claimed_at)
+        SELECT session_id, ?, chat_id, ? FROM participants
+        WHERE session_id = ? AND completed_at IS NULL AND reminders_muted = 0
+          AND unreachable = 0 AND reminders_sent < ?
+        ON CONFLICT DO NOTHING
+        """,
+        (kind, at, session_id, max_per_person),
+    )
+    rows = await fetch_all(
+        connection,
+        "SELECT recipient FROM deliveries WHERE session_id = ? AND kind = ? AND claimed_at = ?"
+        " AND sent_at IS NULL AND failure IS NULL",
+        (session_id, kind, at),
+    )
+    recipients = [row["recipient"] for row in rows]
+    await connection.executemany(
+        "UPDATE participants SET reminders_sent = reminders_sent + 1, last_reminded_at = ?"
+        " WHERE session_id = ? AND chat_id = ?",
+        [(at, session_id, recipient) for recipient in recipients],
+    )
+    return [Claim(session_id, kind, recipient) for recipient in recipients]
+
+
+async def claims_exist(connection: aiosqlite.Connection, *, session_id: int, kind: str) -> bool:
+    rows = await fetch_all(
+        connection,
+        "SELECT 1 FROM deliveries WHERE session_id = ? AND kind = ? LIMIT 1",
+        (session_id, kind),
+    )
+    return bool(rows)
+
+
+async def unsent(connection: aiosqlite.Connection) -> list[Claim]:
+    """Claims that were never settled, e.g. because the process died while sending."""
+    rows = await fetch_all(
+        connection,
+        "SELECT session_id, kind, recipient FROM deliveries"
+        " WHERE sent_at IS NULL AND failure IS NULL ORDER BY claimed_at, recipient",
+    )
+    return [Claim(row["session_id"], row["kind"], row["recipient"]) for row in rows]
+
+
+async def settle(
+    connection: aiosqlite.Connection, *, claim: Claim, now: datetime, failure: str | None = None
+) -> None:
+    """Record that a claimed message was sent (failure None) or why it was not."""
+    if failure is None:
+        sql = (
+            "UPDATE deliveries SET sent_at = ? WHERE session_id = ? AND kind = ? AND recipient = ?"
+        )
+        value: object = to_epoch(now)
+    else:
+        sql = (
+            "UPDATE deliveries SET failure = ? WHERE session_id = ? AND kind = ? AND recipient = ?"
+        )
+        value = failure
+    await connection.execute(sql, (value, claim.session_id, claim.kind, claim.recipient))
+
+
+async def mark_unreachable(connection: aiosqlite.Connection, *, chat_id: int) -> None:
+    await connection.execute(
+        "UPDATE participants SET unreachable = 1 WHERE chat_id = ?", (chat_id,)
+    )
+
+
+async def record_round(
+    connection: aiosqlite.Connection, *, session_id: int, round_number: int, now: datetime
+) -> bool:
+    """Mark a reminder round as run; False when it already was."""
+    cursor = await connection.execute(
+        "INSERT INTO reminder_rounds (session_id, round, started_at) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
+        (session_id, round_number, to_epoch(now)),
+    )
+    return cursor.rowcount == 1
+
+
+async def close_session(
+    connection: aiosqlite.Connection, *, session_id: int, now: datetime
+) -> bool:
+    """Close an open session; False when it was closed already."""
+    cursor = await connection.execute(
+        "UPDATE sessions SET status = 'closed', closed_at = ? WHERE id = ? AND status != 'closed'",
+        (to_epoch(now), session_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def sessions_to_watch(connection: aiosqlite.Connection) -> list[int]:
+    """Sessions not closed yet, the soonest to close first."""
+    rows = await fetch_all(
+        connection,
+        "SELECT id FROM sessions WHERE status = 'active' ORDER BY closes_at, id",
+    )
+    return [row["id"] for row in rows]
+
+
+async def coordinator_chats(connection: aiosqlite.Connection, *, session_id: int) -> list[int]:
+    rows = await fetch_all(
+        connection,
+        "SELECT c.telegram_id FROM coordinators c JOIN sessions s ON s.school_id = c.school_id"
+        " WHERE s.id = ? ORDER BY c.added_at, c.telegram_id",
+        (session_id,),
+    )
+    return [row["telegram_id"] for row in rows]
+
+
+async def teacher_chats(connection: aiosqlite.Connection, *, session_id: int) -> list[int]:
+    rows = await fetch_all(
+        connection,
+        "SELECT chat_id FROM participants WHERE session_id = ? AND profile = 'teacher'"
+        " AND reminders_muted = 0 AND unreachable = 0 ORDER BY id",
+        (session_id,),
+    )
+    return [row["chat_id"] for row in rows]

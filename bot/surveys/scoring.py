@@ -1,0 +1,398 @@
+"""Scoring a session: what the coordinator may see, computed from tallies.
+
+The storage layer aggregates the answers in SQL into tallies (counts of each value 0..5 per
+statement and group); this module turns them into `SessionResults`. It knows no SQL and no
+Telegram.
+
+Rules that shape every figure:
+
+- N/A (value 0) is counted, but left out of every mean.
+- Anonymity: a group with fewer completed respondents than `min_group_size` is never shown on
+  its own: it has no area score, no per-statement figures and no place in the highlights or in
+  the progress. `SessionResults.suppressed` lists those groups with their count so that the
+  report can say why they are missing. A group with no respondents at all is simply absent.
+- Area scores cover the bank statements; the school's own statements are reported separately,
+  so that areas stay comparable between schools and between sessions.
+- Over all groups, a statement's mean is the mean of its group means: each group weighs the
+  same, so the largest group (usually students) does not drown out the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Final
+
+from bot.storage.records import Session
+from bot.surveys.bank import Bank
+from bot.surveys.questionnaire import OwnStatement
+from bot.surveys.vocabulary import AREA_CODES, NOT_APPLICABLE, PROFILES, Profile
+
+DEFAULT_MIN_GROUP_SIZE: Final[int] = 5
+DEFAULT_HIGHLIGHTS: Final[int] = 5
+DEFAULT_DISAGREEMENTS: Final[int] = 3
+# Group means closer than half a scale point are not reported as a disagreement: with the
+# small groups of one school, a few answers move a mean that much.
+MIN_DISAGREEMENT: Final[float] = 0.5
+
+# Counts of each answer value, indexed by the value: counts[0] is N/A, counts[1..5] the scale.
+Counts = tuple[int, int, int, int, int, int]
+NO_COUNTS: Final[Counts] = (0, 0, 0, 0, 0, 0)
+
+
+# Inputs: what the storage layer aggregates.
+
+
+@dataclass(frozen=True, slots=True)
+class StatementTally:
+    code: str
+    profile: Profile
+    counts: Counts
+
+
+@dataclass(frozen=True, slots=True)
+class SessionTallies:
+    """Everything aggregated about one session's completed responses."""
+
+    session: Session
+    codes: frozenset[str]  # the bank statements the session uses
+    respondents: Mapping[Profile, int]  # completed responses per group
+    area_respondents: Mapping[tuple[str, Profile], int]  # with a 1–5 answer in the area
+    statements: Sequence[StatementTally]
+
+
+# Outputs.
+
+
+@dataclass(frozen=True, slots=True)
+class Distribution:
+    counts: Counts
+
+    @property
+    def not_applicable(self) -> int:
+        return self.counts[NOT_APPLICABLE]
+
+    @property
+    def answered(self) -> int:
+        """Answers on the 1–5 scale, the ones behind the mean."""
+        return sum(self.counts[1:])
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+    @property
+    def mean(self) -> float | None:
+        answered = self.answered
+        if answered == 0:
+            return None
+        return sum(value * self.counts[value] for value in range(1, 6)) / answered
+
+
+@dataclass(frozen=True, slots=True)
+class GroupParticipation:
+    profile: Profile
+    respondents: int
+    shown: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AreaScore:
+    area: str
+    profile: Profile
+    mean: float | None  # None when the group gave no 1–5 answer in the area
+    respondents: int  # respondents with at least one 1–5 answer in the area
+    answers: int  # 1–5 answers behind the mean
+
+
+@dataclass(frozen=True, slots=True)
+class StatementResult:
+    code: str
+    area: str
+    # The shown groups that were asked the statement, with their answers (N/A included).
+    groups: Mapping[Profile, Distribution] = field(hash=False)
+    own_text: str | None = None  # the school's wording, for its own statements only
+
+    @property
+    def own(self) -> bool:
+        return self.own_text is not None
+
+    def group_means(self) -> dict[Profile, float]:
+        means = {profile: d.mean for profile, d in self.groups.items()}
+        return {profile: mean for profile, mean in means.items() if mean is not None}
+
+    @property
+    def mean(self) -> float | None:
+        """The mean of the group means (each group weighs the same)."""
+        means = list(self.group_means().values())
+        return sum(means) / len(means) if means else None
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """A statement among the strongest or weakest of the session."""
+
+    code: str
+    area: str
+    mean: float
+    group_means: Mapping[Profile, float] = field(hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    code: str
+    area: str
+    spread: float  # highest minus lowest group mean
+    group_means: Mapping[Profile, float] = field(hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AreaChange:
+    area: str
+    profile: Profile
+    before: float
+    after: float
+
+    @property
+    def change(self) -> float:
+        return self.after - self.before
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Area means against the school's previous closed session at the same level."""
+
+    previous: Session
+    participation: tuple[GroupParticipation, ...]
+    changes: tuple[AreaChange, ...]
+    # False when the two sessions used different bank statements: the areas then compare
+    # partly different questions.
+    same_statements: bool
+
+    @property
+    def suppressed(self) -> tuple[GroupParticipation, ...]:
+        return _suppressed(self.participation)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionResults:
+    session: Session
+    min_group_size: int
+    participation: tuple[GroupParticipation, ...]  # every profile, in PROFILES order
+    areas: tuple[AreaScore, ...]  # areas A–H × shown groups
+    statements: tuple[StatementResult, ...]  # the session's bank statements, in bank order
+    own_statements: tuple[StatementResult, ...]
+    strengths: tuple[Highlight, ...]  # highest mean first
+    improvements: tuple[Highlight, ...]  # lowest mean first
+    disagreements: tuple[Disagreement, ...]  # largest spread first
+    progress: Progress | None
+
+    @property
+    def shown_groups(self) -> tuple[Profile, ...]:
+        return tuple(group.profile for group in self.participation if group.shown)
+
+    @property
+    def suppressed(self) -> tuple[GroupParticipation, ...]:
+        """Groups that answered but are too small to be shown, with their count."""
+        return _suppressed(self.participation)
+
+    @property
+    def respondents(self) -> int:
+        return sum(group.respondents for group in self.participation)
+
+    def area_score(self, area: str, profile: Profile) -> AreaScore | None:
+        for score in self.areas:
+            if score.area == area and score.profile == profile:
+                return score
+        return None
+
+
+def _suppressed(participation: Iterable[GroupParticipation]) -> tuple[GroupParticipation, ...]:
+    return tuple(group for group in participation if not group.shown and group.respondents > 0)
+
+
+def score(
+    *,
+    bank: Bank,
+    current: SessionTallies,
+    own: Sequence[OwnStatement] = (),
+    previous: SessionTallies | None = None,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    highlights: int = DEFAULT_HIGHLIGHTS,
+    disagreements: int = DEFAULT_DISAGREEMENTS,
+) -> SessionResults:
+    if min_group_size < 1:
+        raise ValueError(f"min_group_size must be at least 1, got {min_group_size}")
+    participation = _participation(current.respondents, min_group_size)
+    shown = [group.profile for group in participation if group.shown]
+    counts = _counts_by_code(current.statements, shown)
+
+    bank_codes = [code for code in bank.statements if code in current.codes]
+    statements = tuple(
+        StatementResult(
+            code=code,
+            area=bank.statements[code].area,
+            groups=_distributions(counts.get(code, {})),
+        )
+        for code in bank_codes
+    )
+    own_results = tuple(
+        StatementResult(
+            code=mine.code,
+            area=mine.area,
+            groups=_distributions(counts.get(mine.code, {})),
+            own_text=mine.text,
+        )
+        for mine in own
+    )
+    areas = tuple(
+        _area_score(bank, current, counts, bank_codes, area, profile)
+        for area in AREA_CODES
+        for profile in shown
+    )
+    strengths, improvements = _highlights(statements, highlights)
+    return SessionResults(
+        session=current.session,
+        min_group_size=min_group_size,
+        participation=participation,
+        areas=areas,
+        statements=statements,
+        own_statements=own_results,
+        strengths=strengths,
+        improvements=improvements,
+        disagreements=_disagreements(statements, disagreements),
+        progress=(_progress(bank, current, areas, previous, min_group_size) if previous else None),
+    )
+
+
+def _participation(
+    respondents: Mapping[Profile, int], min_group_size: int
+) -> tuple[GroupParticipation, ...]:
+    return tuple(
+        GroupParticipation(
+            profile=profile,
+            respondents=respondents.get(profile, 0),
+            shown=respondents.get(profile, 0) >= min_group_size,
+        )
+        for profile in PROFILES
+    )
+
+
+def _counts_by_code(
+    tallies: Iterable[StatementTally], shown: Collection[Profile]
+) -> dict[str, dict[Profile, Counts]]:
+    counts: dict[str, dict[Profile, Counts]] = {}
+    for tally in tallies:
+        if tally.profile in shown and sum(tally.counts) > 0:
+            counts.setdefault(tally.code, {})[tally.profile] = tally.counts
+    return counts
+
+
+def _distributions(by_profile: Mapping[Profile, Counts]) -> Mapping[Profile, Distribution]:
+    return MappingProxyType({p: Distribution(by_profile[p]) for p in PROFILES if p in by_profile})
+
+
+def _area_score(
+    bank: Bank,
+    tallies: SessionTallies,
+    counts: Mapping[str, Mapping[Profile, Counts]],
+    codes: Iterable[str],
+    area: str,
+    profile: Profile,
+) -> AreaScore:
+    answers = _area_distribution(bank, counts, codes, area, profile)
+    return AreaScore(
+        area=area,
+        profile=profile,
+        mean=answers.mean,
+        respondents=tallies.area_respondents.get((area, profile), 0),
+        answers=answers.answered,
+    )
+
+
+def _area_distribution(
+    bank: Bank,
+    counts: Mapping[str, Mapping[Profile, Counts]],
+    codes: Iterable[str],
+    area: str,
+    profile: Profile,
+) -> Distribution:
+    total = list(NO_COUNTS)
+    for code in codes:
+        if bank.statements[code].area != area:
+            continue
+        for value, count in enumerate(counts.get(code, {}).get(profile, NO_COUNTS)):
+            total[value] += count
+    return Distribution((total[0], total[1], total[2], total[3], total[4], total[5]))
+
+
+def _highlights(
+    statements: Sequence[StatementResult], limit: int
+) -> tuple[tuple[Highlight, ...], tuple[Highlight, ...]]:
+    """The strongest and the weakest statements; ties keep the bank order.
+
+    Both lists take at most half of the scored statements, so no statement is in both.
+    """
+    scored = [
+        Highlight(
+            code=s.code, area=s.area, mean=mean, group_means=MappingProxyType(s.group_means())
+        )
+        for s in statements
+        if (mean := s.mean) is not None
+    ]
+    count = min(limit, len(scored) // 2)
+    # sorted() is stable and `statements` is in bank order: equal means stay in bank order.
+    strengths = sorted(scored, key=lambda h: -h.mean)[:count]
+    chosen = {h.code for h in strengths}
+    rest = [h for h in scored if h.code not in chosen]
+    improvements = sorted(rest, key=lambda h: h.mean)[:count]
+    return tuple(strengths), tuple(improvements)
+
+
+def _disagreements(statements: Iterable[StatementResult], limit: int) -> tuple[Disagreement, ...]:
+    found = []
+    for statement in statements:
+        means = statement.group_means()
+        if len(means) < 2:
+            continue
+        spread = max(means.values()) - min(means.values())
+        if spread >= MIN_DISAGREEMENT:
+            found.append(
+                Disagreement(
+                    code=statement.code,
+                    area=statement.area,
+                    spread=spread,
+                    group_means=MappingProxyType(means),
+                )
+            )
+    found.sort(key=lambda d: -d.spread)
+    return tuple(found[:limit])
+
+
+def _progress(
+    bank: Bank,
+    current: SessionTallies,
+    areas: Iterable[AreaScore],
+    previous: SessionTallies,
+    min_group_size: int,
+) -> Progress:
+    participation = _participation(previous.respondents, min_group_size)
+    shown_before = [group.profile for group in participation if group.shown]
+    counts = _counts_by_code(previous.statements, shown_before)
+    codes = [code for code in bank.statements if code in previous.codes]
+    changes = []
+    for now in areas:
+        if now.mean is None or now.profile not in shown_before:
+            continue
+        before = _area_distribution(bank, counts, codes, now.area, now.profile).mean
+        if before is not None:
+            changes.append(
+                AreaChange(area=now.area, profile=now.profile, before=before, after=now.mean)
+            )
+    return Progress(
+        previous=previous.session,
+        participation=participation,
+        changes=tuple(changes),
+        same_statements=previous.codes == current.codes,
+    )

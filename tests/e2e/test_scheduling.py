@@ -1,0 +1,103 @@
+"""Reminders and the close through the real bot, the emulator and SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.app import build_application, polling
+from bot.clock import FixedClock
+from bot.context import SCHEDULER_KEY
+from bot.emulator import BotApiEmulator
+from bot.scheduler.plan import reminder_times
+from bot.scheduler.work import Scheduler
+from bot.settings import Settings
+
+from .conftest import BotProcess, create_session_with_cli  # type: ignore[import-not-found]
+
+
+async def test_a_reminder_brings_the_participant_back_and_can_be_muted(
+    emu: BotApiEmulator, settings: Settings, database: Path
+) -> None:
+    created = await create_session_with_cli(emu, database)
+    clock = FixedClock(datetime.now(UTC))
+    async with polling(build_application(settings, clock=clock), poll_timeout=1) as app:
+        scheduler: Scheduler = app.bot_data[SCHEDULER_KEY]
+        student = emu.user(8001, language_code="en")
+        await student.open_link(created["links"]["student"])
+        _, statement = await student.wait_for_messages(2)
+        await student.click("3", message=statement)
+        await student.wait_for_edit(statement)
+
+        with sqlite3.connect(database) as connection:
+            opens, closes, zone = connection.execute(
+                "SELECT opens_at, closes_at, timezone FROM sessions"
+            ).fetchone()
+        times = reminder_times(
+            datetime.fromtimestamp(opens, UTC),
+            datetime.fromtimestamp(closes, UTC),
+            zone,
+            scheduler.policy,
+        )
+        clock.set(times[0])
+        await scheduler.tick()
+        reminder = await student.wait_for_text("not finished")
+        assert "1 of" in reminder.text
+        await student.click("▶", message=reminder)
+        await student.wait_for_edit(reminder)
+        assert "Statement 2 of" in reminder.text
+
+        await scheduler.remind(created["session_id"])
+        second = await student.wait_for_text("not finished")
+        await student.click("🔕", message=second)
+        await student.wait_for_edit(second)
+        assert "no more reminders" in second.text
+        assert await scheduler.remind(created["session_id"]) == 0
+
+
+async def test_a_bot_killed_around_the_close_sends_the_chart_once(
+    emu: BotApiEmulator, database: Path
+) -> None:
+    created = await create_session_with_cli(emu, database)
+    coordinator = emu.user(900, language_code="lv")
+    await coordinator.send("/start")
+    closes_in = 3.0
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "UPDATE sessions SET closes_at = ? WHERE id = ?",
+            (int(time.time() + closes_in), created["session_id"]),
+        )
+    bot = BotProcess(emu, database, extra={"SELFIE_TICK_SECONDS": "0.3"})
+    await bot.start()
+    await asyncio.sleep(random.uniform(closes_in - 1, closes_in + 1.5))
+    await bot.kill()
+    await bot.start()
+    await emu.wait_for(lambda: any(m.photo for m in coordinator.messages), timeout=30)
+    await asyncio.sleep(2)  # room for a duplicate to show up, were there one
+    await bot.stop()
+    assert len([m for m in coordinator.messages if m.photo]) == 1
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT status FROM sessions").fetchone() == ("closed",)
+
+
+async def test_a_bot_started_after_the_closing_time_closes_at_once(
+    emu: BotApiEmulator, database: Path
+) -> None:
+    created = await create_session_with_cli(emu, database)
+    coordinator = emu.user(900, language_code="lv")
+    await coordinator.send("/start")
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "UPDATE sessions SET opens_at = ?, closes_at = ? WHERE id = ?",
+            (int(time.time() - 7200), int(time.time() - 60), created["session_id"]),
+        )
+    bot = BotProcess(emu, database, extra={"SELFIE_TICK_SECONDS": "0.5"})
+    await bot.start()
+    await emu.wait_for(lambda: any(m.photo for m in coordinator.messages), timeout=45)
+    await bot.stop()
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT status FROM sessions").fetchone() == ("closed",)

@@ -1,0 +1,255 @@
+"""Reminder rounds and the close, through a real Bot against the emulator and real SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from telegram import Bot
+
+from bot.clock import FixedClock
+from bot.emulator import BotApiEmulator
+from bot.handlers.notices import NoticeRenderer
+from bot.participation.outcomes import Progress
+from bot.participation.service import Participation
+from bot.scheduler.broadcast import Broadcaster
+from bot.scheduler.plan import ReminderPolicy, reminder_times
+from bot.scheduler.work import Scheduler
+from bot.sessions.service import CreatedSession
+from bot.storage import Database
+from bot.storage import schools as school_queries
+from bot.storage.database import fetch_all
+from bot.surveys.bank import Bank
+
+TOKEN = "555:SCHED"
+COORDINATORS = (500, 501)
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator(TOKEN, username="sched_bot") as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def bot(emu: BotApiEmulator) -> AsyncIterator[Bot]:
+    async with Bot(TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url) as client:
+        yield client
+
+
+@pytest.fixture
+def participation(db: Database, clock: FixedClock, bank: Bank) -> Participation:
+    return Participation(db=db, clock=clock, bank=bank)
+
+
+def make_scheduler(
+    db: Database, clock: FixedClock, bank: Bank, bot: Bot, participation: Participation
+) -> Scheduler:
+    return Scheduler(
+        db=db,
+        clock=clock,
+        policy=ReminderPolicy(),
+        broadcaster=Broadcaster(bot=bot, db=db, clock=clock, rate=1000),
+        render=NoticeRenderer(
+            db=db, bank=bank, participation=participation, bot_username="sched_bot"
+        ),
+    )
+
+
+@pytest.fixture
+async def scheduler(
+    db: Database,
+    clock: FixedClock,
+    bank: Bank,
+    bot: Bot,
+    participation: Participation,
+    session: CreatedSession,
+    emu: BotApiEmulator,
+) -> Scheduler:
+    async with db.transaction() as connection:
+        await school_queries.add_coordinator(
+            connection, school_id=session.school_id, telegram_id=COORDINATORS[1], now=clock.now()
+        )
+    for coordinator in COORDINATORS:
+        await emu.user(coordinator).send("/start")
+    return make_scheduler(db, clock, bank, bot, participation)
+
+
+async def join(
+    emu: BotApiEmulator,
+    participation: Participation,
+    session: CreatedSession,
+    user: int,
+    profile: str = "student",
+    answers: int = 1,
+) -> None:
+    await emu.user(user).send("/start")
+    outcome = await participation.join(
+        token=session.invites[profile],
+        telegram_id=user,
+        chat_id=user,
+        language="en",  # type: ignore[index]
+    )
+    for _ in range(answers):
+        assert isinstance(outcome, Progress)
+        outcome = await participation.answer(
+            telegram_id=user, session_id=outcome.session.id, code=outcome.item.code, value=3
+        )
+
+
+def texts_to(emu: BotApiEmulator, user: int) -> list[str]:
+    return [m.content for m in emu.user(user).messages]
+
+
+def round_times(session: CreatedSession) -> list:  # type: ignore[type-arg]
+    period = session.period
+    return reminder_times(period.opens_at, period.closes_at, period.timezone, ReminderPolicy())
+
+
+async def test_a_round_reaches_exactly_the_unfinished_and_unmuted(
+    emu: BotApiEmulator,
+    scheduler: Scheduler,
+    participation: Participation,
+    session: CreatedSession,
+    clock: FixedClock,
+    bank: Bank,
+) -> None:
+    await join(emu, participation, session, 11)  # unfinished
+    await join(emu, participation, session, 12)
+    await participation.set_muted(telegram_id=12, session_id=session.session_id, muted=True)
+    total = len(bank.core("upper-secondary", "student"))
+    await join(emu, participation, session, 13, answers=total)  # completed
+    await join(emu, participation, session, 14, profile="teacher", answers=0)
+
+    clock.set(round_times(session)[0])
+    await scheduler.tick()
+    await scheduler.tick()  # a second tick in the same round sends nothing more
+    await scheduler.drain()
+
+    assert any("not finished" in t for t in texts_to(emu, 11))
+    assert not any("not finished" in t for t in texts_to(emu, 12))
+    assert not any("not finished" in t for t in texts_to(emu, 13))
+    teacher = texts_to(emu, 14)
+    assert sum("not finished" in t for t in teacher) == 1
+    assert sum("share the student link" in t for t in teacher) == 1
+    assert "https://t.me/sched_bot?start=" + session.invites["student"] in teacher[-1]
+    for coordinator in COORDINATORS:  # coordinators get Latvian unless they chose otherwise
+        digests = [t for t in texts_to(emu, coordinator) if "atgādinājumi tikko izsūtīti" in t]
+        assert len(digests) == 1
+        assert "Skolēni: pabeiguši 1, pievienojušies 3" in digests[0]
+    # The opening notice went out once too.
+    assert sum("ir atvērts" in t for t in texts_to(emu, COORDINATORS[0])) == 1
+
+
+async def test_no_reminder_at_night_after_the_close_or_beyond_the_maximum(
+    emu: BotApiEmulator,
+    scheduler: Scheduler,
+    participation: Participation,
+    session: CreatedSession,
+    clock: FixedClock,
+    db: Database,
+) -> None:
+    await join(emu, participation, session, 21)
+    first = round_times(session)[0]
+    clock.set(first.replace(hour=22))  # 00:xx in Riga
+    await scheduler.tick()
+    assert await scheduler.remind(session.session_id, round_label=None) >= 0
+    await scheduler.drain()
+    for _ in range(5):
+        await scheduler.remind(session.session_id)
+        clock.advance(timedelta(seconds=1))
+    await scheduler.drain()
+    assert sum("not finished" in t for t in texts_to(emu, 21)) == 3  # the maximum
+    clock.set(session.period.closes_at)
+    await scheduler.tick()
+    clock.advance(timedelta(minutes=1))
+    assert await scheduler.remind(session.session_id) == 0
+    await scheduler.drain()
+    assert sum("not finished" in t for t in texts_to(emu, 21)) == 3
+    async with db.read() as connection:
+        rows = await fetch_all(connection, "SELECT reminders_sent FROM participants")
+    assert [row[0] for row in rows] == [3]
+
+
+async def test_a_blocked_participant_is_marked_unreachable_and_skipped(
+    emu: BotApiEmulator,
+    scheduler: Scheduler,
+    participation: Participation,
+    session: CreatedSession,
+    clock: FixedClock,
+    db: Database,
+) -> None:
+    await join(emu, participation, session, 31)
+    await join(emu, participation, session, 32)
+    emu.user(32).block()
+    clock.set(round_times(session)[0])
+    await scheduler.tick()
+    await scheduler.drain()
+    async with db.read() as connection:
+        rows = await fetch_all(
+            connection, "SELECT chat_id, unreachable FROM participants ORDER BY chat_id"
+        )
+    assert [tuple(row) for row in rows] == [(31, 0), (32, 1)]
+    emu.reset_log()
+    clock.set(round_times(session)[1])
+    await scheduler.tick()
+    await scheduler.drain()
+    assert [
+        call["chat_id"] for call in emu.calls("sendMessage") if int(call["chat_id"]) == 32
+    ] == []
+
+
+async def test_the_close_sends_one_chart_per_coordinator_even_if_one_blocked(
+    emu: BotApiEmulator,
+    scheduler: Scheduler,
+    participation: Participation,
+    session: CreatedSession,
+    clock: FixedClock,
+    db: Database,
+    bank: Bank,
+    bot: Bot,
+) -> None:
+    emu.user(COORDINATORS[0]).block()
+    clock.set(session.period.closes_at)
+    await scheduler.tick()
+    await scheduler.tick()
+    await scheduler.drain()
+    # A restarted process finds nothing left to send.
+    again = make_scheduler(db, clock, bank, bot, participation)
+    await again.resume_unsent()
+    await again.tick()
+    await again.drain()
+    photos = [m for m in emu.user(COORDINATORS[1]).messages if m.photo]
+    assert len(photos) == 1
+    assert photos[0].photo[:8] == b"\x89PNG\r\n\x1a\n"
+    async with db.read() as connection:
+        status = await fetch_all(connection, "SELECT status FROM sessions")
+    assert status[0][0] == "closed"
+    outcome = await participation.join(
+        token=session.invites["teacher"], telegram_id=99, chat_id=99, language="en"
+    )
+    assert type(outcome).__name__ == "SessionClosed"
+
+
+async def test_an_unsettled_report_is_sent_once_after_a_crash(
+    emu: BotApiEmulator,
+    scheduler: Scheduler,
+    participation: Participation,
+    session: CreatedSession,
+    clock: FixedClock,
+    db: Database,
+    bank: Bank,
+    bot: Bot,
+) -> None:
+    clock.set(session.period.closes_at)
+    # The process closes the session and dies before sending anything.
+    await scheduler.stop()
+    scheduler._spawn = lambda claims: None  # type: ignore[method-assign]
+    assert await scheduler.close(session.session_id)
+    restarted = make_scheduler(db, clock, bank, bot, participation)
+    await restarted.resume_unsent()
+    await restarted.tick()
+    await restarted.drain()
+    for coordinator in COORDINATORS:
+        assert len([m for m in emu.user(coordinator).messages if m.photo]) == 1

@@ -1,0 +1,310 @@
+import secrets
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.reporting.service import load_results
+from bot.sessions.service import create_session
+from bot.storage import Database
+from bot.storage import participants as participant_queries
+from bot.storage.records import Session
+from bot.surveys.bank import Bank
+from bot.surveys.questionnaire import OwnStatement
+from bot.surveys.scoring import (
+    Counts,
+    Distribution,
+    GroupParticipation,
+    SessionTallies,
+    StatementTally,
+    score,
+)
+from bot.surveys.vocabulary import Profile
+
+START = date(2026, 11, 23)
+
+
+def session_record(session_id: int = 1, start: date = START) -> Session:
+    opens = datetime.combine(start, time(0), UTC)
+    return Session(
+        id=session_id,
+        school_id=1,
+        school_name="Rīgas 1. vidusskola",
+        level="upper-secondary",
+        start_date=start,
+        end_date=start + timedelta(days=13),
+        timezone="Europe/Riga",
+        opens_at=opens,
+        closes_at=opens + timedelta(days=14),
+        status="closed",
+        created_by=500,
+        closed_at=None,
+    )
+
+
+def tallies(
+    counts: dict[tuple[str, Profile], Counts],
+    respondents: dict[Profile, int],
+    *,
+    codes: frozenset[str] | None = None,
+    session: Session | None = None,
+) -> SessionTallies:
+    return SessionTallies(
+        session=session or session_record(),
+        codes=codes if codes is not None else frozenset(c for c, _ in counts),
+        respondents=respondents,
+        area_respondents={},
+        statements=[StatementTally(code, p, c) for (code, p), c in counts.items()],
+    )
+
+
+# Pure scoring over hand-made tallies.
+
+
+def test_a_distribution_leaves_not_applicable_out_of_the_mean() -> None:
+    answers = Distribution((3, 1, 0, 0, 2, 1))  # N/A ×3, then 1, 4, 4, 5
+    assert answers.total == 7
+    assert answers.answered == 4
+    assert answers.not_applicable == 3
+    assert answers.mean == pytest.approx((1 + 4 + 4 + 5) / 4)
+    assert Distribution((4, 0, 0, 0, 0, 0)).mean is None
+
+
+def test_the_mean_over_groups_weighs_every_group_the_same(bank: Bank) -> None:
+    # 2 teachers answer 5; 8 students answer 1. Pooled, the mean would be (10 + 8) / 10 = 1.8.
+    results = score(
+        bank=bank,
+        current=tallies(
+            {("B1", "teacher"): (0, 0, 0, 0, 0, 2), ("B1", "student"): (0, 8, 0, 0, 0, 0)},
+            {"teacher": 2, "student": 8},
+        ),
+        min_group_size=1,
+    )
+    (b1,) = results.statements
+    assert b1.group_means() == {"teacher": 5.0, "student": 1.0}
+    assert b1.mean == pytest.approx(3.0)
+
+
+def test_min_group_size_is_configurable_and_must_be_positive(bank: Bank) -> None:
+    current = tallies({("A1", "leader"): (0, 0, 0, 1, 1, 0)}, {"leader": 2})
+    assert score(bank=bank, current=current).shown_groups == ()
+    assert score(bank=bank, current=current, min_group_size=2).shown_groups == ("leader",)
+    with pytest.raises(ValueError, match="min_group_size"):
+        score(bank=bank, current=current, min_group_size=0)
+
+
+def test_a_group_without_respondents_is_absent_not_suppressed(bank: Bank) -> None:
+    results = score(
+        bank=bank,
+        current=tallies({("A1", "teacher"): (0, 0, 0, 5, 0, 0)}, {"teacher": 5, "leader": 1}),
+    )
+    assert results.suppressed == (GroupParticipation("leader", 1, shown=False),)
+    assert results.shown_groups == ("teacher",)
+    assert [g.respondents for g in results.participation] == [1, 5, 0]
+
+
+def test_ties_keep_the_bank_order_and_strengths_never_repeat_as_improvements(
+    bank: Bank,
+) -> None:
+    same: Counts = (0, 0, 0, 5, 0, 0)  # every statement scores 3.0
+    counts: dict[tuple[str, Profile], Counts] = {
+        (code, "teacher"): same for code in ("A1", "A2", "A3", "A4", "B1")
+    }
+    results = score(bank=bank, current=tallies(counts, {"teacher": 5}), highlights=2)
+    assert [h.code for h in results.strengths] == ["A1", "A2"]
+    assert [h.code for h in results.improvements] == ["A3", "A4"]
+
+
+def test_strengths_are_highest_first_and_improvements_lowest_first(bank: Bank) -> None:
+    counts: dict[tuple[str, Profile], Counts] = {
+        ("A1", "teacher"): (0, 0, 0, 0, 5, 0),  # 4.0
+        ("A2", "teacher"): (0, 5, 0, 0, 0, 0),  # 1.0
+        ("A3", "teacher"): (0, 0, 0, 0, 0, 5),  # 5.0
+        ("A4", "teacher"): (0, 0, 5, 0, 0, 0),  # 2.0
+        ("A5", "teacher"): (0, 0, 0, 5, 0, 0),  # 3.0
+        ("B1", "teacher"): (5, 0, 0, 0, 0, 0),  # N/A only: no mean, never ranked
+    }
+    results = score(bank=bank, current=tallies(counts, {"teacher": 5}), highlights=2)
+    assert [(h.code, h.mean) for h in results.strengths] == [("A3", 5.0), ("A1", 4.0)]
+    assert [(h.code, h.mean) for h in results.improvements] == [("A2", 1.0), ("A4", 2.0)]
+
+
+def test_disagreement_needs_half_a_point_and_lists_the_largest_spread_first(
+    bank: Bank,
+) -> None:
+    counts: dict[tuple[str, Profile], Counts] = {
+        ("B1", "teacher"): (0, 0, 0, 0, 0, 5),  # 5.0
+        ("B1", "student"): (0, 0, 5, 0, 0, 0),  # 2.0 → spread 3.0
+        ("C1", "teacher"): (0, 0, 0, 0, 5, 0),  # 4.0
+        ("C1", "student"): (0, 0, 0, 0, 4, 1),  # 4.2 → spread 0.2, not a disagreement
+        ("C2", "leader"): (0, 0, 0, 5, 0, 0),  # 3.0
+        ("C2", "student"): (0, 0, 0, 0, 5, 0),  # 4.0 → spread 1.0
+    }
+    results = score(bank=bank, current=tallies(counts, {"leader": 5, "teacher": 5, "student": 5}))
+    assert [d.code for d in results.disagreements] == ["B1", "C2"]
+    assert [d.spread for d in results.disagreements] == pytest.approx([3.0, 1.0])
+    assert dict(results.disagreements[1].group_means) == {"leader": 3.0, "student": 4.0}
+
+
+def test_progress_says_when_the_statements_changed(bank: Bank) -> None:
+    now = tallies({("A1", "teacher"): (0, 0, 0, 0, 5, 0)}, {"teacher": 5})
+    before = tallies(
+        {("A1", "teacher"): (0, 0, 5, 0, 0, 0)},
+        {"teacher": 5},
+        codes=frozenset({"A1", "A6"}),
+        session=session_record(2, date(2025, 11, 3)),
+    )
+    progress = score(bank=bank, current=now, previous=before).progress
+    assert progress is not None
+    assert not progress.same_statements
+    assert [(c.area, c.profile, c.change) for c in progress.changes] == [("A", "teacher", 2.0)]
+
+
+# A small session in a real database, every figure computed by hand.
+
+OWN = OwnStatement("S1", "B", frozenset({"teacher", "student"}), "Mums ir robotikas pulciņš.")
+
+
+async def create(db: Database, bank: Bank, start: date, *, own: bool) -> int:
+    created = await create_session(
+        db,
+        bank=bank,
+        now=datetime.combine(start, time(8), UTC),
+        school_name="Rīgas 1. vidusskola",
+        coordinator_id=500,
+        level="upper-secondary",
+        start=start,
+        end=start + timedelta(days=13),
+        timezone="Europe/Riga",
+        own=[OWN] if own else [],
+    )
+    return created.session_id
+
+
+async def respond(
+    db: Database, session_id: int, profile: Profile, answers: dict[str, int], *, done: bool = True
+) -> None:
+    response_id = secrets.randbits(62) + 1
+    now = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    async with db.transaction() as connection:
+        participant = await participant_queries.insert_participant(
+            connection,
+            session_id=session_id,
+            telegram_id=secrets.randbits(40),
+            chat_id=1,
+            profile=profile,
+            language="lv",
+            response_id=response_id,
+            now=now,
+        )
+        for code, value in answers.items():
+            await participant_queries.record_answer(
+                connection, response_id=response_id, code=code, value=value
+            )
+        if done:
+            await participant_queries.complete(
+                connection,
+                participant_id=participant.id,
+                response_id=response_id,
+                position=len(answers),
+                now=now,
+                day=now.date(),
+            )
+
+
+async def test_a_session_scored_by_hand(db: Database, bank: Bank, clock: FixedClock) -> None:
+    earlier = await create(db, bank, date(2025, 11, 3), own=False)
+    async with db.transaction() as connection:
+        await connection.execute("UPDATE sessions SET status = 'closed' WHERE id = ?", (earlier,))
+    # The earlier session: 3 teachers (shown), 1 student (hidden at a threshold of 3).
+    await respond(db, earlier, "teacher", {"A1": 3, "B1": 4})
+    await respond(db, earlier, "teacher", {"A1": 3, "B1": 4})
+    await respond(db, earlier, "teacher", {"A1": 2, "B1": 4})
+    await respond(db, earlier, "student", {"B1": 1})
+
+    current = await create(db, bank, START, own=True)
+    await respond(db, current, "teacher", {"A1": 4, "A2": 5, "B1": 3, "S1": 2})
+    await respond(db, current, "teacher", {"A1": 2, "A2": 0, "B1": 5, "S1": 4})
+    await respond(db, current, "teacher", {"A1": 0, "A2": 0, "B1": 4, "S1": 0})
+    await respond(db, current, "student", {"B1": 2, "S1": 5})
+    await respond(db, current, "student", {"B1": 3, "S1": 5})
+    await respond(db, current, "student", {"B1": 0, "S1": 4})
+    # Two leaders: fewer than the threshold of 3, so they must not show anywhere.
+    await respond(db, current, "leader", {"A1": 1, "B1": 1})
+    await respond(db, current, "leader", {"A1": 1, "B1": 1})
+    # Unfinished responses never count.
+    await respond(db, current, "teacher", {"A1": 1, "A2": 1, "B1": 1}, done=False)
+    await respond(db, current, "leader", {"A1": 5}, done=False)
+
+    results = await load_results(db, session_id=current, bank=bank, min_group_size=3)
+
+    assert results is not None
+    assert results.session.id == current
+    assert results.shown_groups == ("teacher", "student")
+    assert results.suppressed == (GroupParticipation("leader", 2, shown=False),)
+    assert results.respondents == 8
+
+    # Area A, teachers: 4, 2 (A1) and 5 (A2); three N/A left out. Two teachers gave a 1–5
+    # answer in A; the third answered N/A only.
+    area_a = results.area_score("A", "teacher")
+    assert area_a is not None
+    assert area_a.mean == pytest.approx((4 + 2 + 5) / 3)
+    assert (area_a.answers, area_a.respondents) == (3, 2)
+    # Area B is B1 alone: the school's own S1 stays out of the area means.
+    area_b_teachers = results.area_score("B", "teacher")
+    area_b_students = results.area_score("B", "student")
+    assert area_b_teachers is not None and area_b_students is not None
+    assert area_b_teachers.mean == pytest.approx((3 + 5 + 4) / 3)
+    assert (area_b_teachers.answers, area_b_teachers.respondents) == (3, 3)
+    assert area_b_students.mean == pytest.approx((2 + 3) / 2)
+    assert (area_b_students.answers, area_b_students.respondents) == (2, 2)
+    # Students answer no area A statement; nobody answered area D.
+    assert results.area_score("A", "student") is not None
+    assert results.area_score("A", "student").mean is None  # type: ignore[union-attr]
+    assert results.area_score("D", "teacher").mean is None  # type: ignore[union-attr]
+    assert all(score.profile != "leader" for score in results.areas)
+
+    by_code = {s.code: s for s in results.statements}
+    assert by_code["A1"].groups["teacher"].counts == (1, 0, 1, 0, 1, 0)
+    assert by_code["A1"].mean == pytest.approx(3.0)
+    assert by_code["A2"].groups["teacher"].counts == (2, 0, 0, 0, 0, 1)
+    assert set(by_code["A1"].groups) == {"teacher"}  # no leader figures
+    assert by_code["B1"].group_means() == {
+        "teacher": pytest.approx(4.0),
+        "student": pytest.approx(2.5),
+    }
+    assert by_code["B1"].mean == pytest.approx((4.0 + 2.5) / 2)
+    assert by_code["C1"].groups == {}
+    assert not any(s.own for s in results.statements)
+
+    (own,) = results.own_statements
+    assert (own.code, own.area, own.own_text) == ("S1", "B", "Mums ir robotikas pulciņš.")
+    assert own.groups["teacher"].counts == (1, 0, 1, 0, 1, 0)
+    assert own.groups["student"].mean == pytest.approx((5 + 5 + 4) / 3)
+
+    # Three statements have a mean (A1 3.0, A2 5.0, B1 3.25): one strength, one improvement.
+    assert [(h.code, h.mean) for h in results.strengths] == [("A2", 5.0)]
+    assert [(h.code, h.mean) for h in results.improvements] == [("A1", 3.0)]
+    assert [d.code for d in results.disagreements] == ["B1"]
+    assert results.disagreements[0].spread == pytest.approx(1.5)
+
+    progress = results.progress
+    assert progress is not None
+    assert progress.previous.id == earlier
+    assert progress.same_statements
+    assert progress.suppressed == (GroupParticipation("student", 1, shown=False),)
+    changes = {(c.area, c.profile): [c.before, c.after] for c in progress.changes}
+    assert list(changes) == [("A", "teacher"), ("B", "teacher")]
+    assert changes[("A", "teacher")] == pytest.approx([(3 + 3 + 2) / 3, (4 + 2 + 5) / 3])
+    assert changes[("B", "teacher")] == pytest.approx([4.0, 4.0])
+
+
+async def test_without_an_earlier_session_there_is_no_progress(db: Database, bank: Bank) -> None:
+    current = await create(db, bank, START, own=False)
+    for _ in range(5):
+        await respond(db, current, "teacher", {"A1": 4})
+    results = await load_results(db, session_id=current, bank=bank)
+    assert results is not None
+    assert results.progress is None
+    assert results.own_statements == ()
+    assert await load_results(db, session_id=current + 100, bank=bank) is None
