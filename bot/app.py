@@ -12,8 +12,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.clock import Clock, SystemClock
 from bot.context import SCHEDULER_KEY, SERVICES_KEY, AppContext, BotApplication, Services
-from bot.coordination.service import Coordination
-from bot.handlers import admin, coordinator, errors, participant
+from bot.handlers import errors, participant
 from bot.handlers.notices import NoticeRenderer
 from bot.handlers.texts import texts
 from bot.participation.service import Participation
@@ -52,15 +51,6 @@ def build_application(
             bank=chosen_bank,
             db=db,
             participation=participation,
-            coordination=Coordination(
-                db=db,
-                clock=chosen_clock,
-                bank=chosen_bank,
-                participation=participation,
-                admins=settings.admins,
-                timezone=settings.timezone,
-                minimums=settings.recommended_minimums,
-            ),
         )
         policy = settings.reminder_policy()
         scheduler = Scheduler(
@@ -108,8 +98,6 @@ def build_application(
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application: BotApplication = builder.build()  # type: ignore[assignment]
     participant.register(application)
-    coordinator.register(application)
-    admin.register(application)
     application.add_error_handler(errors.on_error)
     return application
 
