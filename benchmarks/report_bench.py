@@ -238,10 +238,21 @@ async def measure(path: Path, session_id: int, bank: Bank, repeat: int) -> Measu
 
 
 def _warm_up(bank: Bank, folder: Path) -> None:
-    """Draw one chart and one PDF so that font loading is not counted in the first size."""
+    """Draw one chart and one PDF so that loading fonts is not counted in the first size."""
     path = folder / "warm-up.sqlite3"
     session_id = build_database(path, respondents=30, bank=bank)
-    asyncio.run(measure(path, session_id, bank, repeat=1))
+
+    async def draw() -> None:
+        database = await Database.open(path)
+        try:
+            results = await load_results(database, session_id=session_id, bank=bank)
+        finally:
+            await database.close()
+        assert results is not None
+        area_chart_png(results, bank=bank, language="lv")
+        report_pdf(results, bank=bank, language="lv")
+
+    asyncio.run(draw())
 
 
 def _table(rows: list[Measurement]) -> str:

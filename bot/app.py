@@ -6,13 +6,14 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.clock import Clock, SystemClock
 from bot.context import SCHEDULER_KEY, SERVICES_KEY, AppContext, BotApplication, Services
-from bot.handlers import errors, participant
+from bot.coordination.service import Coordination
+from bot.handlers import admin, coordinator, errors, participant
 from bot.handlers.notices import NoticeRenderer
 from bot.handlers.texts import texts
 from bot.participation.service import Participation
@@ -35,6 +36,31 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 CONCURRENT_UPDATES = 64
 
 
+def build_scheduler(
+    settings: Settings,
+    *,
+    db: Database,
+    clock: Clock,
+    bank: Bank,
+    participation: Participation,
+    bot: Bot,
+) -> Scheduler:
+    """The scheduler with its sender and renderer; the bot must be initialised (username)."""
+    return Scheduler(
+        db=db,
+        clock=clock,
+        policy=settings.reminder_policy(),
+        broadcaster=Broadcaster(bot=bot, db=db, clock=clock, rate=settings.broadcast_rate),
+        render=NoticeRenderer(
+            db=db,
+            bank=bank,
+            participation=participation,
+            bot_username=bot.username,
+            min_group_size=settings.min_group_size,
+        ),
+    )
+
+
 def build_application(
     settings: Settings, *, clock: Clock | None = None, bank: Bank | None = None
 ) -> BotApplication:
@@ -51,22 +77,24 @@ def build_application(
             bank=chosen_bank,
             db=db,
             participation=participation,
-        )
-        policy = settings.reminder_policy()
-        scheduler = Scheduler(
-            db=db,
-            clock=chosen_clock,
-            policy=policy,
-            broadcaster=Broadcaster(
-                bot=application.bot, db=db, clock=chosen_clock, rate=settings.broadcast_rate
-            ),
-            render=NoticeRenderer(
+            coordination=Coordination(
                 db=db,
+                clock=chosen_clock,
                 bank=chosen_bank,
                 participation=participation,
-                bot_username=application.bot.username,
-                min_group_size=settings.min_group_size,
+                admins=settings.admins,
+                timezone=settings.timezone,
+                minimums=settings.recommended_minimums,
             ),
+        )
+        policy = settings.reminder_policy()
+        scheduler = build_scheduler(
+            settings,
+            db=db,
+            clock=chosen_clock,
+            bank=chosen_bank,
+            participation=participation,
+            bot=application.bot,
         )
         application.bot_data[SCHEDULER_KEY] = scheduler
         await _publish_commands(application)
@@ -98,6 +126,8 @@ def build_application(
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application: BotApplication = builder.build()  # type: ignore[assignment]
     participant.register(application)
+    coordinator.register(application)
+    admin.register(application)
     application.add_error_handler(errors.on_error)
     return application
 

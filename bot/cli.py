@@ -4,27 +4,41 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import json
+import re
+import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.clock import SystemClock
+from bot.coordination.invites import issue_invite
+from bot.coordination.own_format import parse_own
 from bot.logs import configure_logging
+from bot.participation.service import Participation
+from bot.scheduler.plan import in_daytime
 from bot.sessions.period import PeriodError
 from bot.sessions.service import (
+    MAX_SCHOOL_NAME,
+    SessionRequest,
     SessionSetupError,
+    check_request,
     create_session,
+    create_session_in,
     session_status,
 )
 from bot.sessions.tokens import invite_link
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage import Database, StorageError
-from bot.surveys.bank import BankError, default_bank
+from bot.storage import schools as school_queries
+from bot.surveys.bank import Bank, BankError, default_bank
 from bot.surveys.vocabulary import LEVELS, PROFILES, Level
 
 
@@ -63,9 +77,51 @@ def _parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--json", action="store_true", help="print JSON")
 
+    create.add_argument(
+        "--own",
+        action="append",
+        default=[],
+        metavar="AREA|GROUPS|TEXT[|HELP]",
+        help="an own statement (repeat up to 10 times), e.g. 'C|teacher,student|Our library "
+        "lends laptops.'; GROUPS: leader, teacher, student, comma-separated, or all",
+    )
+
+    bulk = session_commands.add_parser(
+        "bulk-create",
+        help="create one session per row of a CSV file (columns: see README)",
+    )
+    bulk.add_argument("file", type=Path, help="CSV file with a header row")
+    bulk.add_argument("--json", action="store_true", help="print JSON")
+
+    remind = session_commands.add_parser(
+        "remind", help="send a reminder round now (same rules as the planned rounds)"
+    )
+    remind.add_argument("session_id", type=int)
+    remind.add_argument("--json", action="store_true", help="print JSON")
+
+    close = session_commands.add_parser(
+        "close", help="close a session now and send the report to its coordinators"
+    )
+    close.add_argument("session_id", type=int)
+    close.add_argument("--json", action="store_true", help="print JSON")
+
     status = session_commands.add_parser("status", help="participation per group")
     status.add_argument("session_id", type=int)
     status.add_argument("--json", action="store_true", help="print JSON")
+
+    school = commands.add_parser("school", help="add schools")
+    school_commands = school.add_subparsers(dest="school_command", required=True)
+    add = school_commands.add_parser("add", help="add a school")
+    add.add_argument("--name", required=True)
+    add.add_argument("--json", action="store_true", help="print JSON")
+
+    coordinator = commands.add_parser("coordinator", help="invite coordinators")
+    coordinator_commands = coordinator.add_subparsers(dest="coordinator_command", required=True)
+    invite = coordinator_commands.add_parser(
+        "invite", help="print a one-use coordinator invite link (valid 48 hours)"
+    )
+    invite.add_argument("--school", required=True, help="the school's name")
+    invite.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -75,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.env_file)
         if args.command == "run":
             return _run(settings)
-        return asyncio.run(_session_command(settings, args))
+        return asyncio.run(_command(settings, args))
     except (SettingsError, CommandError, StorageError, BankError) as error:
         print(f"selfie-bot: {error}", file=sys.stderr)
         return 1
@@ -95,19 +151,72 @@ def _run(settings: Settings) -> int:
     return 0
 
 
-async def _session_command(settings: Settings, args: argparse.Namespace) -> int:
+async def _command(settings: Settings, args: argparse.Namespace) -> int:
     db = await Database.open(settings.database)
     try:
+        if args.command == "school":
+            return await _add_school(db, args)
+        if args.command == "coordinator":
+            return await _invite_coordinator(settings, db, args)
         if args.session_command == "create":
             return await _create(settings, db, args)
+        if args.session_command == "bulk-create":
+            return await _bulk_create(settings, db, args)
+        if args.session_command in ("remind", "close"):
+            return await _scheduled_now(settings, db, args)
         return await _status(db, args)
     finally:
         await db.close()
 
 
+async def _add_school(db: Database, args: argparse.Namespace) -> int:
+    name = " ".join(args.name.split())
+    if not 1 <= len(name) <= MAX_SCHOOL_NAME:
+        raise CommandError(f"the school name must be 1 to {MAX_SCHOOL_NAME} characters")
+    async with db.transaction() as connection:
+        existing = await school_queries.school_by_name(connection, name=name)
+        if existing is not None:
+            raise CommandError(
+                f"a school named {existing.name!r} exists already (id {existing.id})"
+            )
+        school = await school_queries.insert_school(connection, name=name, now=SystemClock().now())
+    if args.json:
+        _print_json({"school_id": school.id, "name": school.name})
+    else:
+        print(f"School {school.id} added: {school.name}")
+    return 0
+
+
+async def _invite_coordinator(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    username = await bot_username(settings)
+    async with db.transaction() as connection:
+        school = await school_queries.school_by_name(connection, name=args.school.strip())
+        if school is None:
+            raise CommandError(f"there is no school named {args.school!r}")
+        issued = await issue_invite(
+            connection, school=school, created_by=None, now=SystemClock().now()
+        )
+    link = invite_link(username, issued.token)
+    if args.json:
+        _print_json(
+            {"link": link, "school_id": school.id, "expires_at": issued.expires_at.isoformat()}
+        )
+    else:
+        print(
+            f"Coordinator invite for {school.name}, one use, "
+            f"until {issued.expires_at:%Y-%m-%d %H:%M} UTC:"
+        )
+        print(link)
+    return 0
+
+
 async def _create(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     level: Level = args.level
     optional = [code.strip().upper() for code in args.optional.split(",") if code.strip()]
+    try:
+        own = parse_own(args.own)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
     username = await bot_username(settings)
     try:
         created = await create_session(
@@ -121,6 +230,7 @@ async def _create(settings: Settings, db: Database, args: argparse.Namespace) ->
             end=args.end,
             timezone=args.timezone or settings.timezone,
             optional_codes=optional,
+            own=own,
         )
     except (PeriodError, SessionSetupError) as error:
         raise CommandError(str(error)) from None
@@ -136,6 +246,141 @@ async def _create(settings: Settings, db: Database, args: argparse.Namespace) ->
         for profile, link in links.items():
             print(f"  {profile:<8} {link}")
     return 0
+
+
+async def _bulk_create(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    """One session per CSV row, each in a transaction of its own: a row is created whole
+    or not at all, and a bad row does not stop the others."""
+    rows = _read_rows(args.file)
+    username = await bot_username(settings)
+    bank = default_bank()
+    report: list[dict[str, Any]] = []
+    for done, (line, row) in enumerate(rows, start=1):
+        try:
+            request, coordinator = _row_request(settings, bank, row)
+            async with db.transaction() as connection:
+                created = await create_session_in(
+                    connection, request=request, coordinator_id=coordinator, now=SystemClock().now()
+                )
+                entry: dict[str, Any] = {
+                    "row": line,
+                    "school": request.school_name,
+                    "status": "created",
+                    "session_id": created.session_id,
+                    "links": {p: invite_link(username, t) for p, t in created.invites.items()},
+                }
+                if coordinator is None:
+                    school = await school_queries.school_by_id(
+                        connection, school_id=created.school_id
+                    )
+                    assert school is not None
+                    issued = await issue_invite(
+                        connection, school=school, created_by=None, now=SystemClock().now()
+                    )
+                    entry["coordinator_invite"] = invite_link(username, issued.token)
+        except (ValueError, CommandError, sqlite3.Error) as error:
+            entry = {
+                "row": line,
+                "school": row.get("school", ""),
+                "status": "rejected",
+                "error": str(error),
+            }
+        report.append(entry)
+        _progress(done, len(rows))
+    rejected = [entry for entry in report if entry["status"] == "rejected"]
+    if args.json:
+        _print_json(
+            {"created": len(report) - len(rejected), "rejected": len(rejected), "rows": report}
+        )
+    else:
+        for entry in report:
+            if entry["status"] == "created":
+                print(
+                    f"row {entry['row']}: created session {entry['session_id']} "
+                    f"for {entry['school']}"
+                )
+                for profile, link in entry["links"].items():
+                    print(f"  {profile:<8} {link}")
+                if "coordinator_invite" in entry:
+                    print(f"  coordinator invite: {entry['coordinator_invite']}")
+            else:
+                print(f"row {entry['row']}: rejected ({entry['school']}): {entry['error']}")
+        print(f"{len(report) - len(rejected)} created, {len(rejected)} rejected")
+    return 1 if rejected else 0
+
+
+BULK_COLUMNS = ("school", "level", "start", "end", "timezone", "optional", "own", "coordinator")
+BULK_REQUIRED = ("school", "level", "start", "end")
+
+
+def _read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """The non-empty data rows with their row numbers; CommandError if the file is unusable."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            header = [name.strip().lower() for name in reader.fieldnames or []]
+            missing = [name for name in BULK_REQUIRED if name not in header]
+            if missing:
+                raise CommandError(f"{path}: missing column(s) {', '.join(missing)}")
+            unknown = [name for name in header if name not in BULK_COLUMNS]
+            if unknown:
+                raise CommandError(f"{path}: unknown column(s) {', '.join(unknown)}")
+            reader.fieldnames = header
+            rows = []
+            # Rows are numbered as a spreadsheet shows them: the header is row 1.
+            for number, row in enumerate(reader, start=2):
+                values = {k: (v or "").strip() for k, v in row.items() if k is not None}
+                if any(values.values()):
+                    rows.append((number, values))
+            return rows
+    except OSError as error:
+        raise CommandError(f"{path}: {error.strerror}") from None
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise CommandError(f"{path}: not a readable CSV file ({error})") from None
+
+
+def _row_request(
+    settings: Settings, bank: Bank, row: dict[str, str]
+) -> tuple[SessionRequest, int | None]:
+    missing = [name for name in BULK_REQUIRED if not row.get(name)]
+    if missing:
+        raise CommandError(f"empty {', '.join(missing)}")
+    level = row["level"].lower()
+    if level not in LEVELS:
+        raise CommandError(f"level {row['level']!r} is not one of {', '.join(LEVELS)}")
+    try:
+        start, end = date.fromisoformat(row["start"]), date.fromisoformat(row["end"])
+    except ValueError:
+        raise CommandError("start and end must be dates in YYYY-MM-DD form") from None
+    timezone = row.get("timezone") or settings.timezone
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CommandError(f"unknown time zone {timezone!r}") from None
+    coordinator = row.get("coordinator") or None
+    if coordinator is not None and not coordinator.isdigit():
+        raise CommandError(f"coordinator {coordinator!r} is not a Telegram user id")
+    optional = [c.upper() for c in re.split(r"[\s,]+", row.get("optional", "")) if c]
+    own = parse_own([line for line in row.get("own", "").splitlines() if line.strip()])
+    request = check_request(
+        bank=bank,
+        now=SystemClock().now(),
+        school_name=row["school"],
+        level=level,
+        start=start,
+        end=end,
+        timezone=timezone,
+        optional_codes=optional,
+        own=own,
+    )
+    return request, int(coordinator) if coordinator is not None else None
+
+
+def _progress(done: int, total: int, width: int = 30) -> None:
+    filled = width * done // max(total, 1)
+    end = "\n" if done == total else ""
+    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, file=sys.stderr)
+    sys.stderr.flush()
 
 
 async def _status(db: Database, args: argparse.Namespace) -> int:
@@ -161,6 +406,54 @@ async def _status(db: Database, args: argparse.Namespace) -> int:
             print(
                 f"  {profile:<8} joined {counts['joined']:>5}  completed {counts['completed']:>5}"
             )
+    return 0
+
+
+async def _scheduled_now(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    """`session remind` and `session close`: the scheduler's own work, run from here."""
+    from bot.app import build_scheduler  # deferred: only these commands send messages
+
+    status = await session_status(db, session_id=args.session_id)
+    if status is None:
+        raise CommandError(f"there is no session {args.session_id}")
+    clock = SystemClock()
+    bank = default_bank()
+    token = settings.require_token()
+    try:
+        async with Bot(
+            token, base_url=settings.api_url, base_file_url=settings.resolved_file_api_url
+        ) as bot:
+            scheduler = build_scheduler(
+                settings,
+                db=db,
+                clock=clock,
+                bank=bank,
+                participation=Participation(db=db, clock=clock, bank=bank),
+                bot=bot,
+            )
+            if args.session_command == "remind":
+                if not in_daytime(clock.now(), status.session.timezone, scheduler.policy):
+                    policy = scheduler.policy
+                    raise CommandError(
+                        f"reminders go out only between {policy.day_start:%H:%M} and "
+                        f"{policy.day_end:%H:%M} ({status.session.timezone})"
+                    )
+                claimed = await scheduler.remind(args.session_id)
+                result: dict[str, Any] = {"session_id": args.session_id, "messages": claimed}
+                message = f"Session {args.session_id}: {claimed} reminder message(s) sent."
+            else:
+                closed = await scheduler.close(args.session_id)
+                if not closed:
+                    raise CommandError(f"session {args.session_id} is already closed")
+                result = {"session_id": args.session_id, "closed": True}
+                message = f"Session {args.session_id} closed; the report went to its coordinators."
+            await scheduler.drain()
+    except TelegramError as error:
+        raise CommandError(f"the Bot API answered: {error}") from None
+    if args.json:
+        _print_json(result)
+    else:
+        print(message)
     return 0
 
 

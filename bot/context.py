@@ -8,6 +8,7 @@ from typing import Any, cast
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.clock import Clock
+from bot.coordination.service import Coordination
 from bot.participation.service import Participation
 from bot.settings import Settings
 from bot.storage import Database
@@ -24,6 +25,7 @@ class Services:
     bank: Bank
     db: Database
     participation: Participation
+    coordination: Coordination
 
 
 class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

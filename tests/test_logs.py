@@ -1,10 +1,24 @@
 import logging
+from collections.abc import Iterator
 
 import pytest
 
 from bot.logs import REDACTED, configure_logging
 
 TOKEN = "123456:AAFakeTokenForTests"
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """configure_logging() changes the root logger; later tests must not inherit it."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in ("httpx", "httpcore", "apscheduler")}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, saved in levels.items():
+        logging.getLogger(name).setLevel(saved)
 
 
 def test_secrets_never_reach_the_log(capsys: pytest.CaptureFixture[str]) -> None:

@@ -135,6 +135,9 @@ _SESSION_OPS: dict[str, str] = {
     "ln": "",
     "eds": "",
     "edd": "",
+    "rem": "",
+    "cls": "",
+    "clsy": "",
 }
 _SCHOOL_OPS: dict[str, str] = {
     "new": "",

@@ -88,19 +88,20 @@ def draw_area_bars(
 ) -> None:
     """Draw the grouped bars into `ax`, whose data height is in inches from the top."""
     rows, height = _rows(results, bank, style)
+    _scale_axes(ax, style, height)
     text = labels()
-    ax.set_xlim(*X_LIMITS)
-    ax.set_ylim(height, 0)
-    ax.set_xticks([1, 2, 3, 4, 5])
-    ax.tick_params(
-        axis="x", labelsize=style.tick_size, labeltop=True, top=False, bottom=False, colors=MUTED
-    )
-    ax.set_yticks([])
-    ax.grid(axis="x", color=GRID, linewidth=1.2)
-    ax.set_axisbelow(True)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
     header_chars = _chars_per_line(ax, style.header_size)
+    bars = [row for row in rows if row.profile is not None and row.mean is not None]
+    # One barh call for all the bars: far cheaper than one per bar.
+    drawn = ax.barh(
+        [row.y for row in bars],
+        [(row.mean or 0) - X_LIMITS[0] for row in bars],
+        left=X_LIMITS[0],
+        height=style.bar_row * 0.74,
+        color=[GROUP_COLOURS[row.profile] for row in bars if row.profile],
+    )
+    for patch, row in zip(drawn.patches, bars, strict=True):
+        patch.set_gid(f"bar-{row.area}-{row.profile}")
     for row in rows:
         if row.profile is None:
             name = f"{row.area}  {bank.areas[row.area].name(language)}"
@@ -128,14 +129,6 @@ def draw_area_bars(
                 va="center",
             )
         else:
-            ax.barh(
-                row.y,
-                row.mean - X_LIMITS[0],
-                left=X_LIMITS[0],
-                height=style.bar_row * 0.74,
-                color=GROUP_COLOURS[row.profile],
-                gid=f"bar-{row.area}-{row.profile}",
-            )
             ax.text(
                 row.mean + 0.05,
                 row.y,
@@ -145,6 +138,21 @@ def draw_area_bars(
                 color=INK,
                 va="center",
             )
+
+
+def _scale_axes(ax: Axes, style: BarStyle, height: float) -> None:
+    """The 1–5 scale across, ticked above and below; inches from the top down."""
+    ax.set_xlim(*X_LIMITS)
+    ax.set_ylim(height, 0)
+    ax.set_xticks([1, 2, 3, 4, 5])
+    ax.tick_params(
+        axis="x", labelsize=style.tick_size, labeltop=True, top=False, bottom=False, colors=MUTED
+    )
+    ax.set_yticks([])
+    ax.grid(axis="x", color=GRID, linewidth=1.2)
+    ax.set_axisbelow(True)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
 
 
 def _chars_per_line(ax: Axes, size: float) -> int:

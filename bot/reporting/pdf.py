@@ -119,14 +119,30 @@ def _overview(results: SessionResults, bank: Bank, language: Language) -> Page:
         page.swatch(MARGIN, GROUP_COLOURS[profile], BODY)
         page.text(label, BODY, x=MARGIN + 0.25)
     page.skip(0.25)  # the tick labels above the bars
-    height = min(bars_height(results, bank, PAGE_STYLE), page.room() - 0.6)
+    style = _fitted(PAGE_STYLE, bars_height(results, bank, PAGE_STYLE), page.room() - 0.6)
+    height = bars_height(results, bank, style)
     axes = page.figure.add_axes(
         (MARGIN / A4[0], 1 - (page.y + height) / A4[1], page.width / A4[0], height / A4[1])
     )
-    draw_area_bars(axes, results, bank, language, PAGE_STYLE)
+    draw_area_bars(axes, results, bank, language, style)
     page.skip(height + 0.3)
     page.text(scale_note(bank, language), SMALL, colour=MUTED)
     return page
+
+
+def _fitted(style: BarStyle, height: float, room: float) -> BarStyle:
+    """`style` shrunk, type and rows alike, so that the bars fit in `room` inches."""
+    if height <= room:
+        return style
+    scale = room / height
+    return BarStyle(
+        header_size=style.header_size * scale,
+        value_size=style.value_size * scale,
+        tick_size=style.tick_size * scale,
+        header_row=style.header_row * scale,
+        bar_row=style.bar_row * scale,
+        area_gap=style.area_gap * scale,
+    )
 
 
 def _participation_line(

@@ -30,10 +30,15 @@ async def load_results(
         session = await session_queries.session_by_id(connection, session_id=session_id)
         if session is None:
             return None
-        current = await _tallies(connection, session)
+        current = await _tallies(connection, session, area_respondents=True)
         own = await session_queries.own_statements(connection, session_id=session_id)
         earlier = await result_queries.previous_session(connection, session_id=session_id)
-        previous = await _tallies(connection, earlier) if earlier is not None else None
+        # Progress compares area means only: the earlier session needs no respondent counts.
+        previous = (
+            await _tallies(connection, earlier, area_respondents=False)
+            if earlier is not None
+            else None
+        )
     return score(
         bank=bank, current=current, own=own, previous=previous, min_group_size=min_group_size
     )
@@ -53,11 +58,17 @@ async def load_answers_csv(
     return answers_csv(rows, results=results, bank=bank, language=language)
 
 
-async def _tallies(connection: aiosqlite.Connection, session: Session) -> SessionTallies:
+async def _tallies(
+    connection: aiosqlite.Connection, session: Session, *, area_respondents: bool
+) -> SessionTallies:
     return SessionTallies(
         session=session,
         codes=await session_queries.session_statement_codes(connection, session_id=session.id),
         respondents=await result_queries.respondents(connection, session_id=session.id),
-        area_respondents=await result_queries.area_respondents(connection, session_id=session.id),
+        area_respondents=(
+            await result_queries.area_respondents(connection, session_id=session.id)
+            if area_respondents
+            else {}
+        ),
         statements=await result_queries.statement_tallies(connection, session_id=session.id),
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.scheduler.broadcast import Broadcaster, BroadcastReport, Render
-from bot.scheduler.plan import ReminderPolicy, due_round, reminder_times
+from bot.scheduler.plan import ReminderPolicy, due_round, in_daytime, reminder_times
 from bot.storage import Database
 from bot.storage import deliveries as delivery_queries
 from bot.storage import sessions as session_queries
@@ -87,7 +87,7 @@ class Scheduler:
         """Run a reminder round (a planned one, or one asked for now); return how many claims.
 
         A planned round runs once; one asked for now gets a label of its own. Either way the
-        per-person maximum, completion, muting and the close are respected.
+        per-person maximum, completion, muting, civil hours and the close are respected.
         """
         now = self.clock.now()
         session = await self._session(session_id)
@@ -95,6 +95,7 @@ class Scheduler:
             session is None
             or session.status != "active"
             or not (session.opens_at <= now < session.closes_at)
+            or not in_daytime(now, session.timezone, self.policy)
         ):
             return 0
         label = round_label or f"now-{int(now.timestamp())}"

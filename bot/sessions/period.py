@@ -12,7 +12,9 @@ MAX_DAYS = 21
 # Answers are accepted until 23:59 on the last day, in the session's time zone.
 CLOSING_TIME = time(23, 59)
 
-PeriodProblem = Literal["end_before_start", "too_short", "too_long", "starts_in_past"]
+PeriodProblem = Literal[
+    "end_before_start", "too_short", "too_long", "starts_in_past", "start_locked", "ends_in_past"
+]
 SessionState = Literal["draft", "scheduled", "open", "closed"]
 
 
@@ -47,6 +49,33 @@ def local_today(now: datetime, timezone: str) -> date:
 
 def check_period(start: date, end: date, timezone: str, *, now: datetime) -> Period:
     """A valid period of 7 to 21 days that does not start before today, or PeriodError."""
+    period = _check_length(start, end, timezone)
+    today = local_today(now, timezone)
+    if start < today:
+        raise PeriodError("starts_in_past", f"the start date {start} is before today ({today})")
+    return period
+
+
+def check_period_change(current: Period, start: date, end: date, *, now: datetime) -> Period:
+    """New dates for an existing session, or PeriodError.
+
+    Before the session opens the rules of a new period apply. Once it is open, the start stays
+    (answers were given from then on) and the end may move within 7 to 21 days, but not to a
+    day that is already over.
+    """
+    if now < current.opens_at:
+        return check_period(start, end, current.timezone, now=now)
+    if start != current.start:
+        raise PeriodError(
+            "start_locked", f"the session opened on {current.start}; its start cannot change"
+        )
+    period = _check_length(start, end, current.timezone)
+    if period.closes_at <= now:
+        raise PeriodError("ends_in_past", f"the end date {end} is already over")
+    return period
+
+
+def _check_length(start: date, end: date, timezone: str) -> Period:
     if end < start:
         raise PeriodError("end_before_start", f"the end date {end} is before the start {start}")
     period = Period(start, end, timezone)
@@ -58,9 +87,6 @@ def check_period(start: date, end: date, timezone: str, *, now: datetime) -> Per
         raise PeriodError(
             "too_long", f"the period is {period.days} days; it must be at most {MAX_DAYS}"
         )
-    today = local_today(now, timezone)
-    if start < today:
-        raise PeriodError("starts_in_past", f"the start date {start} is before today ({today})")
     return period
 
 

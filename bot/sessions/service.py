@@ -6,6 +6,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import aiosqlite
+
 from bot.sessions.period import Period, check_period
 from bot.sessions.tokens import new_token
 from bot.storage import Database
@@ -17,6 +19,8 @@ from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement
 from bot.surveys.vocabulary import PROFILES, Level, Profile
 
 MAX_SCHOOL_NAME = 200
+# `created_by` of sessions made from the command line without a coordinator.
+OPERATOR = 0
 
 
 class SessionSetupError(ValueError):
@@ -31,13 +35,54 @@ class CreatedSession:
     invites: dict[Profile, str]
 
 
+@dataclass(frozen=True, slots=True)
+class SessionRequest:
+    """A checked request for a session: what `create_session_in` writes."""
+
+    school_name: str
+    level: Level
+    period: Period
+    codes: tuple[str, ...]
+    own: tuple[OwnStatement, ...]
+
+
+def check_request(
+    *,
+    bank: Bank,
+    now: datetime,
+    school_name: str,
+    level: Level,
+    start: date,
+    end: date,
+    timezone: str,
+    optional_codes: Collection[str] = (),
+    own: Sequence[OwnStatement] = (),
+) -> SessionRequest:
+    """Validate a session request (PeriodError or SessionSetupError), touching nothing."""
+    school_name = school_name.strip()
+    if not 1 <= len(school_name) <= MAX_SCHOOL_NAME:
+        raise SessionSetupError(f"the school name must be 1 to {MAX_SCHOOL_NAME} characters")
+    period = check_period(start, end, timezone, now=now)
+    optional = set(optional_codes)
+    for code in sorted(optional):
+        known = bank.statements.get(code)
+        if known is None or known.kind != "optional":
+            raise SessionSetupError(f"{code} is not an optional statement")
+    if len(own) > MAX_OWN_STATEMENTS:
+        raise SessionSetupError(f"a session has at most {MAX_OWN_STATEMENTS} own statements")
+    codes = tuple(
+        s.code for s in bank.statements.values() if s.kind == "core" or s.code in optional
+    )
+    return SessionRequest(school_name, level, period, codes, tuple(own))
+
+
 async def create_session(
     db: Database,
     *,
     bank: Bank,
     now: datetime,
     school_name: str,
-    coordinator_id: int,
+    coordinator_id: int | None,
     level: Level,
     start: date,
     end: date,
@@ -50,48 +95,67 @@ async def create_session(
     The session gets every core statement, the chosen optional ones and its own statements,
     and one invite token per profile. Everything happens in one transaction.
     """
-    school_name = school_name.strip()
-    if not 1 <= len(school_name) <= MAX_SCHOOL_NAME:
-        raise SessionSetupError(f"the school name must be 1 to {MAX_SCHOOL_NAME} characters")
-    period = check_period(start, end, timezone, now=now)
-    optional = set(optional_codes)
-    for code in sorted(optional):
-        known = bank.statements.get(code)
-        if known is None or known.kind != "optional":
-            raise SessionSetupError(f"{code} is not an optional statement")
-    if len(own) > MAX_OWN_STATEMENTS:
-        raise SessionSetupError(f"a session has at most {MAX_OWN_STATEMENTS} own statements")
-    codes = [s.code for s in bank.statements.values() if s.kind == "core" or s.code in optional]
-
+    request = check_request(
+        bank=bank,
+        now=now,
+        school_name=school_name,
+        level=level,
+        start=start,
+        end=end,
+        timezone=timezone,
+        optional_codes=optional_codes,
+        own=own,
+    )
     async with db.transaction() as connection:
-        school = await school_queries.school_by_name(connection, name=school_name)
-        if school is None:
-            school = await school_queries.insert_school(connection, name=school_name, now=now)
+        return await create_session_in(
+            connection, request=request, coordinator_id=coordinator_id, now=now
+        )
+
+
+async def create_session_in(
+    connection: aiosqlite.Connection,
+    *,
+    request: SessionRequest,
+    coordinator_id: int | None,
+    now: datetime,
+) -> CreatedSession:
+    """Write a checked request inside the caller's transaction.
+
+    Without a coordinator (an operator provisioning schools) the session is recorded as
+    created by user 0 and the school gets no coordinator here.
+    """
+    school = await school_queries.school_by_name(connection, name=request.school_name)
+    if school is None:
+        school = await school_queries.insert_school(connection, name=request.school_name, now=now)
+    if coordinator_id is not None:
         await school_queries.add_coordinator(
             connection, school_id=school.id, telegram_id=coordinator_id, now=now
         )
-        session_id = await session_queries.insert_session(
-            connection,
-            school_id=school.id,
-            level=level,
-            start_date=period.start,
-            end_date=period.end,
-            timezone=timezone,
-            opens_at=period.opens_at,
-            closes_at=period.closes_at,
-            created_by=coordinator_id,
-            now=now,
+    period = request.period
+    session_id = await session_queries.insert_session(
+        connection,
+        school_id=school.id,
+        level=request.level,
+        start_date=period.start,
+        end_date=period.end,
+        timezone=period.timezone,
+        opens_at=period.opens_at,
+        closes_at=period.closes_at,
+        created_by=coordinator_id if coordinator_id is not None else OPERATOR,
+        now=now,
+    )
+    await session_queries.add_session_statements(
+        connection, session_id=session_id, codes=request.codes
+    )
+    for statement in request.own:
+        await session_queries.insert_own_statement(
+            connection, session_id=session_id, statement=statement
         )
-        await session_queries.add_session_statements(connection, session_id=session_id, codes=codes)
-        for statement in own:
-            await session_queries.insert_own_statement(
-                connection, session_id=session_id, statement=statement
-            )
-        invites = {profile: new_token() for profile in PROFILES}
-        for profile, token in invites.items():
-            await session_queries.insert_invite(
-                connection, token=token, session_id=session_id, profile=profile
-            )
+    invites = {profile: new_token() for profile in PROFILES}
+    for profile, token in invites.items():
+        await session_queries.insert_invite(
+            connection, token=token, session_id=session_id, profile=profile
+        )
     return CreatedSession(
         session_id=session_id, school_id=school.id, period=period, invites=invites
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
 
+from bot.surveys.questionnaire import OwnStatement
 from bot.surveys.vocabulary import Language, Level, Profile
 
 SessionStatus = Literal["draft", "active", "closed"]
@@ -69,3 +70,55 @@ class Response:
 class GroupCount:
     joined: int
     completed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Coordinator:
+    telegram_id: int
+    name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CoordinatorInvite:
+    token: str
+    school_id: int
+    created_at: datetime
+    expires_at: datetime
+    used_by: int | None
+
+
+DraftStep = Literal["level", "customise", "dates", "review"]
+# What a typed message means while a draft waits for one.
+Awaiting = Literal["own_text", "own_help", "start_date", "end_date"]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingOwn:
+    """An own statement being written (code None) or one field of one being edited."""
+
+    code: str | None
+    text: str = ""
+    area: str | None = None
+    profiles: frozenset[Profile] = frozenset()
+    help: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A coordinator's dialogue: a new session being set up, or changes to `session_id`."""
+
+    id: int
+    owner: int
+    school_id: int
+    session_id: int | None
+    step: DraftStep
+    awaiting: Awaiting | None
+    level: Level | None
+    optional: frozenset[str]
+    own: tuple[OwnStatement, ...]
+    pending: PendingOwn | None
+    start: date | None
+    end: date | None
+    timezone: str
+    created_at: datetime
+    updated_at: datetime

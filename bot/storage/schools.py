@@ -7,7 +7,13 @@ from datetime import datetime
 import aiosqlite
 
 from bot.storage.database import fetch_all, fetch_one
-from bot.storage.records import School, to_epoch
+from bot.storage.records import (
+    Coordinator,
+    CoordinatorInvite,
+    School,
+    from_epoch,
+    to_epoch,
+)
 
 
 async def school_by_name(connection: aiosqlite.Connection, *, name: str) -> School | None:
@@ -29,13 +35,18 @@ async def insert_school(connection: aiosqlite.Connection, *, name: str, now: dat
 
 
 async def add_coordinator(
-    connection: aiosqlite.Connection, *, school_id: int, telegram_id: int, now: datetime
+    connection: aiosqlite.Connection,
+    *,
+    school_id: int,
+    telegram_id: int,
+    now: datetime,
+    name: str | None = None,
 ) -> bool:
     """Register a coordinator; False when they already coordinate the school."""
     cursor = await connection.execute(
-        "INSERT INTO coordinators (school_id, telegram_id, added_at) VALUES (?, ?, ?)"
+        "INSERT INTO coordinators (school_id, telegram_id, added_at, name) VALUES (?, ?, ?, ?)"
         " ON CONFLICT DO NOTHING",
-        (school_id, telegram_id, to_epoch(now)),
+        (school_id, telegram_id, to_epoch(now), name),
     )
     return cursor.rowcount == 1
 
@@ -47,3 +58,112 @@ async def coordinators_of(connection: aiosqlite.Connection, *, school_id: int) -
         (school_id,),
     )
     return [row["telegram_id"] for row in rows]
+
+
+async def coordinator_entries(
+    connection: aiosqlite.Connection, *, school_id: int
+) -> list[Coordinator]:
+    rows = await fetch_all(
+        connection,
+        "SELECT telegram_id, name FROM coordinators WHERE school_id = ?"
+        " ORDER BY added_at, telegram_id",
+        (school_id,),
+    )
+    return [Coordinator(telegram_id=row["telegram_id"], name=row["name"]) for row in rows]
+
+
+async def is_coordinator(
+    connection: aiosqlite.Connection, *, school_id: int, telegram_id: int
+) -> bool:
+    row = await fetch_one(
+        connection,
+        "SELECT 1 FROM coordinators WHERE school_id = ? AND telegram_id = ?",
+        (school_id, telegram_id),
+    )
+    return row is not None
+
+
+async def remove_coordinator(
+    connection: aiosqlite.Connection, *, school_id: int, telegram_id: int
+) -> bool:
+    cursor = await connection.execute(
+        "DELETE FROM coordinators WHERE school_id = ? AND telegram_id = ?",
+        (school_id, telegram_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def schools_of(connection: aiosqlite.Connection, *, telegram_id: int) -> list[School]:
+    """The schools this person coordinates, by name."""
+    rows = await fetch_all(
+        connection,
+        "SELECT s.id, s.name FROM schools s JOIN coordinators c ON c.school_id = s.id"
+        " WHERE c.telegram_id = ? ORDER BY s.name COLLATE NOCASE, s.id",
+        (telegram_id,),
+    )
+    return [School(id=row["id"], name=row["name"]) for row in rows]
+
+
+async def all_schools(connection: aiosqlite.Connection) -> list[tuple[School, int, int]]:
+    """Every school with its number of coordinators and of sessions, by name."""
+    rows = await fetch_all(
+        connection,
+        """
+        SELECT s.id, s.name,
+               (SELECT count(*) FROM coordinators c WHERE c.school_id = s.id) AS coordinators,
+               (SELECT count(*) FROM sessions x WHERE x.school_id = s.id) AS sessions
+        FROM schools s ORDER BY s.name COLLATE NOCASE, s.id
+        """,
+    )
+    return [
+        (School(id=row["id"], name=row["name"]), row["coordinators"], row["sessions"])
+        for row in rows
+    ]
+
+
+async def insert_coordinator_invite(
+    connection: aiosqlite.Connection,
+    *,
+    token: str,
+    school_id: int,
+    created_by: int | None,
+    now: datetime,
+    expires_at: datetime,
+) -> None:
+    await connection.execute(
+        "INSERT INTO coordinator_invites (token, school_id, created_by, created_at, expires_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (token, school_id, created_by, to_epoch(now), to_epoch(expires_at)),
+    )
+
+
+async def coordinator_invite(
+    connection: aiosqlite.Connection, *, token: str
+) -> CoordinatorInvite | None:
+    row = await fetch_one(
+        connection,
+        "SELECT token, school_id, created_at, expires_at, used_by FROM coordinator_invites"
+        " WHERE token = ?",
+        (token,),
+    )
+    if row is None:
+        return None
+    return CoordinatorInvite(
+        token=row["token"],
+        school_id=row["school_id"],
+        created_at=from_epoch(row["created_at"]),
+        expires_at=from_epoch(row["expires_at"]),
+        used_by=row["used_by"],
+    )
+
+
+async def use_coordinator_invite(
+    connection: aiosqlite.Connection, *, token: str, telegram_id: int, now: datetime
+) -> bool:
+    """Mark the invite used; False when it was used already (the claim is the guard)."""
+    cursor = await connection.execute(
+        "UPDATE coordinator_invites SET used_by = ?, used_at = ?"
+        " WHERE token = ? AND used_by IS NULL",
+        (telegram_id, to_epoch(now), token),
+    )
+    return cursor.rowcount == 1

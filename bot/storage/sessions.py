@@ -176,3 +176,54 @@ async def group_counts(
     )
     found = {row["profile"]: GroupCount(row["joined"], row["completed"]) for row in rows}
     return {profile: found.get(profile, GroupCount(0, 0)) for profile in PROFILES}
+
+
+async def sessions_coordinated_by(
+    connection: aiosqlite.Connection, *, telegram_id: int
+) -> list[Session]:
+    """The sessions of every school this person coordinates, the latest start first."""
+    rows = await fetch_all(
+        connection,
+        f"SELECT {_SESSION_COLUMNS} FROM sessions s JOIN schools sc ON sc.id = s.school_id"
+        " JOIN coordinators c ON c.school_id = s.school_id AND c.telegram_id = ?"
+        " ORDER BY s.opens_at DESC, s.id DESC",
+        (telegram_id,),
+    )
+    return [_session(row) for row in rows]
+
+
+async def replace_statements(
+    connection: aiosqlite.Connection,
+    *,
+    session_id: int,
+    codes: Iterable[str],
+    own: Iterable[OwnStatement],
+) -> None:
+    """Set the bank statements and own statements of a session that has not started."""
+    await connection.execute("DELETE FROM session_statements WHERE session_id = ?", (session_id,))
+    await connection.execute("DELETE FROM own_statements WHERE session_id = ?", (session_id,))
+    await add_session_statements(connection, session_id=session_id, codes=codes)
+    for statement in own:
+        await insert_own_statement(connection, session_id=session_id, statement=statement)
+
+
+async def update_dates(
+    connection: aiosqlite.Connection,
+    *,
+    session_id: int,
+    start_date: date,
+    end_date: date,
+    opens_at: datetime,
+    closes_at: datetime,
+) -> None:
+    await connection.execute(
+        "UPDATE sessions SET start_date = ?, end_date = ?, opens_at = ?, closes_at = ?"
+        " WHERE id = ?",
+        (
+            start_date.isoformat(),
+            end_date.isoformat(),
+            to_epoch(opens_at),
+            to_epoch(closes_at),
+            session_id,
+        ),
+    )

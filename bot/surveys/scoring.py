@@ -14,7 +14,8 @@ Rules that shape every figure:
 - Area scores cover the bank statements; the school's own statements are reported separately,
   so that areas stay comparable between schools and between sessions.
 - Over all groups, a statement's mean is the mean of its group means: each group weighs the
-  same, so the largest group (usually students) does not drown out the others.
+  same, so the largest group (usually students) does not drown out the others. Strengths, areas
+  for improvement and disagreements are drawn from the bank statements on that basis.
 """
 
 from __future__ import annotations
@@ -222,6 +223,8 @@ def score(
     highlights: int = DEFAULT_HIGHLIGHTS,
     disagreements: int = DEFAULT_DISAGREEMENTS,
 ) -> SessionResults:
+    """Everything the coordinator may see about `current`, and its progress since `previous`
+    (the school's previous closed session at the same level) when there is one."""
     if min_group_size < 1:
         raise ValueError(f"min_group_size must be at least 1, got {min_group_size}")
     participation = _participation(current.respondents, min_group_size)

@@ -69,8 +69,17 @@ async def selfie_bot(emu: BotApiEmulator, database: Path, *args: str) -> tuple[i
     return process.returncode, out.decode(), err.decode()
 
 
-def riga_today() -> date:
-    return datetime.now(UTC).astimezone(ZoneInfo("Europe/Riga")).date()
+def today_in(timezone: str) -> date:
+    return datetime.now(UTC).astimezone(ZoneInfo(timezone)).date()
+
+
+def midday_zone() -> str:
+    """A fixed-offset time zone where it is about noon now, so civil-hours rules let
+    reminders through whenever the suite runs."""
+    offset = 12 - datetime.now(UTC).hour  # local hour = UTC hour + offset
+    offset = (offset + 12) % 24 - 12  # into -12..11
+    # Etc/GMT zones have inverted signs: Etc/GMT-3 is UTC+3.
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
 
 
 async def create_session_with_cli(
@@ -79,8 +88,9 @@ async def create_session_with_cli(
     *,
     level: str = "upper-secondary",
     school: str = "E2E skola",
+    timezone: str = "Europe/Riga",
 ) -> dict[str, Any]:
-    start = riga_today()
+    start = today_in(timezone)
     code, out, err = await selfie_bot(
         emu,
         database,
@@ -96,6 +106,8 @@ async def create_session_with_cli(
         start.isoformat(),
         "--end",
         (start + timedelta(days=13)).isoformat(),
+        "--timezone",
+        timezone,
         "--json",
     )
     assert code == 0, err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import sqlite3
 import time
@@ -17,7 +18,12 @@ from bot.scheduler.plan import reminder_times
 from bot.scheduler.work import Scheduler
 from bot.settings import Settings
 
-from .conftest import BotProcess, create_session_with_cli  # type: ignore[import-not-found]
+from .conftest import (  # type: ignore[import-not-found]
+    BotProcess,
+    create_session_with_cli,
+    midday_zone,
+    selfie_bot,
+)
 
 
 async def test_a_reminder_brings_the_participant_back_and_can_be_muted(
@@ -101,3 +107,31 @@ async def test_a_bot_started_after_the_closing_time_closes_at_once(
     await bot.stop()
     with sqlite3.connect(database) as connection:
         assert connection.execute("SELECT status FROM sessions").fetchone() == ("closed",)
+
+
+async def test_operators_remind_and_close_from_the_command_line(
+    emu: BotApiEmulator, settings: Settings, database: Path
+) -> None:
+    created = await create_session_with_cli(emu, database, timezone=midday_zone())
+    session = str(created["session_id"])
+    coordinator = emu.user(900, language_code="lv")
+    await coordinator.send("/start")
+    async with polling(build_application(settings), poll_timeout=1):
+        student = emu.user(8101, language_code="en")
+        await student.open_link(created["links"]["student"])
+        await student.wait_for_messages(2)
+    code, out, err = await selfie_bot(emu, database, "session", "remind", session, "--json")
+    assert code == 0, err
+    assert json.loads(out)["messages"] >= 2  # the student's reminder and the digest
+    assert any("not finished" in m.content for m in student.messages)
+
+    code, out, err = await selfie_bot(emu, database, "session", "close", session, "--json")
+    assert code == 0, err
+    assert json.loads(out) == {"session_id": created["session_id"], "closed": True}
+    assert len([m for m in coordinator.messages if m.photo]) == 1
+    code, _, err = await selfie_bot(emu, database, "session", "close", session)
+    assert code == 1
+    assert "already closed" in err
+    code, _, err = await selfie_bot(emu, database, "session", "remind", session)
+    assert code == 0  # nothing to send after the close, and nothing sent
+    assert sum("not finished" in m.content for m in student.messages) == 1

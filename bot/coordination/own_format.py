@@ -1,0 +1,46 @@
+"""Own statements written on one line, for the command line and CSV files.
+
+`AREA|GROUPS|TEXT[|HELP]`, e.g. `C|teacher,student|Our library lends laptops.` GROUPS is a
+comma-separated list of leader, teacher, student, or `all`.
+"""
+
+from __future__ import annotations
+
+from bot.surveys.bank import MAX_HELP_CHARS, MAX_TEXT_CHARS
+from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement
+from bot.surveys.vocabulary import AREA_CODES, PROFILES, Profile
+
+
+def parse_own(specs: list[str]) -> list[OwnStatement]:
+    """Own statements S1, S2 … from their one-line forms; ValueError says what is wrong."""
+    if len(specs) > MAX_OWN_STATEMENTS:
+        raise ValueError(f"at most {MAX_OWN_STATEMENTS} own statements, got {len(specs)}")
+    return [_parse_one(spec, f"S{number}") for number, spec in enumerate(specs, start=1)]
+
+
+def _parse_one(spec: str, code: str) -> OwnStatement:
+    parts = [part.strip() for part in spec.split("|")]
+    if len(parts) not in (3, 4):
+        raise ValueError(f"own statement {spec!r}: expected AREA|GROUPS|TEXT[|HELP]")
+    area, groups, text = parts[0].upper(), parts[1], " ".join(parts[2].split())
+    help_text = " ".join(parts[3].split()) if len(parts) == 4 else ""
+    if area not in AREA_CODES:
+        raise ValueError(f"own statement {spec!r}: the area must be one of A to H")
+    names = {name.strip().lower() for name in groups.split(",") if name.strip()}
+    unknown = names - {"all", *PROFILES}
+    if not names or unknown or ("all" in names and len(names) > 1):
+        raise ValueError(
+            f"own statement {spec!r}: groups must be leader, teacher, student (or all)"
+        )
+    profiles: frozenset[Profile] = frozenset(
+        profile for profile in PROFILES if "all" in names or profile in names
+    )
+    if not 1 <= len(text) <= MAX_TEXT_CHARS:
+        raise ValueError(
+            f"own statement {spec!r}: the text must be 1 to {MAX_TEXT_CHARS} characters"
+        )
+    if len(help_text) > MAX_HELP_CHARS:
+        raise ValueError(
+            f"own statement {spec!r}: the help must be at most {MAX_HELP_CHARS} characters"
+        )
+    return OwnStatement(code=code, area=area, profiles=profiles, text=text, help=help_text)

@@ -1,0 +1,129 @@
+"""The admins' commands (SELFIE_ADMINS): /addschool, /invite and /schools."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import ApplicationHandlerStop, CommandHandler, filters
+
+from bot.context import AppContext, BotApplication
+from bot.coordination.access import Refused
+from bot.handlers import coordinator_views as views
+from bot.handlers.callback_data import SchoolAction
+from bot.handlers.coordinator import GROUP, private_only
+from bot.handlers.participant import language_of
+from bot.handlers.render import local_time
+from bot.handlers.texts import texts
+from bot.sessions.tokens import invite_link
+
+
+def register(application: BotApplication) -> None:
+    private = filters.ChatType.PRIVATE
+    handlers = {"addschool": add_school, "invite": invite, "schools": schools}
+    for name, callback in handlers.items():
+        application.add_handler(CommandHandler(name, callback, filters=private), group=GROUP)
+    application.add_handler(
+        CommandHandler(list(handlers), _private_only, filters=~private), group=GROUP
+    )
+
+
+async def _private_only(update: Update, context: AppContext) -> None:
+    await private_only(update, context)
+    raise ApplicationHandlerStop
+
+
+def _argument(context: AppContext) -> str:
+    return " ".join(context.args or []).strip()
+
+
+async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(
+        text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True
+    )
+
+
+async def add_school(update: Update, context: AppContext) -> None:
+    user = update.effective_user
+    assert user is not None
+    language = await language_of(context, user)
+    t = texts()
+    name = _argument(context)
+    try:
+        if not context.services.coordination.is_admin(user.id):
+            raise Refused("not_admin")
+        if not name:
+            await _reply(update, t(language, "admin.add_usage"))
+            raise ApplicationHandlerStop
+        school = await context.services.coordination.add_school(admin=user.id, name=name)
+    except Refused as refusal:
+        await _reply(update, views.problem_text(language, refusal))
+        raise ApplicationHandlerStop from None
+    invite_button = views.button(t(language, "team.invite_button"), SchoolAction(school.id, "inv"))
+    await _reply(
+        update,
+        t(language, "admin.added", school=html.escape(school.name), id=school.id),
+        InlineKeyboardMarkup([[invite_button]]),
+    )
+    raise ApplicationHandlerStop
+
+
+async def invite(update: Update, context: AppContext) -> None:
+    user = update.effective_user
+    assert user is not None
+    language = await language_of(context, user)
+    t = texts()
+    name = _argument(context)
+    coordination = context.services.coordination
+    try:
+        if not coordination.is_admin(user.id):
+            raise Refused("not_admin")
+        if not name:
+            await _reply(update, t(language, "admin.invite_usage"))
+            raise ApplicationHandlerStop
+        issued = await coordination.invite_coordinator(user=user.id, school_name=name)
+    except Refused as refusal:
+        await _reply(update, views.problem_text(language, refusal))
+        raise ApplicationHandlerStop from None
+    await _reply(
+        update,
+        t(
+            language,
+            "team.invite",
+            school=html.escape(issued.school.name),
+            link=invite_link(context.bot.username, issued.token),
+            expires=local_time(issued.expires_at, context.services.settings.timezone),
+        ),
+    )
+    raise ApplicationHandlerStop
+
+
+async def schools(update: Update, context: AppContext) -> None:
+    user = update.effective_user
+    assert user is not None
+    language = await language_of(context, user)
+    t = texts()
+    try:
+        found = await context.services.coordination.schools(admin=user.id)
+    except Refused as refusal:
+        await _reply(update, views.problem_text(language, refusal))
+        raise ApplicationHandlerStop from None
+    if not found:
+        await _reply(update, t(language, "admin.schools_none"))
+        raise ApplicationHandlerStop
+    lines = [t(language, "admin.schools_title")]
+    lines += [
+        t(
+            language,
+            "admin.school_line",
+            school=html.escape(school.name),
+            coordinators=coordinators,
+            sessions=sessions,
+        )
+        for school, coordinators, sessions in found
+    ]
+    await _reply(update, "\n".join(lines))
+    raise ApplicationHandlerStop

@@ -1,0 +1,604 @@
+"""The coordinator's screens: texts and inline keyboards for drafts, sessions and the team."""
+
+from __future__ import annotations
+
+import html
+from datetime import date, datetime, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.coordination.access import Refused
+from bot.coordination.completion import CompletionLevel
+from bot.coordination.drafts import DraftError
+from bot.coordination.service import DraftView, SessionSummary, StatusReport
+from bot.handlers import calendar
+from bot.handlers.callback_data import (
+    CoordinationAction,
+    DraftAction,
+    SchoolAction,
+    SessionAction,
+    encode_coordination,
+)
+from bot.handlers.render import group_name, local_time
+from bot.handlers.texts import texts
+from bot.sessions.period import MAX_DAYS, MIN_DAYS, Period, PeriodError, local_today
+from bot.storage.records import Coordinator, School, Session
+from bot.surveys.bank import MAX_HELP_CHARS, MAX_TEXT_CHARS, Bank
+from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, Questionnaire, assemble
+from bot.surveys.vocabulary import AREA_CODES, LANGUAGES, LEVELS, PROFILES, Language, Profile
+
+Screen = tuple[str, InlineKeyboardMarkup]
+MARKS: dict[CompletionLevel, str] = {"high": "🟢", "medium": "🟡", "incomplete": "🟠", "none": "⚪"}
+# Telegram's limit is 4096 characters a message; leave room for the HTML of a heading.
+MESSAGE_BUDGET = 3800
+CALENDAR_MONTHS_AHEAD = 12
+
+
+def button(label: str, action: CoordinationAction) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=encode_coordination(action))
+
+
+def day_text(day: date) -> str:
+    return f"{day:%d.%m.%Y}"
+
+
+def level_name(language: Language, level: str) -> str:
+    return texts()(language, f"level.{level}")
+
+
+# Refusals and input errors
+
+
+def problem_text(language: Language, error: Exception, typed: str = "") -> str:
+    t = texts()
+    match error:
+        case Refused(reason=reason):
+            return t(language, f"refusal.{reason}")
+        case PeriodError(problem=problem):
+            return t(language, f"period.{problem}")
+        case DraftError(problem=problem):
+            length = len(" ".join(typed.split()))
+            limit = MAX_HELP_CHARS if problem == "help_too_long" else MAX_TEXT_CHARS
+            return t(
+                language,
+                f"draft.error.{problem}",
+                max_own=MAX_OWN_STATEMENTS,
+                length=length,
+                limit=limit,
+            )
+    return t(language, "alert.error")
+
+
+# Drafts
+
+
+def _header(language: Language, view: DraftView) -> str:
+    t = texts()
+    school = html.escape(view.school.name)
+    if view.session is not None:
+        return t(language, "draft.header_change", session=view.session.id, school=school)
+    step = {"level": 1, "customise": 2, "dates": 3, "review": 4}[view.draft.step]
+    return t(language, "draft.header_new", school=school, step=step)
+
+
+def _screen(
+    language: Language, view: DraftView, body: str, rows: list[list[InlineKeyboardButton]]
+) -> Screen:
+    return f"{_header(language, view)}\n\n{body}", InlineKeyboardMarkup(rows)
+
+
+def draft_what(language: Language, view: DraftView) -> str:
+    school = html.escape(view.school.name)
+    if view.session is not None:
+        return texts()(language, "draft.what_change", session=view.session.id, school=school)
+    return texts()(language, "draft.what_new", school=school)
+
+
+def draft_exists(language: Language, view: DraftView) -> Screen:
+    t = texts()
+    d = view.draft.id
+    return t(language, "draft.exists", what=draft_what(language, view)), InlineKeyboardMarkup(
+        [
+            [
+                button(t(language, "draft.resume_button"), DraftAction(d, "resume")),
+                button(t(language, "draft.discard_button"), DraftAction(d, "drop")),
+            ]
+        ]
+    )
+
+
+def draft_screen(language: Language, view: DraftView, bank: Bank, now: datetime) -> Screen:
+    """The screen the draft's stored state calls for."""
+    draft = view.draft
+    pending = draft.pending
+    if draft.step == "level":
+        return level_screen(language, view)
+    if pending is not None:
+        return pending_screen(language, view)
+    if draft.step == "dates":
+        return calendar_screen(language, view, now, None)
+    if draft.step == "review":
+        return review_screen(language, view, bank)
+    return customise_screen(language, view, bank)
+
+
+def level_screen(language: Language, view: DraftView) -> Screen:
+    t = texts()
+    d = view.draft.id
+    rows = [[button(level_name(language, lvl), DraftAction(d, "lvl", lvl))] for lvl in LEVELS]
+    rows.append([button(t(language, "draft.cancel_button"), DraftAction(d, "drop"))])
+    return _screen(language, view, t(language, "draft.level_prompt"), rows)
+
+
+def customise_screen(language: Language, view: DraftView, bank: Bank) -> Screen:
+    t = texts()
+    draft = view.draft
+    assert draft.level is not None
+    d = draft.id
+    core = sum(1 for s in bank.statements.values() if s.kind == "core")
+    body = t(
+        language,
+        "draft.customise",
+        level=level_name(language, draft.level),
+        core=core,
+        optional=len(draft.optional),
+        own=len(draft.own),
+        max_own=MAX_OWN_STATEMENTS,
+    )
+    onward = "draft.review_button" if view.session is not None else "draft.next_dates_button"
+    onward_op = "rev" if view.session is not None else "dates"
+    rows = [
+        [button(t(language, "draft.optional_button"), DraftAction(d, "opt", "A"))],
+        [
+            button(
+                t(language, "draft.own_button", count=len(draft.own), max_own=MAX_OWN_STATEMENTS),
+                DraftAction(d, "own"),
+            )
+        ],
+        [
+            button(t(language, "draft.cancel_button"), DraftAction(d, "drop")),
+            button(t(language, onward), DraftAction(d, onward_op)),
+        ],
+    ]
+    return _screen(language, view, body, rows)
+
+
+def area_screen(language: Language, view: DraftView, bank: Bank, area: str) -> Screen:
+    """One area's core statements (fixed) and its optional ones to toggle; tabs for areas."""
+    t = texts()
+    draft = view.draft
+    assert draft.level is not None
+    d = draft.id
+    optional = [s for s in bank.optional(draft.level) if s.area == area]
+    core = [s for s in bank.statements.values() if s.kind == "core" and s.area == area]
+    lines = [
+        t(
+            language,
+            "draft.area_title",
+            area=area,
+            name=html.escape(bank.areas[area].name(language)),
+        ),
+        "",
+        t(language, "draft.core_title") + " " + ", ".join(s.code for s in core),
+    ]
+    rows: list[list[InlineKeyboardButton]] = []
+    if not optional:
+        lines += ["", t(language, "draft.no_optional")]
+    for statement in optional:
+        profile = next(p for p in PROFILES if statement.shown_to(p, draft.level))
+        text = statement.text(profile, draft.level, language)
+        chosen = statement.code in draft.optional
+        lines += ["", f"{'✅' if chosen else '⬜'} <b>{statement.code}</b> {html.escape(text)}"]
+        rows.append(
+            [
+                button(
+                    f"{'✅' if chosen else '⬜'} {statement.code}",
+                    DraftAction(d, "tog", statement.code),
+                )
+            ]
+        )
+    counts = {a: sum(1 for c in draft.optional if c.startswith(a)) for a in AREA_CODES}
+    tabs = [
+        button(
+            f"·{a}·" if a == area else (f"{a} {counts[a]}" if counts[a] else a),
+            DraftAction(d, "opt", a),
+        )
+        for a in AREA_CODES
+    ]
+    rows += [tabs[:4], tabs[4:]]
+    rows.append([button(t(language, "draft.back_button"), DraftAction(d, "cust"))])
+    return _screen(language, view, "\n".join(lines), rows)
+
+
+def own_list_screen(language: Language, view: DraftView, note: str = "") -> Screen:
+    t = texts()
+    draft = view.draft
+    d = draft.id
+    lines = [note, ""] if note else []
+    lines.append(
+        t(language, "draft.own_list_title", count=len(draft.own), max_own=MAX_OWN_STATEMENTS)
+    )
+    if not draft.own:
+        lines.append(t(language, "draft.own_list_empty"))
+    rows = []
+    for statement in draft.own:
+        lines.append(f"<b>{statement.code}</b> ({statement.area}) {html.escape(statement.text)}")
+        rows.append(
+            [
+                button(
+                    f"{statement.code} · {statement.text[:40]}",
+                    DraftAction(d, "ov", statement.code),
+                )
+            ]
+        )
+    if len(draft.own) < MAX_OWN_STATEMENTS:
+        rows.append([button(t(language, "draft.add_button"), DraftAction(d, "add"))])
+    rows.append([button(t(language, "draft.back_button"), DraftAction(d, "cust"))])
+    return _screen(language, view, "\n".join(lines), rows)
+
+
+def own_detail_screen(language: Language, view: DraftView, code: str) -> Screen:
+    t = texts()
+    d = view.draft.id
+    statement = next((s for s in view.draft.own if s.code == code), None)
+    if statement is None:
+        return own_list_screen(language, view)
+    groups = ", ".join(group_name(language, p) for p in PROFILES if p in statement.profiles)
+    body = t(
+        language,
+        "draft.own_detail",
+        code=code,
+        area=statement.area,
+        groups=groups,
+        text=html.escape(statement.text),
+        help=html.escape(statement.help) or t(language, "draft.no_help"),
+    )
+    rows = [
+        [
+            button(t(language, "draft.edit_text_button"), DraftAction(d, "oe", f"{code}.text")),
+            button(t(language, "draft.edit_help_button"), DraftAction(d, "oe", f"{code}.help")),
+        ],
+        [
+            button(t(language, "draft.edit_area_button"), DraftAction(d, "oe", f"{code}.area")),
+            button(t(language, "draft.edit_groups_button"), DraftAction(d, "oe", f"{code}.groups")),
+        ],
+        [button(t(language, "draft.delete_button"), DraftAction(d, "od", code))],
+        [button(t(language, "draft.back_button"), DraftAction(d, "own"))],
+    ]
+    return _screen(language, view, body, rows)
+
+
+def pending_screen(language: Language, view: DraftView) -> Screen:
+    """The next question about an own statement being written or changed."""
+    t = texts()
+    draft = view.draft
+    pending = draft.pending
+    assert pending is not None
+    d = draft.id
+    cancel = [button(t(language, "draft.cancel_button"), DraftAction(d, "back"))]
+    if draft.awaiting == "own_text":
+        return _screen(
+            language, view, t(language, "draft.own_text_prompt", limit=MAX_TEXT_CHARS), [cancel]
+        )
+    if draft.awaiting == "own_help":
+        skip = [button(t(language, "draft.skip_button"), DraftAction(d, "osk"))]
+        body = t(language, "draft.own_help_prompt", limit=MAX_HELP_CHARS)
+        return _screen(language, view, body, [skip if pending.code is None else [], cancel])
+    quoted = f"<i>{html.escape(pending.text)}</i>\n\n" if pending.text else ""
+    if pending.area is None:
+        areas = [button(a, DraftAction(d, "oa", a)) for a in AREA_CODES]
+        return _screen(
+            language,
+            view,
+            quoted + t(language, "draft.own_area_prompt"),
+            [areas[:4], areas[4:], cancel],
+        )
+    groups = [
+        [
+            button(
+                f"{'✅' if p in pending.profiles else '⬜'} {group_name(language, p)}",
+                DraftAction(d, "og", p),
+            )
+        ]
+        for p in PROFILES
+    ]
+    done = [button(t(language, "draft.done_button"), DraftAction(d, "ogd"))]
+    return _screen(
+        language, view, quoted + t(language, "draft.own_groups_prompt"), [*groups, done, cancel]
+    )
+
+
+def _end_range(view: DraftView, now: datetime) -> tuple[date, date, date]:
+    """The start and the earliest and latest last day that the draft allows."""
+    draft = view.draft
+    start = draft.start
+    if view.session is not None and now >= view.session.opens_at:
+        start = view.session.start_date
+    assert start is not None
+    earliest = start + timedelta(days=MIN_DAYS - 1)
+    if view.session is not None and now >= view.session.opens_at:
+        earliest = max(earliest, local_today(now, draft.timezone))
+    return start, earliest, start + timedelta(days=MAX_DAYS - 1)
+
+
+def calendar_screen(
+    language: Language, view: DraftView, now: datetime, month: tuple[int, int] | None
+) -> Screen:
+    t = texts()
+    draft = view.draft
+    d = draft.id
+    today = local_today(now, draft.timezone)
+    if draft.awaiting == "end_date":
+        start, earliest, latest = _end_range(view, now)
+        locked = view.session is not None and now >= view.session.opens_at
+        body = t(
+            language,
+            "draft.dates_end_locked" if locked else "draft.dates_end_prompt",
+            start=day_text(start),
+            earliest=day_text(earliest),
+            latest=day_text(latest),
+        )
+        first, last = earliest, latest
+    else:
+        body = t(language, "draft.dates_start_prompt", timezone=draft.timezone)
+        first, last = today, today + timedelta(days=31 * CALENDAR_MONTHS_AHEAD)
+    year, number = month or (first.year, first.month)
+    rows = calendar.month_keyboard(
+        language,
+        year,
+        number,
+        allowed=lambda day: first <= day <= last,
+        day_data=lambda day: encode_coordination(DraftAction(d, "day", f"{day:%Y%m%d}")),
+        month_data=lambda y, m: encode_coordination(DraftAction(d, "cal", f"{y:04d}{m:02d}")),
+        nothing=encode_coordination(DraftAction(d, "nop")),
+        can_go_back=(year, number) > (first.year, first.month),
+        can_go_forward=(year, number) < (last.year, last.month),
+    )
+    if view.session is None:
+        rows.append([button(t(language, "draft.back_button"), DraftAction(d, "cust"))])
+    else:
+        rows.append([button(t(language, "draft.cancel_button"), DraftAction(d, "drop"))])
+    return _screen(language, view, body, rows)
+
+
+def review_screen(language: Language, view: DraftView, bank: Bank) -> Screen:
+    t = texts()
+    draft = view.draft
+    assert draft.level is not None and draft.start is not None and draft.end is not None
+    d = draft.id
+    codes = {s.code for s in bank.statements.values() if s.kind == "core"} | draft.optional
+    sizes = {
+        p: len(assemble(bank, level=draft.level, profile=p, codes=codes, own=draft.own))
+        for p in PROFILES
+    }
+    period = Period(draft.start, draft.end, draft.timezone)
+    body = t(
+        language,
+        "draft.review",
+        level=level_name(language, draft.level),
+        optional=len(draft.optional),
+        own=len(draft.own),
+        opens=local_time(period.opens_at, period.timezone),
+        closes=local_time(period.closes_at, period.timezone),
+        **sizes,
+    )
+    new = view.session is None
+    hint = t(language, "draft.review_new_hint" if new else "draft.review_change_hint")
+    go = t(language, "draft.activate_button" if new else "draft.save_button")
+    rows = [
+        [
+            button(t(language, "draft.change_statements_button"), DraftAction(d, "cust")),
+            button(t(language, "draft.change_dates_button"), DraftAction(d, "dates")),
+        ],
+        [
+            button(t(language, "draft.cancel_button"), DraftAction(d, "drop")),
+            button(go, DraftAction(d, "go")),
+        ],
+    ]
+    return _screen(language, view, f"{body}\n\n{hint}", rows)
+
+
+# Sessions
+
+
+def session_line(language: Language, summary: SessionSummary) -> str:
+    session = summary.session
+    return texts()(
+        language,
+        "sessions.line",
+        session=session.id,
+        school=html.escape(session.school_name),
+        level=level_name(language, session.level),
+        start=day_text(session.start_date),
+        end=day_text(session.end_date),
+        state=texts()(language, f"state.{summary.state}"),
+    )
+
+
+def session_picker(language: Language, summaries: list[SessionSummary], op: str) -> Screen:
+    rows = [
+        [
+            button(
+                f"#{s.session.id} · {s.session.school_name[:30]} · "
+                f"{day_text(s.session.start_date)}",
+                SessionAction(s.session.id, op),
+            )
+        ]
+        for s in summaries
+    ]
+    return texts()(language, "sessions.choose"), InlineKeyboardMarkup(rows)
+
+
+def session_card(language: Language, summary: SessionSummary) -> Screen:
+    t = texts()
+    session = summary.session
+    text = t(
+        language,
+        "sessions.card",
+        session=session.id,
+        school=html.escape(session.school_name),
+        level=level_name(language, session.level),
+        opens=local_time(session.opens_at, session.timezone),
+        closes=local_time(session.closes_at, session.timezone),
+        state=t(language, f"state.{summary.state}"),
+    )
+    s = session.id
+    rows = [
+        [
+            button(t(language, "sessions.status_button"), SessionAction(s, "st")),
+            button(t(language, "sessions.preview_button"), SessionAction(s, "pv")),
+            button(t(language, "sessions.links_button"), SessionAction(s, "ln")),
+        ]
+    ]
+    changes = []
+    if summary.state == "scheduled":
+        changes.append(
+            button(t(language, "draft.change_statements_button"), SessionAction(s, "eds"))
+        )
+    if summary.state in ("scheduled", "open"):
+        changes.append(button(t(language, "draft.change_dates_button"), SessionAction(s, "edd")))
+    if changes:
+        rows.append(changes)
+    if summary.state == "open":
+        rows.append(
+            [
+                button(t(language, "closing.remind_button"), SessionAction(s, "rem")),
+                button(t(language, "closing.close_button"), SessionAction(s, "cls")),
+            ]
+        )
+    return text, InlineKeyboardMarkup(rows)
+
+
+def close_confirmation(language: Language, session_id: int) -> Screen:
+    t = texts()
+    rows = [
+        [
+            button(t(language, "closing.confirm_button"), SessionAction(session_id, "clsy")),
+            button(t(language, "closing.keep_button"), SessionAction(session_id, "card")),
+        ]
+    ]
+    return t(language, "closing.confirm", session=session_id), InlineKeyboardMarkup(rows)
+
+
+def status_screen(language: Language, report: StatusReport) -> Screen:
+    t = texts()
+    session = report.session
+    lines = [
+        t(
+            language,
+            "status.title",
+            session=session.id,
+            school=html.escape(session.school_name),
+            state=t(language, f"state.{report.state}"),
+        ),
+        "",
+    ]
+    for group in report.groups:
+        lines.append(
+            t(
+                language,
+                "status.group",
+                mark=MARKS[group.level],
+                group=group_name(language, group.profile),
+                joined=group.joined,
+                completed=group.completed,
+                percent=group.percent_of_minimum,
+                minimum=group.minimum,
+                level=t(language, f"status.{group.level}"),
+            )
+        )
+    lines += ["", t(language, "status.legend")]
+    refresh = [[button("🔄", SessionAction(session.id, "st"))]]
+    return "\n".join(lines), InlineKeyboardMarkup(refresh)
+
+
+def preview_choice(language: Language, session_id: int) -> Screen:
+    rows = [
+        [
+            button(
+                f"{group_name(language, p)} · {lang.upper()}",
+                SessionAction(session_id, "pv", f"{p}.{lang}"),
+            )
+            for lang in LANGUAGES
+        ]
+        for p in PROFILES
+    ]
+    return texts()(language, "preview.choose", session=session_id), InlineKeyboardMarkup(rows)
+
+
+def preview_messages(
+    language: Language,
+    shown_in: Language,
+    session: Session,
+    profile: Profile,
+    questionnaire: Questionnaire,
+    bank: Bank,
+) -> list[str]:
+    """The questionnaire as a list, area by area, split to fit Telegram's message limit."""
+    t = texts()
+    title = t(
+        language,
+        "preview.title",
+        group=group_name(language, profile),
+        session=session.id,
+        count=len(questionnaire),
+    )
+    blocks = [title]
+    area = None
+    for number, item in enumerate(questionnaire.items, start=1):
+        if item.area != area:
+            area = item.area
+            blocks.append(f"\n<b>{area} · {html.escape(bank.areas[area].name(shown_in))}</b>")
+        own = f" <i>{t(shown_in, 'preview.own_mark')}</i>" if item.own else ""
+        blocks.append(f"{number}. {html.escape(item.text(shown_in))}{own}")
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        if current and len(current) + len(block) + 1 > MESSAGE_BUDGET:
+            messages.append(current)
+            current = ""
+        current = f"{current}\n{block}" if current else block
+    messages.append(current)
+    return messages
+
+
+# Coordinators of a school
+
+
+def member_name(language: Language, member: Coordinator, user: int) -> str:
+    t = texts()
+    name = (
+        html.escape(member.name)
+        if member.name
+        else t(language, "team.unnamed", id=member.telegram_id)
+    )
+    return f"{name} {t(language, 'team.you')}" if member.telegram_id == user else name
+
+
+def team_screen(
+    language: Language, school: School, members: list[Coordinator], user: int, note: str = ""
+) -> Screen:
+    t = texts()
+    lines = [note, ""] if note else []
+    lines.append(t(language, "team.title", school=html.escape(school.name)))
+    rows = []
+    for member in members:
+        name = member_name(language, member, user)
+        lines.append(t(language, "team.member", name=name))
+        if member.telegram_id != user:
+            plain = member.name or t(language, "team.unnamed", id=member.telegram_id)
+            rows.append(
+                [
+                    button(
+                        t(language, "team.remove_button", name=plain[:40]),
+                        SchoolAction(school.id, "rm", str(member.telegram_id)),
+                    )
+                ]
+            )
+    rows.append([button(t(language, "team.invite_button"), SchoolAction(school.id, "inv"))])
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def school_picker(language: Language, key: str, schools: list[School], op: str) -> Screen:
+    rows = [[button(school.name[:60], SchoolAction(school.id, op))] for school in schools]
+    return texts()(language, key), InlineKeyboardMarkup(rows)

@@ -1,0 +1,173 @@
+"""Session drafts: a coordinator's set-up dialogue, one row per person."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any, cast
+
+import aiosqlite
+
+from bot.storage.database import fetch_one
+from bot.storage.records import Awaiting, Draft, DraftStep, PendingOwn, from_epoch, to_epoch
+from bot.surveys.questionnaire import OwnStatement
+from bot.surveys.vocabulary import PROFILES, Level, Profile
+
+_COLUMNS = """
+    id, owner, school_id, session_id, step, awaiting, level, optional, own, pending,
+    start_date, end_date, timezone, created_at, updated_at
+"""
+
+
+def _profiles(values: list[str]) -> frozenset[Profile]:
+    return frozenset(profile for profile in PROFILES if profile in values)
+
+
+def _ordered(profiles: frozenset[Profile]) -> list[str]:
+    return [profile for profile in PROFILES if profile in profiles]
+
+
+def _own_to_json(statement: OwnStatement) -> dict[str, Any]:
+    return {
+        "code": statement.code,
+        "area": statement.area,
+        "profiles": _ordered(statement.profiles),
+        "text": statement.text,
+        "help": statement.help,
+    }
+
+
+def _own_from_json(raw: dict[str, Any]) -> OwnStatement:
+    return OwnStatement(
+        code=raw["code"],
+        area=raw["area"],
+        profiles=_profiles(raw["profiles"]),
+        text=raw["text"],
+        help=raw.get("help", ""),
+    )
+
+
+def _pending_to_json(pending: PendingOwn | None) -> str | None:
+    if pending is None:
+        return None
+    return json.dumps(
+        {
+            "code": pending.code,
+            "text": pending.text,
+            "area": pending.area,
+            "profiles": _ordered(pending.profiles),
+            "help": pending.help,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _pending_from_json(text: str | None) -> PendingOwn | None:
+    if text is None:
+        return None
+    raw = json.loads(text)
+    return PendingOwn(
+        code=raw["code"],
+        text=raw["text"],
+        area=raw["area"],
+        profiles=_profiles(raw["profiles"]),
+        help=raw["help"],
+    )
+
+
+def _draft(row: aiosqlite.Row) -> Draft:
+    return Draft(
+        id=row["id"],
+        owner=row["owner"],
+        school_id=row["school_id"],
+        session_id=row["session_id"],
+        step=cast(DraftStep, row["step"]),
+        awaiting=cast(Awaiting | None, row["awaiting"]),
+        level=cast(Level | None, row["level"]),
+        optional=frozenset(code for code in row["optional"].split(",") if code),
+        own=tuple(_own_from_json(raw) for raw in json.loads(row["own"])),
+        pending=_pending_from_json(row["pending"]),
+        start=date.fromisoformat(row["start_date"]) if row["start_date"] else None,
+        end=date.fromisoformat(row["end_date"]) if row["end_date"] else None,
+        timezone=row["timezone"],
+        created_at=from_epoch(row["created_at"]),
+        updated_at=from_epoch(row["updated_at"]),
+    )
+
+
+async def draft_of(connection: aiosqlite.Connection, *, owner: int) -> Draft | None:
+    row = await fetch_one(
+        connection, f"SELECT {_COLUMNS} FROM session_drafts WHERE owner = ?", (owner,)
+    )
+    return _draft(row) if row else None
+
+
+async def insert_draft(
+    connection: aiosqlite.Connection,
+    *,
+    owner: int,
+    school_id: int,
+    session_id: int | None,
+    step: DraftStep,
+    level: Level | None,
+    optional: frozenset[str],
+    own: tuple[OwnStatement, ...],
+    start: date | None,
+    end: date | None,
+    timezone: str,
+    now: datetime,
+) -> Draft:
+    cursor = await connection.execute(
+        """
+        INSERT INTO session_drafts (owner, school_id, session_id, step, level, optional, own,
+                                    start_date, end_date, timezone, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        (
+            owner,
+            school_id,
+            session_id,
+            step,
+            level,
+            ",".join(sorted(optional)),
+            json.dumps([_own_to_json(s) for s in own], ensure_ascii=False),
+            start.isoformat() if start else None,
+            end.isoformat() if end else None,
+            timezone,
+            to_epoch(now),
+            to_epoch(now),
+        ),
+    )
+    assert cursor.lastrowid is not None
+    found = await draft_of(connection, owner=owner)
+    assert found is not None
+    return found
+
+
+async def save_draft(connection: aiosqlite.Connection, *, draft: Draft, now: datetime) -> None:
+    """Write every changeable field of `draft` back to its row."""
+    await connection.execute(
+        """
+        UPDATE session_drafts
+        SET step = ?, awaiting = ?, level = ?, optional = ?, own = ?, pending = ?,
+            start_date = ?, end_date = ?, updated_at = ?
+        WHERE id = ?
+        """,
+        (
+            draft.step,
+            draft.awaiting,
+            draft.level,
+            ",".join(sorted(draft.optional)),
+            json.dumps([_own_to_json(s) for s in draft.own], ensure_ascii=False),
+            _pending_to_json(draft.pending),
+            draft.start.isoformat() if draft.start else None,
+            draft.end.isoformat() if draft.end else None,
+            to_epoch(now),
+            draft.id,
+        ),
+    )
+
+
+async def delete_draft(connection: aiosqlite.Connection, *, draft_id: int) -> bool:
+    cursor = await connection.execute("DELETE FROM session_drafts WHERE id = ?", (draft_id,))
+    return cursor.rowcount == 1

@@ -1,0 +1,317 @@
+from datetime import date, timedelta
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.coordination import drafts
+from bot.coordination.access import Refused
+from bot.coordination.drafts import DraftError
+from bot.coordination.invites import Expired, Joined, UsedUp
+from bot.coordination.service import Coordination, DraftView
+from bot.participation.outcomes import Progress
+from bot.participation.service import Participation
+from bot.sessions.period import PeriodError
+from bot.storage import Database
+from bot.storage.database import fetch_all
+from bot.surveys.bank import Bank
+
+ADMIN = 1
+ANNA = 10
+BEN = 20
+TODAY = date(2026, 11, 23)  # the shared NOW is 12:00 in Riga on this day
+
+
+@pytest.fixture
+def coordination(db: Database, clock: FixedClock, bank: Bank) -> Coordination:
+    return Coordination(
+        db=db,
+        clock=clock,
+        bank=bank,
+        participation=Participation(db=db, clock=clock, bank=bank),
+        admins=frozenset({ADMIN}),
+        timezone="Europe/Riga",
+        minimums={"leader": 2, "teacher": 10, "student": 30},
+    )
+
+
+async def join(coordination: Coordination, school: str, user: int) -> int:
+    found = [s for s, _, _ in await coordination.schools(admin=ADMIN) if s.name == school]
+    school_id = (
+        found[0].id if found else (await coordination.add_school(admin=ADMIN, name=school)).id
+    )
+    issued = await coordination.invite_coordinator(user=ADMIN, school_id=school_id)
+    outcome = await coordination.redeem(token=issued.token, user=user, name=f"user {user}")
+    assert isinstance(outcome, Joined)
+    return school_id
+
+
+async def set_up(
+    coordination: Coordination, user: int, school_id: int, *, start: date, own: int = 1
+) -> DraftView:
+    """A draft ready to save: upper-secondary, A6 chosen, `own` own statements, 14 days."""
+    view = await coordination.start_draft(user=user, school_id=school_id)
+    d = view.draft.id
+
+    async def change(rule):  # type: ignore[no-untyped-def]
+        return await coordination.change(user=user, draft_id=d, change=rule)
+
+    await change(lambda x, s: drafts.choose_level(x, s, "upper-secondary"))
+    await change(lambda x, s: drafts.toggle_optional(x, s, "A6"))
+    for number in range(own):
+        await change(drafts.begin_own)
+        await change(lambda x, s, n=number: drafts.own_text(x, s, f"Own statement {n + 1}"))
+        await change(lambda x, s: drafts.own_area(x, s, "C"))
+        await change(lambda x, s: drafts.toggle_own_group(x, s, "leader"))
+        await change(drafts.own_groups_done)
+        await change(lambda x, s: drafts.own_help(x, s, ""))
+    await change(drafts.show_dates)
+    await change(lambda x, s: drafts.choose_start(x, s, start))
+    return await change(lambda x, s: drafts.choose_end(x, s, start + timedelta(days=13)))
+
+
+async def test_a_coordinator_invite_works_once_and_for_48_hours(
+    coordination: Coordination, clock: FixedClock
+) -> None:
+    school = await coordination.add_school(admin=ADMIN, name="Ogres tehnikums")
+    issued = await coordination.invite_coordinator(user=ADMIN, school_id=school.id)
+    assert issued.expires_at == clock.now() + timedelta(hours=48)
+    assert await coordination.redeem(token=issued.token, user=ANNA, name="Anna") == Joined(
+        school, already=False
+    )
+    assert await coordination.redeem(token=issued.token, user=BEN, name="Ben") == UsedUp()
+    late = await coordination.invite_coordinator(user=ANNA, school_id=school.id)
+    clock.advance(timedelta(hours=48))
+    assert await coordination.redeem(token=late.token, user=BEN, name="Ben") == Expired()
+    assert await coordination.redeem(token="participant-token", user=BEN, name=None) is None
+    _, team = await coordination.team(user=ANNA, school_id=school.id)
+    assert [(c.telegram_id, c.name) for c in team] == [(ANNA, "Anna")]
+
+
+async def test_admin_operations_are_for_admins_only(coordination: Coordination) -> None:
+    for attempt in (
+        coordination.add_school(admin=ANNA, name="X"),
+        coordination.schools(admin=ANNA),
+        coordination.invite_coordinator(user=ANNA, school_name="X"),
+    ):
+        with pytest.raises(Refused, match="not_admin"):
+            await attempt
+    await coordination.add_school(admin=ADMIN, name="X")
+    with pytest.raises(Refused, match="school_exists"):
+        await coordination.add_school(admin=ADMIN, name="x")
+
+
+async def test_a_coordinator_sees_and_changes_nothing_of_another_school(
+    coordination: Coordination,
+) -> None:
+    school_a = await join(coordination, "A", ANNA)
+    school_b = await join(coordination, "B", BEN)
+    view = await set_up(coordination, ANNA, school_a, start=TODAY)
+    saved = await coordination.save(user=ANNA, draft_id=view.draft.id)
+    session_id = saved.session.id
+    for attempt in (
+        coordination.status(user=BEN, session_id=session_id),
+        coordination.preview(user=BEN, session_id=session_id, profile="student"),
+        coordination.links(user=BEN, session_id=session_id),
+        coordination.session(user=BEN, session_id=session_id),
+        coordination.edit_session(user=BEN, session_id=session_id, dates=True),
+        coordination.start_draft(user=BEN, school_id=school_a),
+        coordination.team(user=BEN, school_id=school_a),
+        coordination.invite_coordinator(user=BEN, school_id=school_a),
+        coordination.remove_coordinator(user=BEN, school_id=school_a, telegram_id=ANNA),
+    ):
+        with pytest.raises(Refused, match="not_coordinator"):
+            await attempt
+    assert (await coordination.overview(user=BEN)).sessions == []
+    assert school_b != school_a
+
+
+async def test_a_set_up_draft_becomes_a_session_once(
+    coordination: Coordination, db: Database, bank: Bank
+) -> None:
+    school = await join(coordination, "A", ANNA)
+    view = await set_up(coordination, ANNA, school, start=TODAY, own=2)
+    assert view.draft.step == "review"
+    saved = await coordination.save(user=ANNA, draft_id=view.draft.id)
+    assert saved.created and set(saved.invites) == {"leader", "teacher", "student"}
+    with pytest.raises(Refused, match="no_draft"):  # a second tap on Activate
+        await coordination.save(user=ANNA, draft_id=view.draft.id)
+    async with db.read() as connection:
+        sessions = await fetch_all(connection, "SELECT level, start_date, end_date FROM sessions")
+        own = await fetch_all(connection, "SELECT code, area, profiles FROM own_statements")
+        optional = await fetch_all(
+            connection, "SELECT code FROM session_statements WHERE code = 'A6'"
+        )
+    assert [tuple(row) for row in sessions] == [("upper-secondary", "2026-11-23", "2026-12-06")]
+    assert [tuple(row) for row in own] == [
+        ("S1", "C", "teacher,student"),
+        ("S2", "C", "teacher,student"),
+    ]
+    assert len(optional) == 1
+    report = await coordination.status(user=ANNA, session_id=saved.session.id)
+    assert report.state == "open"
+    assert [g.level for g in report.groups] == ["none", "none", "none"]
+    preview = await coordination.preview(user=ANNA, session_id=saved.session.id, profile="teacher")
+    assert "S1" in [item.code for item in preview.items]
+    leader = await coordination.preview(user=ANNA, session_id=saved.session.id, profile="leader")
+    assert "S1" not in [item.code for item in leader.items]
+
+
+async def test_own_statement_rules(coordination: Coordination) -> None:
+    school = await join(coordination, "A", ANNA)
+    view = await set_up(coordination, ANNA, school, start=TODAY, own=10)
+    d = view.draft.id
+    with pytest.raises(DraftError, match="too_many_own"):
+        await coordination.change(user=ANNA, draft_id=d, change=drafts.begin_own)
+    await coordination.change(
+        user=ANNA, draft_id=d, change=lambda x, s: drafts.delete_own(x, s, "S4")
+    )
+    view = await coordination.change(user=ANNA, draft_id=d, change=drafts.begin_own)
+    for bad, problem in (("   ", "text_empty"), ("x" * 301, "text_too_long")):
+        with pytest.raises(DraftError, match=problem):
+            await coordination.change(
+                user=ANNA, draft_id=d, change=lambda x, s, t=bad: drafts.own_text(x, s, t)
+            )
+    await coordination.change(
+        user=ANNA, draft_id=d, change=lambda x, s: drafts.own_text(x, s, "New")
+    )
+    await coordination.change(user=ANNA, draft_id=d, change=lambda x, s: drafts.own_area(x, s, "H"))
+    for profile in ("leader", "teacher", "student"):
+        await coordination.change(
+            user=ANNA, draft_id=d, change=lambda x, s, p=profile: drafts.toggle_own_group(x, s, p)
+        )
+    with pytest.raises(DraftError, match="no_groups"):
+        await coordination.change(user=ANNA, draft_id=d, change=drafts.own_groups_done)
+    await coordination.change(
+        user=ANNA, draft_id=d, change=lambda x, s: drafts.toggle_own_group(x, s, "student")
+    )
+    await coordination.change(user=ANNA, draft_id=d, change=drafts.own_groups_done)
+    with pytest.raises(DraftError, match="help_too_long"):
+        await coordination.change(
+            user=ANNA, draft_id=d, change=lambda x, s: drafts.own_help(x, s, "h" * 351)
+        )
+    view = await coordination.change(
+        user=ANNA, draft_id=d, change=lambda x, s: drafts.own_help(x, s, "When?")
+    )
+    added = [s for s in view.draft.own if s.code == "S4"]
+    assert [(s.text, s.area, sorted(s.profiles), s.help) for s in added] == [
+        ("New", "H", ["student"], "When?")
+    ]
+    view = await coordination.change(
+        user=ANNA, draft_id=d, change=lambda x, s: drafts.edit_own(x, s, "S4", "text")
+    )
+    view = await coordination.change(
+        user=ANNA, draft_id=d, change=lambda x, s: drafts.own_text(x, s, "Newer")
+    )
+    assert [s.text for s in view.draft.own if s.code == "S4"] == ["Newer"]
+    assert view.draft.pending is None and view.draft.awaiting is None
+
+
+async def test_dates_follow_the_period_rules(coordination: Coordination) -> None:
+    school = await join(coordination, "A", ANNA)
+    view = await set_up(coordination, ANNA, school, start=TODAY)
+    d = view.draft.id
+    cases = [
+        (lambda x, s: drafts.choose_start(x, s, TODAY - timedelta(days=1)), "starts_in_past"),
+        (lambda x, s: drafts.choose_both(x, s, TODAY, TODAY + timedelta(days=5)), "too_short"),
+        (lambda x, s: drafts.choose_both(x, s, TODAY, TODAY + timedelta(days=21)), "too_long"),
+        (
+            lambda x, s: drafts.choose_both(x, s, TODAY, TODAY - timedelta(days=9)),
+            "end_before_start",
+        ),
+    ]
+    for rule, problem in cases:
+        with pytest.raises(PeriodError) as refused:
+            await coordination.change(user=ANNA, draft_id=d, change=rule)
+        assert refused.value.problem == problem
+    stored = await coordination.draft(user=ANNA)
+    assert stored is not None and (stored.draft.start, stored.draft.end) == (
+        TODAY,
+        TODAY + timedelta(days=13),
+    )
+
+
+async def test_statements_change_until_the_start_and_dates_until_the_close(
+    coordination: Coordination, clock: FixedClock
+) -> None:
+    school = await join(coordination, "A", ANNA)
+    start = TODAY + timedelta(days=2)
+    view = await set_up(coordination, ANNA, school, start=start)
+    saved = await coordination.save(user=ANNA, draft_id=view.draft.id)
+    session_id = saved.session.id
+    participation = coordination.participation
+
+    # Before the start: the own statement goes; the cached questionnaire is dropped.
+    clock.set(saved.session.opens_at)
+    first = await participation.join(
+        token=saved.invites["teacher"], telegram_id=99, chat_id=99, language="en"
+    )
+    assert isinstance(first, Progress)
+    with_own = first.total
+    clock.set(saved.session.opens_at - timedelta(hours=1))
+    edit = await coordination.edit_session(user=ANNA, session_id=session_id, dates=False)
+    await coordination.change(
+        user=ANNA, draft_id=edit.draft.id, change=lambda x, s: drafts.delete_own(x, s, "S1")
+    )
+    await coordination.save(user=ANNA, draft_id=edit.draft.id)
+    clock.set(saved.session.opens_at)
+    again = await participation.join(
+        token=saved.invites["leader"], telegram_id=98, chat_id=98, language="en"
+    )
+    assert isinstance(again, Progress)
+    teacher = await coordination.preview(user=ANNA, session_id=session_id, profile="teacher")
+    assert len(teacher) == with_own - 1
+
+    # A draft opened before the start cannot change statements once it has started.
+    clock.set(saved.session.opens_at - timedelta(minutes=1))
+    late = await coordination.edit_session(user=ANNA, session_id=session_id, dates=False)
+    clock.set(saved.session.opens_at)
+    with pytest.raises(DraftError, match="statements_locked"):
+        await coordination.change(user=ANNA, draft_id=late.draft.id, change=drafts.begin_own)
+    await coordination.discard(user=ANNA)
+    with pytest.raises(Refused, match="statements_locked"):
+        await coordination.edit_session(user=ANNA, session_id=session_id, dates=False)
+
+    # Once open, the end moves within the rules and the start stays.
+    dates = await coordination.edit_session(user=ANNA, session_id=session_id, dates=True)
+    assert dates.draft.awaiting == "end_date"
+    d = dates.draft.id
+    with pytest.raises(PeriodError, match="start cannot change"):
+        await coordination.change(
+            user=ANNA, draft_id=d, change=lambda x, s: drafts.choose_start(x, s, start)
+        )
+    with pytest.raises(PeriodError, match="at least"):
+        await coordination.change(
+            user=ANNA,
+            draft_id=d,
+            change=lambda x, s: drafts.choose_end(x, s, start + timedelta(days=3)),
+        )
+    await coordination.change(
+        user=ANNA,
+        draft_id=d,
+        change=lambda x, s: drafts.choose_end(x, s, start + timedelta(days=20)),
+    )
+    changed = await coordination.save(user=ANNA, draft_id=d)
+    assert (changed.session.start_date, changed.session.end_date) == (
+        start,
+        start + timedelta(days=20),
+    )
+
+    clock.set(changed.session.closes_at)
+    with pytest.raises(Refused, match="closed"):
+        await coordination.edit_session(user=ANNA, session_id=session_id, dates=True)
+
+
+async def test_co_coordinators_are_listed_and_removed(coordination: Coordination) -> None:
+    school = await join(coordination, "A", ANNA)
+    issued = await coordination.invite_coordinator(user=ANNA, school_id=school)
+    await coordination.redeem(token=issued.token, user=BEN, name="Ben")
+    with pytest.raises(Refused, match="remove_self"):
+        await coordination.remove_coordinator(user=ANNA, school_id=school, telegram_id=ANNA)
+    view = await coordination.start_draft(user=BEN, school_id=school)
+    assert await coordination.remove_coordinator(user=ANNA, school_id=school, telegram_id=BEN)
+    _, team = await coordination.team(user=ANNA, school_id=school)
+    assert [c.telegram_id for c in team] == [ANNA]
+    with pytest.raises(Refused, match="not_coordinator"):  # their draft's rights went too
+        await coordination.change(
+            user=BEN, draft_id=view.draft.id, change=lambda x, s: drafts.choose_level(x, s, "vet")
+        )

@@ -1,0 +1,423 @@
+"""The coordinator's workflow through the real bot, the emulator and SQLite: invites, the
+set-up dialogue, links with QR codes, live status, and every refusal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.app import build_application, polling
+from bot.clock import FixedClock
+from bot.context import BotApplication
+from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser
+from bot.scheduler.jobs import TICK_JOB
+from bot.settings import Settings, load_settings
+
+from .conftest import TOKEN, selfie_bot, today_in  # type: ignore[import-not-found]
+
+ADMIN = 100
+COORDINATOR = 200
+OWN_TEXT = "Our school library lends laptops to every student who needs one."
+LINK = re.compile(r"https://t\.me/\S+")
+
+
+def db_rows(database: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(database) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def link_in(message: ChatMessage) -> str:
+    found = LINK.search(message.content)
+    assert found is not None, message.content
+    return found[0]
+
+
+@asynccontextmanager
+async def running(emu: BotApiEmulator, database: Path, clock: FixedClock) -> AsyncIterator[None]:
+    settings: Settings = load_settings(
+        None,
+        bot_token=TOKEN,
+        api_url=emu.base_url,
+        database=database,
+        rate_limit=False,
+        admins=str(ADMIN),
+        minimum_students=2,
+        tick_seconds=3600,
+    )
+    async with polling(build_application(settings, clock=clock), poll_timeout=1) as application:
+        await first_tick_done(application)
+        yield
+
+
+async def first_tick_done(application: BotApplication) -> None:
+    """Wait for the scheduler's first tick, so that no opening notice of a session created
+    by the test lands among the replies the test waits for (the next tick is an hour away)."""
+    assert application.job_queue is not None
+    (tick,) = application.job_queue.get_jobs_by_name(TICK_JOB)
+    started = datetime.now(UTC)
+    while tick.next_t is None or tick.next_t < started + timedelta(minutes=30):
+        await asyncio.sleep(0.05)
+        assert datetime.now(UTC) - started < timedelta(seconds=10), "the scheduler never ticked"
+
+
+async def say(user: EmulatedUser, text: str) -> ChatMessage:
+    await user.send(text)
+    return await user.wait_for_message()
+
+
+async def click(user: EmulatedUser, message: ChatMessage, label: str) -> ChatMessage:
+    await user.click(label, message=message)
+    await user.wait_for_edit(message)
+    return message
+
+
+async def forged(user: EmulatedUser, message: ChatMessage, data: str) -> str:
+    """Press a button the bot never offered; return the alert."""
+    before = (message.text, message.edits)
+    await user.press(message, data, force=True)
+    alert = await user.wait_for_answer()
+    assert alert.show_alert
+    assert (message.text, message.edits) == before
+    return alert.text or ""
+
+
+async def invite_coordinator(admin: EmulatedUser, school: str) -> str:
+    reply = await say(admin, f"/invite {school}")
+    assert "works once" in reply.text
+    return link_in(reply)
+
+
+async def add_own(user: EmulatedUser, menu: ChatMessage, text: str, *, area: str) -> ChatMessage:
+    """From the own-statement list: write a statement for every group, without help."""
+    await click(user, menu, "➕")
+    assert "Send the statement's text" in menu.text
+    areas = await say(user, text)
+    await click(user, areas, area)
+    assert "Who answers it?" in areas.text
+    await click(user, areas, "✅ Done")
+    assert "help text" in areas.text
+    await click(user, areas, "Skip")
+    return areas
+
+
+async def test_an_admin_invites_a_coordinator_who_sets_up_a_session_that_is_answered(
+    emu: BotApiEmulator, database: Path
+) -> None:
+    clock = FixedClock(datetime.now(UTC))
+    admin = emu.user(ADMIN, language_code="en")
+    coordinator = emu.user(COORDINATOR, first_name="Inga", language_code="en")
+    async with running(emu, database, clock):
+        assert "added" in (await say(admin, "/addschool Ogres tehnikums")).text
+        link = await invite_coordinator(admin, "Ogres tehnikums")
+        await coordinator.open_link(link)
+        joined = await coordinator.wait_for_message()
+        assert "now a coordinator of Ogres tehnikums" in joined.text
+        intruder = emu.user(201, language_code="en")
+        await intruder.open_link(link)
+        assert "already been used" in (await intruder.wait_for_message()).text
+
+        # 1. The education level.
+        screen = await say(coordinator, "/newsession")
+        assert "step 1 of 4" in screen.text
+        await click(coordinator, screen, "Upper secondary")
+        assert "step 2 of 4" in screen.text
+        assert "Optional statements chosen: 0" in screen.text
+
+        # 2. Optional statements, area by area; core ones are listed as fixed.
+        await click(coordinator, screen, "☑")
+        assert "Core statements of this area (fixed): A1" in screen.text
+        await click(coordinator, screen, "⬜ A6")
+        assert screen.button("✅ A6")
+        await click(coordinator, screen, "◀")
+        assert "Optional statements chosen: 1" in screen.text
+
+        # Own statements: one in full, then up to the limit of ten.
+        await click(coordinator, screen, "✏️ Own statements (0/10)")
+        await click(coordinator, screen, "➕")
+        too_long = await say(coordinator, "x" * 301)
+        assert "301 characters" in too_long.text
+        areas = await say(coordinator, OWN_TEXT)
+        assert "Which area" in areas.text
+        await click(coordinator, areas, "C")
+        await click(coordinator, areas, "✅ school leaders")
+        await click(coordinator, areas, "✅ teachers")
+        await click(coordinator, areas, "⬜ teachers")
+        await click(coordinator, areas, "✅ Done")
+        help_prompt = areas
+        listing = await say(coordinator, "Choose 5 if any student can borrow one the same day.")
+        assert "Statement S1 is added" in listing.text
+        assert help_prompt.text != listing.text
+        for number in range(2, 11):
+            listing = await add_own(
+                coordinator, listing, f"Own statement number {number}.", area="H"
+            )
+        assert "(10 of 10)" in listing.text
+        assert not [b for b in listing.buttons if b.text.startswith("➕")]
+        draft_id = db_rows(database, "SELECT id FROM session_drafts")[0][0]
+        assert "at most 10 own statements" in await forged(
+            coordinator, listing, f"d:{draft_id}:add"
+        )
+
+    # The bot restarts in the middle of the dialogue; the draft carries on from the database.
+    async with running(emu, database, clock):
+        resumed = await say(coordinator, "/newsession")
+        assert "unfinished draft" in resumed.text
+        await click(coordinator, resumed, "▶ Resume")
+        assert "Your own statements: 10 of 10" in resumed.text
+
+        # 3. Dates: refused when in the past, too short or too long; then typed as a range.
+        await click(coordinator, resumed, "Next: dates")
+        assert "Europe/Riga" in resumed.text
+        today = today_in("Europe/Riga")
+        past = await say(coordinator, (today - timedelta(days=1)).strftime("%d.%m.%Y"))
+        assert "cannot be in the past" in past.text
+        short = await say(coordinator, f"{today:%d.%m.%Y} – {today + timedelta(days=3):%d.%m.%Y}")
+        assert "at least 7 days" in short.text
+        long = await say(coordinator, f"{today:%Y-%m-%d} {today + timedelta(days=21):%Y-%m-%d}")
+        assert "at most 21 days" in long.text
+        assert "couldn't" not in (await say(coordinator, "next week")).text.lower()
+        review = await say(coordinator, f"{today:%d.%m.%Y} – {today + timedelta(days=13):%d.%m.%Y}")
+        assert "step 4 of 4" in review.text
+        assert "23:59 (Europe/Riga)" in review.text
+
+        # 4. Activate: the links, and a QR code for each group.
+        await coordinator.click("✅ Activate", message=review)
+        activated = await coordinator.wait_for_edit(review)
+        assert "is set up" in activated.text
+        links_message, *photos = await coordinator.wait_for_messages(4)
+        assert links_message.text.count("https://t.me/selfie_e2e_bot?start=") == 3
+        assert all(photo.photo and photo.photo.startswith(b"\x89PNG") for photo in photos)
+        student_link = link_in(photos[2])
+        assert "students" in (photos[2].caption or "")
+        session_id = db_rows(database, "SELECT id FROM sessions")[0][0]
+        assert db_rows(database, "SELECT count(*) FROM session_drafts") == [(0,)]
+        assert db_rows(
+            database, f"SELECT count(*) FROM own_statements WHERE session_id = {session_id}"
+        ) == [(10,)]
+
+        # A student answers everything, own statements included.
+        student = emu.user(300, language_code="en")
+        await student.open_link(student_link)
+        _, statement = await student.wait_for_messages(2)
+        seen = []
+        while statement.buttons:
+            seen.append(statement.text)
+            await click(student, statement, "4")
+        assert any(OWN_TEXT in text for text in seen)
+        assert any("Own statement number 10." in text for text in seen)
+
+        # Live completion: numbers only.
+        status = await say(coordinator, "/status")
+        assert "students: joined 1, completed 1 · 50% of the recommended 2" in status.text
+        assert "medium participation" in status.text
+        assert "teachers: joined 0, completed 0" in status.text
+        assert "Inga" not in status.text and "300" not in status.text
+
+        sessions = await say(coordinator, "/sessions")
+        assert f"#{session_id} · Ogres tehnikums" in sessions.text
+        assert "· open" in sessions.text
+
+        # The preview records nothing.
+        chooser = await say(coordinator, "/preview")
+        await coordinator.click("students · EN", message=chooser)
+        shown = await coordinator.wait_for_message()
+        assert "Nothing is recorded" in shown.text
+        assert OWN_TEXT in shown.content
+        answers_before = db_rows(database, "SELECT count(*) FROM answers")
+
+        # Editing after the start: statements are locked; the end date can still move.
+        assert "can no longer be changed" in await forged(
+            coordinator, sessions, f"s:{session_id}:eds"
+        )
+        await coordinator.press(sessions, f"s:{session_id}:edd", force=True)
+        change = await coordinator.wait_for_response()
+        assert "first day stays" in change.text
+        saved_review = await say(coordinator, f"{today + timedelta(days=20):%d.%m.%Y}")
+        await click(coordinator, saved_review, "💾 Save")
+        assert "is saved" in saved_review.text
+        assert db_rows(database, "SELECT end_date FROM sessions") == [
+            ((today + timedelta(days=20)).isoformat(),)
+        ]
+
+        # Closing early takes a confirmation; then the chart goes to the coordinator.
+        card = await say(coordinator, "/sessions")
+        await coordinator.press(card, f"s:{session_id}:cls", force=True)
+        confirm = await coordinator.wait_for_response()
+        assert "cannot be undone" in confirm.text
+        await click(coordinator, confirm, "✅")
+        assert "is closed" in confirm.text
+        await emu.wait_for(lambda: any(m.photo for m in coordinator.messages), timeout=20)
+        assert db_rows(database, "SELECT status FROM sessions") == [("closed",)]
+    assert db_rows(database, "SELECT count(*) FROM answers") == answers_before
+
+
+async def test_refusals_change_nothing(emu: BotApiEmulator, database: Path) -> None:
+    clock = FixedClock(datetime.now(UTC))
+    admin = emu.user(ADMIN, language_code="en")
+    first = emu.user(COORDINATOR, language_code="en")
+    other = emu.user(400, language_code="lv")
+    stranger = emu.user(500, language_code="en")
+    today = today_in("Europe/Riga")
+    async with running(emu, database, clock):
+        # Admin commands are for admins only.
+        assert "Only the bot's admins" in (await say(stranger, "/addschool Fake")).text
+        assert "Only the bot's admins" in (await say(first, "/invite Fake")).text
+        await say(admin, "/addschool Skola A")
+        await say(admin, "/addschool Skola B")
+        assert "already exists" in (await say(admin, "/addschool skola a")).text
+        await first.open_link(await invite_coordinator(admin, "Skola A"))
+        await first.wait_for_message()
+        await other.open_link(await invite_coordinator(admin, "Skola B"))
+        assert "koordinators" in (await other.wait_for_message()).text
+
+        # An invite expires after 48 hours.
+        late = await invite_coordinator(admin, "Skola B")
+        clock.advance(timedelta(hours=48, seconds=1))
+        await stranger.open_link(late)
+        assert "expired" in (await stranger.wait_for_message()).text
+        clock.set(datetime.now(UTC))
+
+        # A session of school A, starting tomorrow, set up by typing the dates.
+        screen = await say(first, "/newsession")
+        await click(first, screen, "Primary")
+        await click(first, screen, "Next: dates")
+        start = today + timedelta(days=1)
+        await first.click(f"{start.day}", message=screen)  # the calendar
+        await first.wait_for_edit(screen)
+        assert f"First day: {start:%d.%m.%Y}" in screen.text
+        review = await say(first, f"{start + timedelta(days=6):%d.%m.%Y}")
+        await first.click("✅ Activate", message=review)
+        await first.wait_for_messages(4)
+        session_id = db_rows(database, "SELECT id FROM sessions")[0][0]
+
+        # Nothing of school A for a coordinator of school B, nor for anyone else.
+        denied = await say(other, f"/status {session_id}")
+        assert "nekoordinējat" in denied.text
+        assert "Skola A" not in denied.text
+        for person in (other, stranger):
+            message = await say(person, f"/links {session_id}")
+            assert "Skola A" not in message.text
+            for op in ("st", "ln", "pv:student.lv", "eds", "card", "rem", "cls", "clsy"):
+                await forged(person, message, f"s:{session_id}:{op}")
+        assert "any school" in (await say(stranger, "/newsession")).text
+        team = await say(other, "/coordinators")
+        school_a = db_rows(database, "SELECT id FROM schools WHERE name = 'Skola A'")[0][0]
+        await forged(other, team, f"k:{school_a}:inv")
+        await forged(other, team, f"k:{school_a}:rmy:{COORDINATOR}")
+        assert "nav derīga" in await forged(other, team, "d:1:lvl:university")
+
+        # Before the start, own statements can be changed; the changes are saved.
+        await first.send("/sessions")
+        listing = await first.wait_for_message()
+        await first.press(listing, f"s:{session_id}:eds", force=True)
+        editing = await first.wait_for_response()
+        await click(first, editing, "✏️ Own statements")
+        await click(first, editing, "➕")
+        areas = await say(first, "Mums ir robotikas pulciņš.")
+        await click(first, areas, "B")
+        await click(first, areas, "✅ Done")
+        listing = await say(first, "x" * 351)
+        assert "at most 350" in listing.text
+        listing = await say(first, "Izvēlieties 5, ja pulciņš notiek katru nedēļu.")
+        await click(first, listing, "◀")
+        await click(first, listing, "Review")
+        await click(first, listing, "💾 Save")
+        assert "is saved" in listing.text
+        assert db_rows(database, "SELECT code, area FROM own_statements") == [("S1", "B")]
+
+        # Once it has started, the statements are locked even through an old draft's buttons.
+        await first.press(listing, f"s:{session_id}:eds", force=True)
+        editing = await first.wait_for_response()
+        draft_id = db_rows(database, "SELECT id FROM session_drafts")[0][0]
+        clock.set(datetime.now(UTC) + timedelta(days=1, hours=1))
+        await click(first, editing, "✏️ Own statements")
+        assert "can no longer be changed" in await forged(first, editing, f"d:{draft_id}:add")
+        assert "can no longer be changed" in await forged(first, editing, f"d:{draft_id}:od:S1")
+        assert db_rows(database, "SELECT count(*) FROM own_statements") == [(1,)]
+        assert "discarded" in (await say(first, "/cancel")).text
+
+
+async def test_operators_provision_schools_from_the_command_line(
+    emu: BotApiEmulator, database: Path, tmp_path: Path
+) -> None:
+    code, out, _ = await selfie_bot(
+        emu, database, "school", "add", "--name", "Cēsu skola", "--json"
+    )
+    assert code == 0
+    assert json.loads(out)["school_id"] == 1
+    code, _, err = await selfie_bot(emu, database, "school", "add", "--name", "cēsu skola")
+    assert code == 1 and "exists already" in err
+    code, out, _ = await selfie_bot(
+        emu, database, "coordinator", "invite", "--school", "Cēsu skola", "--json"
+    )
+    assert code == 0
+    invite = json.loads(out)["link"]
+    code, _, err = await selfie_bot(emu, database, "coordinator", "invite", "--school", "Nav")
+    assert code == 1 and "no school" in err
+
+    start, end = today_in("Europe/Riga"), today_in("Europe/Riga") + timedelta(days=9)
+    common = ["--level", "vet", "--start", start.isoformat(), "--end", end.isoformat(), "--json"]
+    own = ["--own", "C|teacher,student|Mums ir 3D printeris.|Izvēlieties 5, ja to lieto."]
+    code, out, err = await selfie_bot(
+        emu, database, "session", "create", "--school", "Cēsu skola", "--coordinator", "42",
+        "--optional", "A6", *own, *common,
+    )  # fmt: skip
+    assert code == 0, err
+    created = json.loads(out)
+    code, _, err = await selfie_bot(
+        emu, database, "session", "create", "--school", "Cēsu skola", "--coordinator", "42",
+        "--own", "Z|all|Nav jomas", *common,
+    )  # fmt: skip
+    assert code == 1 and "area must be one of A to H" in err
+
+    rows = tmp_path / "schools.csv"
+    rows.write_text(
+        "school,level,start,end,optional,own,coordinator\n"
+        f'Valmieras skola,primary,{start},{end},A6,"C|all|Viens\nH|student|Divi",\n'
+        f"Bauskas skola,college,{start},{end},,,\n"
+        f"Bauskas skola,vet,2020-01-01,2020-01-09,,,\n"
+        f"Talsu skola,vet,{start},{end},,Z|all|x,\n"
+        f"Siguldas skola,upper-secondary,{start},{end},,,77\n",
+        encoding="utf-8",
+    )
+    code, out, err = await selfie_bot(emu, database, "session", "bulk-create", str(rows), "--json")
+    assert code == 1  # some rows were rejected
+    assert "5/5" in err and "[" in err  # the progress bar
+    report = json.loads(out)
+    assert (report["created"], report["rejected"]) == (2, 3)
+    by_row = {entry["row"]: entry for entry in report["rows"]}
+    assert by_row[2]["status"] == "created" and "coordinator_invite" in by_row[2]
+    assert "level 'college'" in by_row[3]["error"]
+    assert "before today" in by_row[4]["error"]
+    assert "area must be one of A to H" in by_row[5]["error"]
+    assert by_row[6]["status"] == "created" and "coordinator_invite" not in by_row[6]
+    # Nothing half created: rejected rows left no school behind.
+    assert db_rows(database, "SELECT name FROM schools ORDER BY id") == [
+        ("Cēsu skola",),
+        ("Valmieras skola",),
+        ("Siguldas skola",),
+    ]
+    assert db_rows(database, "SELECT count(*) FROM sessions") == [(3,)]
+    assert db_rows(
+        database,
+        "SELECT code, area, profiles FROM own_statements"
+        f" WHERE session_id = {created['session_id']}",
+    ) == [("S1", "C", "teacher,student")]
+
+    # The invites printed by the command line work in the chat.
+    clock = FixedClock(datetime.now(UTC))
+    async with running(emu, database, clock):
+        coordinator = emu.user(COORDINATOR, language_code="lv")
+        await coordinator.open_link(invite)
+        assert "Cēsu skola" in (await coordinator.wait_for_message()).text
+        valmiera = emu.user(201, language_code="lv")
+        await valmiera.open_link(by_row[2]["coordinator_invite"])
+        await valmiera.wait_for_message()
+        listing = await say(valmiera, "/sessions")
+        assert "Valmieras skola" in listing.text and "Cēsu" not in listing.text

@@ -1,0 +1,92 @@
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.handlers.calendar import typed_dates
+from bot.handlers.callback_data import (
+    MAX_BYTES,
+    DraftAction,
+    SchoolAction,
+    SessionAction,
+    decode,
+    decode_coordination,
+    encode_coordination,
+)
+from bot.handlers.qr import qr_png
+
+IDS = st.integers(1, 10**12 - 1)
+actions = st.one_of(
+    st.builds(DraftAction, IDS, st.just("lvl"), st.sampled_from(["primary", "vet"])),
+    st.builds(
+        DraftAction,
+        IDS,
+        st.just("oe"),
+        st.from_regex(r"S(10|[1-9])\.(text|groups)", fullmatch=True),
+    ),
+    st.builds(DraftAction, IDS, st.just("day"), st.from_regex(r"[0-9]{8}", fullmatch=True)),
+    st.builds(DraftAction, IDS, st.sampled_from(["go", "drop", "nop", "add", "ogd"])),
+    st.builds(SessionAction, IDS, st.just("pv"), st.sampled_from(["", "leader.lv", "student.en"])),
+    st.builds(
+        SchoolAction, IDS, st.just("rmy"), st.from_regex(r"[1-9][0-9]{0,14}", fullmatch=True)
+    ),
+)
+
+
+@given(actions)
+def test_coordinator_buttons_round_trip_within_telegrams_limit(action: object) -> None:
+    data = encode_coordination(action)  # type: ignore[arg-type]
+    assert 1 <= len(data.encode()) <= MAX_BYTES
+    assert decode_coordination(data) == action
+    assert decode(data) is None  # never mistaken for a participant's button
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "d:1:lvl:university",
+        "d:1:lvl",
+        "d:1:go:now",
+        "d:1:unknown",
+        "d:x:go",
+        "s:1:pv:leader.de",
+        "s:1:eds:1",
+        "k:1:rm:abc",
+        "k:1:rm",
+        "q:1:go",
+        "d:1:go\n",
+        "d:" + "9" * 60 + ":go",
+        None,
+    ],
+)
+def test_garbled_coordinator_data_is_rejected(data: object) -> None:
+    assert decode_coordination(data) is None
+
+
+@given(st.text(max_size=80))
+def test_decoding_arbitrary_text_never_raises(data: str) -> None:
+    action = decode_coordination(data)
+    if action is not None:
+        assert encode_coordination(action) == data
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("23.11.2026", [date(2026, 11, 23)]),
+        ("2026-11-23", [date(2026, 11, 23)]),
+        ("23.11.2026 – 06.12.2026", [date(2026, 11, 23), date(2026, 12, 6)]),
+        ("2026-12-06 and 23.11.2026", [date(2026, 12, 6), date(2026, 11, 23)]),  # as typed
+        ("31.02.2026", None),
+        ("next week", None),
+        ("23.11.", None),
+        ("23.11.2026 4", None),
+    ],
+)
+def test_typed_dates(text: str, expected: list[date] | None) -> None:
+    assert typed_dates(text) == expected
+
+
+def test_qr_codes_are_png_images() -> None:
+    assert qr_png("https://t.me/demo_bot?start=abc").startswith(b"\x89PNG\r\n\x1a\n")
