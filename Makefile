@@ -28,6 +28,9 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+demo: $(VENV)/.installed
+	$(BIN)/selfie-bot --env-file /dev/null demo
+
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks.report_bench
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import platform
 import random
 import sqlite3
@@ -34,9 +35,11 @@ import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
+
+import matplotlib
 
 from bot.reporting.chart import area_chart_png
 from bot.reporting.pdf import report_pdf
@@ -296,8 +299,11 @@ def main(argv: list[str] | None = None) -> None:
         args.json.write_text(
             json.dumps(
                 {
+                    "date": datetime.now(UTC).date().isoformat(),
+                    "cpus": os.cpu_count(),
                     "python": platform.python_version(),
                     "sqlite": sqlite3.sqlite_version,
+                    "matplotlib": matplotlib.__version__,
                     "machine": platform.machine(),
                     "results": [asdict(row) for row in rows],
                 },

@@ -61,6 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("run", help="start the bot (long polling, or a webhook if configured)")
+    demo = commands.add_parser(
+        "demo", help="run a whole session offline (no token, no network) and write its results"
+    )
+    demo.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder")
 
     session = commands.add_parser("session", help="create and inspect sessions")
     session_commands = session.add_subparsers(dest="session_command", required=True)
@@ -131,6 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.env_file)
         if args.command == "run":
             return _run(settings)
+        if args.command == "demo":
+            from bot.demo import main as demo  # deferred: it starts the emulator
+
+            return demo(args.out)
         return asyncio.run(_command(settings, args))
     except (SettingsError, CommandError, StorageError, BankError) as error:
         print(f"selfie-bot: {error}", file=sys.stderr)

@@ -138,6 +138,7 @@ _SESSION_OPS: dict[str, str] = {
     "rem": "",
     "cls": "",
     "clsy": "",
+    "res": "",
 }
 _SCHOOL_OPS: dict[str, str] = {
     "new": "",

@@ -45,6 +45,10 @@ from bot.handlers.participant import language_of
 from bot.handlers.qr import qr_png
 from bot.handlers.render import group_name, local_time
 from bot.handlers.texts import texts
+from bot.reporting.chart import area_chart_png, caption
+from bot.reporting.exports import summary_csv
+from bot.reporting.pdf import report_pdf
+from bot.reporting.service import load_answers_csv, load_results
 from bot.scheduler.work import Scheduler
 from bot.sessions.period import PeriodError
 from bot.sessions.service import SessionSetupError
@@ -66,6 +70,7 @@ def register(application: BotApplication) -> None:
         "status": status,
         "preview": preview,
         "links": links,
+        "results": results,
         "coordinators": coordinators,
         "cancel": cancel,
     }
@@ -249,6 +254,10 @@ async def preview(update: Update, context: AppContext) -> None:
 
 async def links(update: Update, context: AppContext) -> None:
     await _with_session(update, context, "ln")
+
+
+async def results(update: Update, context: AppContext) -> None:
+    await _with_session(update, context, "res")
 
 
 async def _with_session(update: Update, context: AppContext, op: str) -> None:
@@ -604,6 +613,18 @@ async def _session_action(
                     html.escape(session.school_name),
                     invites,
                 )
+            case "res":
+                summary = await coordination.session(user=user.id, session_id=session_id)
+                if summary.state != "closed":
+                    # Never partial results: while it runs, participation is all there is.
+                    report = await coordination.status(user=user.id, session_id=session_id)
+                    text, markup = views.status_screen(language, report)
+                    notice = texts()(language, "results.not_closed")
+                    await _show(update, f"{notice}\n\n{text}", markup)
+                    return
+                if update.callback_query is not None:
+                    await update.callback_query.answer()
+                await _send_results(update, context, language, session_id)
             case "rem" | "cls" | "clsy":
                 await coordination.session(user=user.id, session_id=session_id)  # rights
                 await _run_now(update, context, language, session_id, action.op)
@@ -623,6 +644,38 @@ async def _session_action(
                 await _send(update, context, *views.draft_exists(language, existing))
                 return
         await _answer_problem(update, language, refusal)
+
+
+async def _send_results(
+    update: Update, context: AppContext, language: Language, session_id: int
+) -> None:
+    """The chart, the PDF report and both CSV exports of a closed session."""
+    chat = update.effective_chat
+    assert chat is not None
+    services = context.services
+    bank = services.bank
+    found = await load_results(
+        services.db,
+        session_id=session_id,
+        bank=bank,
+        min_group_size=services.settings.min_group_size,
+    )
+    assert found is not None  # the session exists: access was checked against it
+    bot = context.bot
+    await bot.send_photo(
+        chat.id,
+        area_chart_png(found, bank=bank, language=language),
+        caption=caption(found, language=language),
+    )
+    name = f"selfie-{session_id}-{found.session.start_date.isoformat()}"
+    await bot.send_document(
+        chat.id,
+        InputFile(report_pdf(found, bank=bank, language=language), filename=f"{name}.pdf"),
+    )
+    answers = await load_answers_csv(services.db, results=found, bank=bank, language=language)
+    summary = summary_csv(found, bank=bank, language=language)
+    for export in (summary, answers):
+        await bot.send_document(chat.id, InputFile(export.content, filename=export.name))
 
 
 async def _run_now(

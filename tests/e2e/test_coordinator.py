@@ -245,15 +245,35 @@ async def test_an_admin_invites_a_coordinator_who_sets_up_a_session_that_is_answ
             ((today + timedelta(days=20)).isoformat(),)
         ]
 
+        # While it runs, /results shows participation only.
+        early = await say(coordinator, "/results")
+        assert "when the session closes" in early.text
+        assert "students: joined 1" in early.text
+
         # Closing early takes a confirmation; then the chart goes to the coordinator.
         card = await say(coordinator, "/sessions")
+        photos_before = len([m for m in coordinator.messages if m.photo])  # the QR codes
         await coordinator.press(card, f"s:{session_id}:cls", force=True)
         confirm = await coordinator.wait_for_response()
         assert "cannot be undone" in confirm.text
         await click(coordinator, confirm, "✅")
         assert "is closed" in confirm.text
-        await emu.wait_for(lambda: any(m.photo for m in coordinator.messages), timeout=20)
+        await emu.wait_for(
+            lambda: len([m for m in coordinator.messages if m.photo]) > photos_before, timeout=20
+        )
         assert db_rows(database, "SELECT status FROM sessions") == [("closed",)]
+
+        # Afterwards /results brings the chart, the PDF report and both CSV exports.
+        await coordinator.send("/results")
+        photo, pdf, summary, answers = await coordinator.wait_for_messages(4, timeout=30)
+        assert photo.photo is not None
+        assert photo.photo.startswith(b"\x89PNG")
+        assert "Ogres tehnikums" in (photo.caption or "")
+        assert pdf.document is not None
+        assert pdf.document.data.startswith(b"%PDF")
+        assert summary.document is not None
+        assert answers.document is not None
+        assert answers.document.filename.endswith(".csv")
     assert db_rows(database, "SELECT count(*) FROM answers") == answers_before
 
 

@@ -1,0 +1,163 @@
+"""`selfie-bot demo`: a whole session offline, through the real bot and the local emulator.
+
+Simulated leaders, teachers and students answer over HTTP exactly as people would, the session
+closes, and the chart, the PDF report and the CSV exports are written to a folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.app import build_application, polling
+from bot.clock import FixedClock
+from bot.context import SCHEDULER_KEY
+from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser
+from bot.reporting.chart import area_chart_png
+from bot.reporting.exports import summary_csv
+from bot.reporting.pdf import report_pdf
+from bot.reporting.service import load_answers_csv, load_results
+from bot.scheduler.work import Scheduler
+from bot.sessions.service import create_session
+from bot.settings import load_settings
+from bot.storage import Database
+from bot.surveys.bank import default_bank
+from bot.surveys.vocabulary import AREA_CODES, Profile
+
+TOKEN = "100000:DEMO-offline-token"
+COORDINATOR = 1
+# How each group tends to rate each area (A..H): leaders see more strategy, students less.
+TENDENCIES: dict[Profile, tuple[float, ...]] = {
+    "leader": (4.1, 3.6, 3.9, 3.4, 3.7, 3.5, 3.2, 3.3),
+    "teacher": (3.4, 3.3, 3.5, 3.0, 3.6, 3.4, 3.0, 3.1),
+    "student": (3.0, 3.2, 3.3, 3.0, 3.5, 3.6, 2.9, 3.4),
+}
+NOT_APPLICABLE_SHARE = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSize:
+    leaders: int = 6
+    teachers: int = 14
+    students: int = 30
+
+
+async def run_demo(out: Path, *, size: DemoSize = DemoSize(), seed: int = 7) -> Path:
+    """Run the demo into `out` (created); return the folder."""
+    database = out / "demo.sqlite3"
+    await asyncio.to_thread(_prepare, out, database)
+    rng = random.Random(seed)
+    bank = default_bank()
+    now = datetime.now(UTC).replace(microsecond=0)
+    clock = FixedClock(now)
+    async with BotApiEmulator(TOKEN, username="selfie_demo_bot") as emu:
+        settings = load_settings(
+            None,
+            bot_token=TOKEN,
+            api_url=emu.base_url,
+            database=database,
+            rate_limit=False,
+            tick_seconds=3600,
+        )
+        db = await Database.open(database)
+        created = await create_session(
+            db,
+            bank=bank,
+            now=now,
+            school_name="Demo vidusskola",
+            coordinator_id=COORDINATOR,
+            level="upper-secondary",
+            start=now.date(),
+            end=now.date() + timedelta(days=13),
+            timezone="UTC",
+        )
+        await db.close()
+        await emu.user(COORDINATOR, first_name="Koordinatore", language_code="lv").send("/start")
+        async with polling(
+            build_application(settings, clock=clock, bank=bank), poll_timeout=1
+        ) as app:
+            people = _people(emu, size)
+            limit = asyncio.Semaphore(16)
+
+            async def answer(user: EmulatedUser, profile: Profile) -> None:
+                async with limit:
+                    await _answer_all(user, created.invites[profile], profile, rng)
+
+            await asyncio.gather(*(answer(user, profile) for user, profile in people))
+            scheduler: Scheduler = app.bot_data[SCHEDULER_KEY]
+            clock.set(created.period.closes_at)
+            await scheduler.tick()
+            await scheduler.drain()
+
+        db = await Database.open(database)
+        try:
+            results = await load_results(db, session_id=created.session_id, bank=bank)
+            assert results is not None
+            answers = await load_answers_csv(db, results=results, bank=bank, language="en")
+            files = {
+                "chart.png": area_chart_png(results, bank=bank, language="en"),
+                "report.pdf": report_pdf(results, bank=bank, language="en"),
+                "answers.csv": answers.content,
+                "summary.csv": summary_csv(results, bank=bank, language="en").content,
+            }
+        finally:
+            await db.close()
+    await asyncio.to_thread(_write, out, files)
+    return out
+
+
+def _prepare(out: Path, database: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    database.unlink(missing_ok=True)
+
+
+def _write(out: Path, files: dict[str, bytes]) -> None:
+    for name, content in files.items():
+        (out / name).write_bytes(content)
+
+
+def _people(emu: BotApiEmulator, size: DemoSize) -> list[tuple[EmulatedUser, Profile]]:
+    counts: dict[Profile, int] = {
+        "leader": size.leaders,
+        "teacher": size.teachers,
+        "student": size.students,
+    }
+    people: list[tuple[EmulatedUser, Profile]] = []
+    next_id = 1000
+    for profile, count in counts.items():
+        for index in range(count):
+            next_id += 1
+            language = "lv" if index % 3 else "en"
+            people.append((emu.user(next_id, language_code=language), profile))
+    return people
+
+
+async def _answer_all(user: EmulatedUser, token: str, profile: Profile, rng: random.Random) -> None:
+    """Open the invite and answer until the thanks, with a person's own leaning."""
+    await user.start(token)
+    _, message = await user.wait_for_messages(2, timeout=30)
+    leaning = rng.gauss(0, 0.5)
+    while message.buttons:
+        label = _choice(message, profile, leaning, rng)
+        await user.click(label, message=message)
+        await user.wait_for_edit(message, timeout=30)
+
+
+def _choice(message: ChatMessage, profile: Profile, leaning: float, rng: random.Random) -> str:
+    if rng.random() < NOT_APPLICABLE_SHARE:
+        return "N/A"
+    area = (message.text or "")[:1]
+    mean = TENDENCIES[profile][AREA_CODES.index(area)] if area in AREA_CODES else 3.0
+    value = round(min(5.0, max(1.0, rng.gauss(mean + leaning, 0.8))))
+    return str(value)
+
+
+def main(out: Path) -> int:
+    folder = asyncio.run(run_demo(out))
+    print(f"The demo session is closed; its results are in {folder.resolve()}")
+    for name in ("chart.png", "report.pdf", "answers.csv", "summary.csv"):
+        print(f"  {folder / name}")
+    return 0
