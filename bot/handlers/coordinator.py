@@ -48,6 +48,7 @@ from bot.handlers.texts import texts
 from bot.reporting.chart import area_chart_png, caption
 from bot.reporting.exports import summary_csv
 from bot.reporting.pdf import report_pdf
+from bot.reporting.rendering import drawn
 from bot.reporting.service import load_answers_csv, load_results
 from bot.scheduler.work import Scheduler
 from bot.sessions.period import PeriodError
@@ -664,13 +665,15 @@ async def _send_results(
     bot = context.bot
     await bot.send_photo(
         chat.id,
-        area_chart_png(found, bank=bank, language=language),
+        await drawn(area_chart_png, found, bank=bank, language=language),
         caption=caption(found, language=language),
     )
     name = f"selfie-{session_id}-{found.session.start_date.isoformat()}"
     await bot.send_document(
         chat.id,
-        InputFile(report_pdf(found, bank=bank, language=language), filename=f"{name}.pdf"),
+        InputFile(
+            await drawn(report_pdf, found, bank=bank, language=language), filename=f"{name}.pdf"
+        ),
     )
     answers = await load_answers_csv(services.db, results=found, bank=bank, language=language)
     summary = summary_csv(found, bank=bank, language=language)

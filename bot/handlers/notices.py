@@ -14,6 +14,7 @@ from bot.handlers.texts import texts
 from bot.participation.outcomes import Progress
 from bot.participation.service import Participation
 from bot.reporting.chart import area_chart_png, caption
+from bot.reporting.rendering import drawn
 from bot.reporting.service import load_results
 from bot.scheduler.broadcast import Notice
 from bot.sessions.tokens import invite_link
@@ -167,7 +168,7 @@ class NoticeRenderer:
         )
         if results is None:
             return Notice(claim, summary)
-        chart = area_chart_png(results, bank=self.bank, language=language)
+        chart = await drawn(area_chart_png, results, bank=self.bank, language=language)
         return Notice(
             claim,
             html.escape(caption(results, language=language)),
