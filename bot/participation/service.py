@@ -174,18 +174,10 @@ class Participation:
     async def standing(self, *, telegram_id: int, session_id: int) -> StepOutcome:
         """Where this person stands in one session, whatever their current statement."""
         async with self.db.read() as connection:
-            participant = await participant_queries.participant(
-                connection, session_id=session_id, telegram_id=telegram_id
-            )
-            if participant is None:
-                return NotParticipating()
-            session = await session_queries.session_by_id(connection, session_id=session_id)
-            assert session is not None
-            if participant.completed_at is not None:
-                return AlreadyCompleted(session=session, profile=participant.profile)
-            closed = self._unless_open(session)
-            if closed is not None:
-                return closed
+            found = await self._in_progress(connection, telegram_id, session_id)
+            if not isinstance(found, tuple):
+                return found
+            participant, session = found
             return await self._progress(connection, session, participant)
 
     async def set_muted(self, *, telegram_id: int, session_id: int, muted: bool) -> bool:
@@ -273,10 +265,10 @@ class Participation:
         position = min(response.position, len(questionnaire) - 1)
         return self._at(session, participant, questionnaire, position, answers)
 
-    async def _current(
-        self, connection: aiosqlite.Connection, telegram_id: int, session_id: int, code: str
-    ) -> _Current | StepOutcome:
-        """Check that `code` is this person's current statement in an open session."""
+    async def _in_progress(
+        self, connection: aiosqlite.Connection, telegram_id: int, session_id: int
+    ) -> tuple[Participant, Session] | StepOutcome:
+        """This person's unfinished participation in an open session, or why there is none."""
         participant = await participant_queries.participant(
             connection, session_id=session_id, telegram_id=telegram_id
         )
@@ -286,9 +278,17 @@ class Participation:
         assert session is not None
         if participant.completed_at is not None or participant.response_id is None:
             return AlreadyCompleted(session=session, profile=participant.profile)
-        closed = self._unless_open(session)
-        if closed is not None:
-            return closed
+        return self._unless_open(session) or (participant, session)
+
+    async def _current(
+        self, connection: aiosqlite.Connection, telegram_id: int, session_id: int, code: str
+    ) -> _Current | StepOutcome:
+        """Check that `code` is this person's current statement in an open session."""
+        found = await self._in_progress(connection, telegram_id, session_id)
+        if not isinstance(found, tuple):
+            return found
+        participant, session = found
+        assert participant.response_id is not None
         questionnaire = await self._questionnaire(connection, session, participant.profile)
         response = await participant_queries.response(
             connection, response_id=participant.response_id
