@@ -140,7 +140,7 @@ async def _answer_all(user: EmulatedUser, token: str, profile: Profile, rng: ran
     await user.start(token)
     _, message = await user.wait_for_messages(2, timeout=30)
     leaning = rng.gauss(0, 0.5)
-    while message.buttons:
+    while any(b.text.startswith("N/A") for b in message.buttons):  # a statement
         label = _choice(message, profile, leaning, rng)
         await user.click(label, message=message)
         await user.wait_for_edit(message, timeout=30)

@@ -19,6 +19,7 @@ _HELP = re.compile(rf"h:([0-9]{{1,12}}):({_CODE}):([01])")
 _LANGUAGE = re.compile(r"l:([a-z]{2})")
 _CONTINUE = re.compile(r"c:([0-9]{1,12})")
 _MUTE = re.compile(r"m:([0-9]{1,12})")
+_CERTIFICATE = re.compile(r"z:([0-9]{1,12})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,14 @@ class Mute:
     session_id: int
 
 
-Action = Answer | Back | ToggleHelp | ChooseLanguage | Continue | Mute
+@dataclass(frozen=True, slots=True)
+class Certificate:
+    """After completion: a participation certificate for this session."""
+
+    session_id: int
+
+
+Action = Answer | Back | ToggleHelp | ChooseLanguage | Continue | Mute | Certificate
 
 
 def encode(action: Action) -> str:
@@ -77,6 +85,8 @@ def encode(action: Action) -> str:
             data = f"c:{session_id}"
         case Mute(session_id):
             data = f"m:{session_id}"
+        case Certificate(session_id):
+            data = f"z:{session_id}"
     assert len(data.encode()) <= MAX_BYTES
     return data
 
@@ -95,6 +105,8 @@ def decode(data: object) -> Action | None:
         return Continue(int(match[1]))
     if match := _MUTE.fullmatch(data):
         return Mute(int(match[1]))
+    if match := _CERTIFICATE.fullmatch(data):
+        return Certificate(int(match[1]))
     if (match := _LANGUAGE.fullmatch(data)) and match[1] in LANGUAGES:
         return ChooseLanguage(cast(Language, match[1]))
     return None

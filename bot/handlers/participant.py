@@ -19,6 +19,7 @@ from bot.handlers import render
 from bot.handlers.callback_data import (
     Answer,
     Back,
+    Certificate,
     ChooseLanguage,
     Continue,
     Mute,
@@ -38,6 +39,9 @@ from bot.participation.outcomes import (
     Stale,
     StepOutcome,
 )
+from bot.reporting.certificate import certificate_png
+from bot.reporting.rendering import drawn
+from bot.sessions.period import local_today
 from bot.sessions.tokens import is_start_payload
 from bot.surveys.vocabulary import Language
 
@@ -161,6 +165,8 @@ async def on_button(update: Update, context: AppContext) -> None:
         case Continue(session_id):
             outcome = await participation.standing(telegram_id=user.id, session_id=session_id)
             await _answer_step(context, query, language, outcome, show_help=False)
+        case Certificate(session_id):
+            await _send_certificate(context, query, language, session_id)
         case Mute(session_id):
             if await participation.set_muted(
                 telegram_id=user.id, session_id=session_id, muted=True
@@ -174,6 +180,30 @@ async def on_button(update: Update, context: AppContext) -> None:
                 telegram_id=user.id, session_id=session_id, code=code
             )
             await _answer_step(context, query, language, outcome, show_help=show)
+
+
+async def _send_certificate(
+    context: AppContext, query: CallbackQuery, language: Language, session_id: int
+) -> None:
+    """A participation certificate: school, dates and the day; nothing of the answers."""
+    services = context.services
+    user = query.from_user
+    session = await services.participation.completed_session(
+        telegram_id=user.id, session_id=session_id
+    )
+    if session is None:
+        await query.answer(texts()(language, "alert.not_yours"), show_alert=True)
+        return
+    await query.answer()
+    image = await drawn(
+        certificate_png,
+        school=session.school_name,
+        start=session.start_date,
+        end=session.end_date,
+        issued=local_today(services.clock.now(), session.timezone),
+        language=language,
+    )
+    await context.bot.send_photo(user.id, image)
 
 
 async def _answer_step(
@@ -193,7 +223,8 @@ async def _answer_step(
             await _edit(context, query, text, keyboard)
         case Recap() as recap:
             await query.answer()
-            await _edit(context, query, render.recap(recap), None)
+            keyboard = render.certificate_keyboard(recap.language, recap.session.id)
+            await _edit(context, query, render.recap(recap), keyboard)
         case Stale(progress=progress):
             await query.answer(t(language, "alert.stale"))
             if progress is not None:

@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.handlers.callback_data import Answer, Back, ChooseLanguage, ToggleHelp, encode
+from bot.handlers.callback_data import (
+    Answer,
+    Back,
+    Certificate,
+    ChooseLanguage,
+    ToggleHelp,
+    encode,
+)
 from bot.handlers.texts import texts
 from bot.participation.outcomes import Progress, Recap
 from bot.storage.records import Session
@@ -128,6 +135,13 @@ def statement_keyboard(bank: Bank, progress: Progress, *, show_help: bool) -> In
     if tools:
         rows.append(tools)
     return InlineKeyboardMarkup(rows)
+
+
+def certificate_keyboard(language: Language, session_id: int) -> InlineKeyboardMarkup:
+    label = texts()(language, "done.certificate_button")
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=encode(Certificate(session_id)))]]
+    )
 
 
 def recap(recap: Recap) -> str:

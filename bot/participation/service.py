@@ -180,6 +180,16 @@ class Participation:
             participant, session = found
             return await self._progress(connection, session, participant)
 
+    async def completed_session(self, *, telegram_id: int, session_id: int) -> Session | None:
+        """The session, if this person completed its questionnaire (for a certificate)."""
+        async with self.db.read() as connection:
+            participant = await participant_queries.participant(
+                connection, session_id=session_id, telegram_id=telegram_id
+            )
+            if participant is None or participant.completed_at is None:
+                return None
+            return await session_queries.session_by_id(connection, session_id=session_id)
+
     async def set_muted(self, *, telegram_id: int, session_id: int, muted: bool) -> bool:
         async with self.db.transaction() as connection:
             return await participant_queries.set_reminders_muted(

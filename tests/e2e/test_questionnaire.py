@@ -41,7 +41,7 @@ async def answer(user: EmulatedUser, message: ChatMessage, label: str) -> ChatMe
 async def answer_to_the_end(user: EmulatedUser, message: ChatMessage, start: int = 0) -> int:
     """Answer every remaining statement with varied values; return how many were answered."""
     count = 0
-    while message.buttons:
+    while any(b.text.startswith("N/A") for b in message.buttons):  # a statement
         await answer(user, message, SCALE[(start + count) % len(SCALE)])
         count += 1
     return count
@@ -101,6 +101,19 @@ async def test_three_groups_answer_a_cli_created_session(
         assert "Statement 1 of" in statement.text
         await answer_to_the_end(teacher, statement)
         assert "Thank you" in statement.text
+
+        # A certificate on request: an image, and only for someone who completed.
+        certificate = statement.button("🎓").callback_data
+        assert certificate is not None
+        await teacher.press(statement, certificate)
+        image = await teacher.wait_for_message(timeout=20)
+        assert image.photo is not None
+        assert image.photo.startswith(b"\x89PNG")
+        outsider = emu.user(2999, language_code="en")
+        await outsider.send("hi")
+        hint = await outsider.wait_for_message()
+        await outsider.press(hint, certificate, force=True)
+        assert "not yours" in ((await outsider.wait_for_answer()).text or "")
 
         leader = emu.user(2003, first_name="Ilze", language_code="lv")
         _, statement = await open_invite(leader, links["leader"])

@@ -6,6 +6,7 @@ from bot.handlers.callback_data import (
     MAX_BYTES,
     Answer,
     Back,
+    Certificate,
     ChooseLanguage,
     Continue,
     Mute,
@@ -31,6 +32,7 @@ actions = st.one_of(
     st.sampled_from([ChooseLanguage("lv"), ChooseLanguage("en")]),
     st.builds(Continue, st.integers(1, 10**12 - 1)),
     st.builds(Mute, st.integers(1, 10**12 - 1)),
+    st.builds(Certificate, st.integers(1, 10**12 - 1)),
 )
 
 
