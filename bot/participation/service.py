@@ -110,14 +110,12 @@ class Participation:
             current = await self._current(connection, telegram_id, session_id, code)
             if not isinstance(current, _Current):
                 return current
-            participant, session, questionnaire, position = current
+            participant, session, questionnaire, position, answers = current
             assert participant.response_id is not None
             await participant_queries.record_answer(
                 connection, response_id=participant.response_id, code=code, value=value
             )
-            answers = await participant_queries.answers_of(
-                connection, response_id=participant.response_id
-            )
+            answers = {**answers, code: value}
             following = _next_unanswered(questionnaire, answers, after=position)
             if following is None:
                 await participant_queries.complete(
@@ -146,11 +144,8 @@ class Participation:
             current = await self._current(connection, telegram_id, session_id, code)
             if not isinstance(current, _Current):
                 return current
-            participant, session, questionnaire, position = current
+            participant, session, questionnaire, position, answers = current
             assert participant.response_id is not None
-            answers = await participant_queries.answers_of(
-                connection, response_id=participant.response_id
-            )
             if position == 0:
                 return self._at(session, participant, questionnaire, 0, answers)
             await participant_queries.set_position(
@@ -164,11 +159,7 @@ class Participation:
             current = await self._current(connection, telegram_id, session_id, code)
             if not isinstance(current, _Current):
                 return current
-            participant, session, questionnaire, position = current
-            assert participant.response_id is not None
-            answers = await participant_queries.answers_of(
-                connection, response_id=participant.response_id
-            )
+            participant, session, questionnaire, position, answers = current
             return self._at(session, participant, questionnaire, position, answers)
 
     async def standing(self, *, telegram_id: int, session_id: int) -> StepOutcome:
@@ -263,6 +254,13 @@ class Participation:
     async def _progress(
         self, connection: aiosqlite.Connection, session: Session, participant: Participant
     ) -> Progress:
+        questionnaire, position, answers = await self._place(connection, session, participant)
+        return self._at(session, participant, questionnaire, position, answers)
+
+    async def _place(
+        self, connection: aiosqlite.Connection, session: Session, participant: Participant
+    ) -> tuple[Questionnaire, int, dict[str, int]]:
+        """An unfinished participant's questionnaire, current position and answers so far."""
         assert participant.response_id is not None
         questionnaire = await self._questionnaire(connection, session, participant.profile)
         response = await participant_queries.response(
@@ -272,8 +270,7 @@ class Participation:
         answers = await participant_queries.answers_of(
             connection, response_id=participant.response_id
         )
-        position = min(response.position, len(questionnaire) - 1)
-        return self._at(session, participant, questionnaire, position, answers)
+        return questionnaire, min(response.position, len(questionnaire) - 1), answers
 
     async def _in_progress(
         self, connection: aiosqlite.Connection, telegram_id: int, session_id: int
@@ -298,19 +295,10 @@ class Participation:
         if not isinstance(found, tuple):
             return found
         participant, session = found
-        assert participant.response_id is not None
-        questionnaire = await self._questionnaire(connection, session, participant.profile)
-        response = await participant_queries.response(
-            connection, response_id=participant.response_id
-        )
-        assert response is not None
-        position = min(response.position, len(questionnaire) - 1)
+        questionnaire, position, answers = await self._place(connection, session, participant)
         if questionnaire[position].code != code:
-            answers = await participant_queries.answers_of(
-                connection, response_id=participant.response_id
-            )
             return Stale(self._at(session, participant, questionnaire, position, answers))
-        return _Current(participant, session, questionnaire, position)
+        return _Current(participant, session, questionnaire, position, answers)
 
     @staticmethod
     def _at(
@@ -337,6 +325,7 @@ class _Current(NamedTuple):
     session: Session
     questionnaire: Questionnaire
     position: int
+    answers: dict[str, int]
 
 
 def _next_unanswered(
