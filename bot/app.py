@@ -23,7 +23,6 @@ from bot.scheduler.plan import ReminderPolicy
 from bot.scheduler.work import Scheduler
 from bot.settings import Settings
 from bot.storage import Database
-from bot.storage import deliveries as delivery_queries
 from bot.storage import sessions as session_queries
 from bot.surveys.bank import Bank, default_bank
 from bot.surveys.vocabulary import LANGUAGES
@@ -135,20 +134,15 @@ def build_application(
 async def _schedule_all(
     application: BotApplication, scheduler: Scheduler, policy: ReminderPolicy, clock: Clock
 ) -> None:
-    """Rebuild every job from the database; the first tick runs at once."""
+    """Rebuild every job from the database; the first tick follows a second after the start."""
     job_queue = application.job_queue
     assert job_queue is not None
     settings = application.bot_data[SERVICES_KEY].settings
     jobs.install(job_queue, scheduler, interval=settings.tick_seconds)
     async with scheduler.db.read() as connection:
-        session_ids = await delivery_queries.sessions_to_watch(connection)
-        sessions = [
-            await session_queries.session_by_id(connection, session_id=session_id)
-            for session_id in session_ids
-        ]
+        sessions = await session_queries.active_sessions(connection)
     for session in sessions:
-        if session is not None:
-            jobs.schedule_session(job_queue, scheduler, session, policy, now=clock.now())
+        jobs.schedule_session(job_queue, scheduler, session, policy, now=clock.now())
 
 
 async def _publish_commands(application: BotApplication) -> None:

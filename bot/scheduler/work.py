@@ -17,6 +17,7 @@ from bot.scheduler.broadcast import Broadcaster, BroadcastReport, Render
 from bot.scheduler.plan import ReminderPolicy, due_round, in_daytime, reminder_times
 from bot.storage import Database
 from bot.storage import deliveries as delivery_queries
+from bot.storage import schools as school_queries
 from bot.storage import sessions as session_queries
 from bot.storage.deliveries import Claim
 from bot.storage.records import Session
@@ -44,18 +45,16 @@ class Scheduler:
     async def tick(self) -> None:
         async with self._lock:
             async with self.db.read() as connection:
-                session_ids = await delivery_queries.sessions_to_watch(connection)
-            for session_id in session_ids:
+                sessions = await session_queries.active_sessions(connection)
+            for session in sessions:
                 try:
-                    await self._tick_session(session_id)
+                    await self._tick_session(session)
                 except Exception:  # one broken session must not stop the others
-                    log.exception("scheduled work failed for session %d", session_id)
+                    log.exception("scheduled work failed for session %d", session.id)
 
-    async def _tick_session(self, session_id: int) -> None:
+    async def _tick_session(self, session: Session) -> None:
         now = self.clock.now()
-        session = await self._session(session_id)
-        if session is None or session.status != "active":
-            return
+        session_id = session.id
         if now >= session.closes_at:
             await self.close(session_id)
             return
@@ -66,8 +65,8 @@ class Scheduler:
             if not await delivery_queries.claims_exist(
                 connection, session_id=session_id, kind=OPENING
             ):
-                coordinators = await delivery_queries.coordinator_chats(
-                    connection, session_id=session_id
+                coordinators = await school_queries.coordinators_of(
+                    connection, school_id=session.school_id
                 )
                 claims = await delivery_queries.claim(
                     connection,
@@ -119,8 +118,8 @@ class Scheduler:
                 recipients=teachers,
                 now=now,
             )
-            coordinators = await delivery_queries.coordinator_chats(
-                connection, session_id=session_id
+            coordinators = await school_queries.coordinators_of(
+                connection, school_id=session.school_id
             )
             claims += await delivery_queries.claim(
                 connection,
@@ -135,11 +134,14 @@ class Scheduler:
     async def close(self, session_id: int) -> bool:
         """Close the session and claim its report for every coordinator; False if closed."""
         now = self.clock.now()
+        session = await self._session(session_id)
+        if session is None:
+            return False
         async with self.db.transaction() as connection:
             if not await delivery_queries.close_session(connection, session_id=session_id, now=now):
                 return False
-            coordinators = await delivery_queries.coordinator_chats(
-                connection, session_id=session_id
+            coordinators = await school_queries.coordinators_of(
+                connection, school_id=session.school_id
             )
             claims = await delivery_queries.claim(
                 connection, session_id=session_id, kind=REPORT, recipients=coordinators, now=now

@@ -140,25 +140,6 @@ async def close_session(
     return cursor.rowcount == 1
 
 
-async def sessions_to_watch(connection: aiosqlite.Connection) -> list[int]:
-    """Sessions not closed yet, the soonest to close first."""
-    rows = await fetch_all(
-        connection,
-        "SELECT id FROM sessions WHERE status = 'active' ORDER BY closes_at, id",
-    )
-    return [row["id"] for row in rows]
-
-
-async def coordinator_chats(connection: aiosqlite.Connection, *, session_id: int) -> list[int]:
-    rows = await fetch_all(
-        connection,
-        "SELECT c.telegram_id FROM coordinators c JOIN sessions s ON s.school_id = c.school_id"
-        " WHERE s.id = ? ORDER BY c.added_at, c.telegram_id",
-        (session_id,),
-    )
-    return [row["telegram_id"] for row in rows]
-
-
 async def teacher_chats(connection: aiosqlite.Connection, *, session_id: int) -> list[int]:
     rows = await fetch_all(
         connection,

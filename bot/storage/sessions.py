@@ -178,6 +178,16 @@ async def group_counts(
     return {profile: found.get(profile, GroupCount(0, 0)) for profile in PROFILES}
 
 
+async def active_sessions(connection: aiosqlite.Connection) -> list[Session]:
+    """Sessions not closed yet, the soonest to close first."""
+    rows = await fetch_all(
+        connection,
+        f"SELECT {_SESSION_COLUMNS} FROM sessions s JOIN schools sc ON sc.id = s.school_id"
+        " WHERE s.status = 'active' ORDER BY s.closes_at, s.id",
+    )
+    return [_session(row) for row in rows]
+
+
 async def sessions_coordinated_by(
     connection: aiosqlite.Connection, *, telegram_id: int
 ) -> list[Session]:
