@@ -85,25 +85,15 @@ class Broadcaster:
                 log.info("Telegram asks to wait %s before sending more", error.retry_after)
                 await asyncio.sleep(_seconds(error.retry_after))
                 continue
-            except Forbidden:
+            except (Forbidden, BadRequest) as error:
+                blocked = isinstance(error, Forbidden)
+                if not blocked and "chat not found" not in error.message.lower():
+                    log.warning("could not send %s: %s", claim.kind, error)
+                    break
+                # Blocked, or never started the bot: nobody can reach this chat from now on.
                 report.unreachable += 1
-                async with self.db.transaction() as connection:
-                    await delivery_queries.mark_unreachable(connection, chat_id=claim.recipient)
-                    await delivery_queries.settle(
-                        connection, claim=claim, now=self.clock.now(), failure="blocked"
-                    )
+                await self._settle(claim, "blocked" if blocked else "no chat", unreachable=True)
                 return
-            except BadRequest as error:
-                if "chat not found" in error.message.lower():
-                    report.unreachable += 1
-                    async with self.db.transaction() as connection:
-                        await delivery_queries.mark_unreachable(connection, chat_id=claim.recipient)
-                        await delivery_queries.settle(
-                            connection, claim=claim, now=self.clock.now(), failure="no chat"
-                        )
-                    return
-                log.warning("could not send %s: %s", claim.kind, error)
-                break
             except NetworkError as error:
                 log.warning(
                     "network trouble sending %s (attempt %d): %s", claim.kind, attempt, error
@@ -137,8 +127,12 @@ class Broadcaster:
                 chat, notice.text, parse_mode=ParseMode.HTML, reply_markup=notice.keyboard
             )
 
-    async def _settle(self, claim: Claim, failure: str | None) -> None:
+    async def _settle(
+        self, claim: Claim, failure: str | None, *, unreachable: bool = False
+    ) -> None:
         async with self.db.transaction() as connection:
+            if unreachable:
+                await delivery_queries.mark_unreachable(connection, chat_id=claim.recipient)
             await delivery_queries.settle(
                 connection, claim=claim, now=self.clock.now(), failure=failure
             )

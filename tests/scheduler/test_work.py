@@ -85,8 +85,10 @@ async def join(
     user: int,
     profile: str = "student",
     answers: int = 1,
+    started: bool = True,
 ) -> None:
-    await emu.user(user).send("/start")
+    if started:  # Telegram answers "chat not found" to a chat that never wrote to the bot
+        await emu.user(user).send("/start")
     outcome = await participation.join(
         token=session.invites[profile],
         telegram_id=user,
@@ -186,6 +188,7 @@ async def test_a_blocked_participant_is_marked_unreachable_and_skipped(
 ) -> None:
     await join(emu, participation, session, 31)
     await join(emu, participation, session, 32)
+    await join(emu, participation, session, 33, started=False)
     emu.user(32).block()
     clock.set(round_times(session)[0])
     await scheduler.tick()
@@ -194,7 +197,13 @@ async def test_a_blocked_participant_is_marked_unreachable_and_skipped(
         rows = await fetch_all(
             connection, "SELECT chat_id, unreachable FROM participants ORDER BY chat_id"
         )
-    assert [tuple(row) for row in rows] == [(31, 0), (32, 1)]
+        failures = await fetch_all(
+            connection,
+            "SELECT recipient, failure FROM deliveries WHERE kind LIKE 'reminder:%'"
+            " ORDER BY recipient",
+        )
+    assert [tuple(row) for row in rows] == [(31, 0), (32, 1), (33, 1)]
+    assert [tuple(row) for row in failures] == [(31, None), (32, "blocked"), (33, "no chat")]
     emu.reset_log()
     clock.set(round_times(session)[1])
     await scheduler.tick()
