@@ -174,8 +174,13 @@ class BotApiEmulator:
         last_name: str | None = None,
         username: str | None = None,
         language_code: str | None = None,
+        started: bool = False,
     ) -> EmulatedUser:
-        """The user with this id (created on first use); their private chat has the same id."""
+        """The user with this id (created on first use); their private chat has the same id.
+
+        `started`: the user pressed Start some time ago, so the bot can write to them, but no
+        update is queued for it (for seeding many people who joined before the bot started).
+        """
         existing = self._users.get(user_id)
         if existing is not None:
             return existing
@@ -191,6 +196,8 @@ class BotApiEmulator:
         self.state.users[user_id] = profile
         created = EmulatedUser(self, profile)
         self._users[user_id] = created
+        if started:
+            self.state.chat_for(user_id).started = True
         return created
 
     @property

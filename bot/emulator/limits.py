@@ -10,25 +10,13 @@ from dataclasses import dataclass
 
 from bot.emulator.errors import ApiError, forbidden, server_error, too_many_requests
 
-# Methods that count against the flood limits: everything that sends or edits a message.
-LIMITED_METHODS = frozenset(
-    {
-        "sendmessage",
-        "sendphoto",
-        "senddocument",
-        "sendmediagroup",
-        "copymessage",
-        "forwardmessage",
-        "editmessagetext",
-        "editmessagecaption",
-        "editmessagereplymarkup",
-        "editmessagemedia",
-    }
-)
-
 
 class RateLimiter:
-    """Sliding one-second windows: one for the whole bot and one per chat."""
+    """Sliding one-second windows: one for the whole bot and one per chat.
+
+    Every message sent or edited counts in its chat's window; only new messages count in the
+    bot's window, Telegram's "about 30 messages a second" for broadcasts.
+    """
 
     WINDOW = 1.0
 
@@ -54,12 +42,12 @@ class RateLimiter:
         self._global.clear()
         self._chats.clear()
 
-    def check(self, chat_id: int | None) -> None:
+    def check(self, chat_id: int | None, *, new_message: bool = True) -> None:
         """Raise 429 if one more call now would exceed a limit; the call is not recorded."""
         if not self.enabled:
             return
         now = self._clock()
-        waits = [self._wait(self._global, self.global_per_second, now)]
+        waits = [self._wait(self._global, self.global_per_second, now) if new_message else 0.0]
         if chat_id is not None:
             window = self._chats.setdefault(chat_id, deque())
             waits.append(self._wait(window, self.per_chat_per_second, now))
@@ -67,11 +55,12 @@ class RateLimiter:
         if longest > 0:
             raise too_many_requests(math.ceil(longest))
 
-    def record(self, chat_id: int | None) -> None:
+    def record(self, chat_id: int | None, *, new_message: bool = True) -> None:
         if not self.enabled:
             return
         now = self._clock()
-        self._global.append(now)
+        if new_message:
+            self._global.append(now)
         if chat_id is not None:
             self._chats.setdefault(chat_id, deque()).append(now)
 

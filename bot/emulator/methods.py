@@ -159,9 +159,9 @@ class BotApi:
             raise forbidden(errors.BLOCKED)
         return chat
 
-    def _flood(self, chat_id: int) -> None:
-        self.limiter.check(chat_id)
-        self.limiter.record(chat_id)
+    def _flood(self, chat_id: int, *, new_message: bool = True) -> None:
+        self.limiter.check(chat_id, new_message=new_message)
+        self.limiter.record(chat_id, new_message=new_message)
 
     def _formatted(
         self, p: Params, field: str, entities_field: str, limit: int
@@ -249,6 +249,7 @@ class BotApi:
                 **content,
             )
         )
+        chat.bot_acted.notify()
         self.state.notify()
         return message.to_api(chat.user.chat_dict())
 
@@ -267,6 +268,7 @@ class BotApi:
     def _mark_edited(self, chat: ChatState, message: ChatMessage) -> JsonDict:
         message.edit_seqs.append(self.state.next_seq())
         message.edit_date = self.state.now()
+        chat.bot_acted.notify()
         self.state.notify()
         return message.to_api(chat.user.chat_dict())
 
@@ -422,7 +424,7 @@ class BotApi:
         inline, _ = self._markup(p, inline_only=True)
         if text == message.text and entities == message.entities and inline == message.markup:
             raise bad_request(errors.NOT_MODIFIED)
-        self._flood(chat.id)
+        self._flood(chat.id, new_message=False)
         message.text, message.entities, message.markup = text, entities, inline
         return self._mark_edited(chat, message)
 
@@ -439,7 +441,7 @@ class BotApi:
             and inline == message.markup
         ):
             raise bad_request(errors.NOT_MODIFIED)
-        self._flood(chat.id)
+        self._flood(chat.id, new_message=False)
         message.caption, message.caption_entities, message.markup = caption, entities, inline
         return self._mark_edited(chat, message)
 
@@ -449,7 +451,7 @@ class BotApi:
         inline, _ = self._markup(p, inline_only=True)
         if inline == message.markup:
             raise bad_request(errors.NOT_MODIFIED)
-        self._flood(chat.id)
+        self._flood(chat.id, new_message=False)
         message.markup = inline
         return self._mark_edited(chat, message)
 
@@ -494,6 +496,7 @@ class BotApi:
         chat = self.state.chat_for(query.chat_id)
         chat.answers.append(CallbackAnswer(query_id, text or None, p.get_bool("show_alert")))
         chat.answer_seqs.append(self.state.next_seq())
+        chat.bot_acted.notify()
         self.state.notify()
         return True
 

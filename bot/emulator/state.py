@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import itertools
 import json
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,8 +32,10 @@ class Signal:
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
+        self.notified_at = 0.0  # time.perf_counter() of the last notify
 
     def notify(self) -> None:
+        self.notified_at = time.perf_counter()
         self._event.set()
         self._event = asyncio.Event()
 
@@ -244,6 +247,8 @@ class ChatState:
     answer_seqs: list[int] = field(default_factory=list)
     reply_keyboard: JsonDict | None = None
     menu_button: JsonDict | None = None
+    # Notified on every bot action in this chat: lets a driver of many users wait on one chat.
+    bot_acted: Signal = field(default_factory=Signal, repr=False, compare=False)
 
     @property
     def id(self) -> int:

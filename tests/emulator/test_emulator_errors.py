@@ -89,6 +89,23 @@ async def test_flood_limits_answer_retry_after(emu: BotApiEmulator, bot: Bot) ->
     await bot.send_message(23, "limits off")
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_edits_count_per_chat_but_not_against_the_broadcast_limit(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    for user_id in (31, 32):
+        await emu.user(user_id).send("/start")
+    first = await bot.send_message(31, "Question 1", reply_markup=KEYBOARD)
+    emu.set_rate_limits(global_per_second=1, per_chat_per_second=2)
+    await bot.send_message(32, "the bot's one new message this second")
+    await bot.edit_message_text("Question 2", 31, first.message_id)
+    await bot.edit_message_text("Question 3", 31, first.message_id)
+    with pytest.raises(RetryAfter):
+        await bot.edit_message_text("Question 4", 31, first.message_id)  # the chat's limit
+    with pytest.raises(RetryAfter):
+        await bot.send_message(31, "a second new message")  # the bot's limit
+
+
 async def test_text_and_caption_limits(emu: BotApiEmulator, bot: Bot) -> None:
     await emu.user(14).send("/start")
     assert len((await bot.send_message(14, "x" * 4096)).text or "") == 4096

@@ -117,3 +117,18 @@ async def test_wait_until_idle(emu: BotApiEmulator, bot: Bot) -> None:
     await emu.user(85).send("pending")
     with pytest.raises(TimeoutError, match="the bot to go idle"):
         await emu.wait_until_idle(quiet=0.05, timeout=0.2)
+
+
+async def test_a_user_who_started_earlier_can_be_written_to_without_an_update(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    emu.user(90)
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.send_message(90, "never started")
+    earlier = emu.user(91, started=True)
+    await bot.send_message(91, "hello again")
+    assert earlier.last_message is not None and earlier.last_message.text == "hello again"
+    assert emu.pending_updates == []
+    acted = earlier.chat.bot_acted.notified_at
+    await bot.send_message(91, "and again")
+    assert earlier.chat.bot_acted.notified_at > acted
