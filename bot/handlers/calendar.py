@@ -16,10 +16,20 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 # Telegram refuses blank button texts; days that cannot be chosen show this instead.
 NO_DAY = "·"
+# The years a date can be in, typed or from a button: far enough either way for any
+# self-reflection, and far from the ends of the calendar (year 1, year 9999), where the
+# periods' and the month view's date arithmetic would overflow.
+FIRST_YEAR = 2000
+LAST_YEAR = 2099
+
+
+def in_calendar(day: date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
 
 
 def typed_dates(text: str) -> list[date] | None:
-    """The dates in `text` (2026-11-23 or 23.11.2026), in order; None if any is not a date."""
+    """The dates in `text` (2026-11-23 or 23.11.2026), in order; None if any is not a date
+    (or not one of the years FIRST_YEAR to LAST_YEAR)."""
     found: list[tuple[int, date]] = []
     rest = text
     for pattern, order in ((_ISO, (1, 2, 3)), (_DOTTED, (3, 2, 1))):
@@ -28,6 +38,8 @@ def typed_dates(text: str) -> list[date] | None:
             try:
                 found.append((match.start(), date(year, month, day)))
             except ValueError:
+                return None
+            if not in_calendar(found[-1][1]):
                 return None
             rest = rest.replace(match[0], " ")
     if not found or re.search(r"\d", rest):

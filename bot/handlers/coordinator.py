@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Any, cast
@@ -33,7 +34,7 @@ from bot.coordination.drafts import DraftError, DraftScope
 from bot.coordination.invites import Expired, Joined, UsedUp
 from bot.coordination.service import DraftChange, DraftView, Saved
 from bot.handlers import coordinator_views as views
-from bot.handlers.calendar import typed_dates
+from bot.handlers.calendar import in_calendar, typed_dates
 from bot.handlers.callback_data import (
     COORDINATION_PATTERN,
     DraftAction,
@@ -45,9 +46,7 @@ from bot.handlers.participant import language_of
 from bot.handlers.qr import qr_png
 from bot.handlers.render import group_name, local_time
 from bot.handlers.texts import texts
-from bot.reporting.chart import area_chart_png, caption
 from bot.reporting.exports import summary_csv
-from bot.reporting.pdf import report_pdf
 from bot.reporting.rendering import drawn
 from bot.reporting.service import load_answers_csv, load_results
 from bot.scheduler.work import Scheduler
@@ -60,6 +59,9 @@ from bot.surveys.vocabulary import PROFILES, Language, Level, Profile
 log = logging.getLogger(__name__)
 
 GROUP = -1
+# A session's number as typed after a command: "12" or "#12", ASCII digits only (not "²"),
+# and no longer than a button's id (SQLite's integers end at 2**63 - 1).
+SESSION_NUMBER = re.compile(r"#?([0-9]{1,12})")
 Handler = Callable[[Update, AppContext], Coroutine[Any, Any, None]]
 
 
@@ -266,12 +268,11 @@ async def _with_session(update: Update, context: AppContext, op: str) -> None:
     user = _who(update)
     language = await language_of(context, user)
     if context.args:
-        if not context.args[0].lstrip("#").isdigit():
+        number = SESSION_NUMBER.fullmatch(context.args[0])
+        if number is None:
             await _reply(update, texts()(language, "sessions.not_found", session="?"))
             return
-        await _session_action(
-            update, context, language, SessionAction(int(context.args[0].lstrip("#")), op)
-        )
+        await _session_action(update, context, language, SessionAction(int(number[1]), op))
         return
     overview = await context.services.coordination.overview(user=user.id)
     if not overview.sessions:
@@ -371,6 +372,18 @@ def _rule(action: DraftAction) -> DraftChange | None:
     return rules.get(op)
 
 
+def _calendar_argument_valid(action: DraftAction) -> bool:
+    """A month (cal) or day (day) the calendar can show, not a forged 20261399 or 999912."""
+    if action.op not in ("cal", "day"):
+        return True
+    arg = action.arg
+    try:
+        day = date(int(arg[:4]), int(arg[4:6]), int(arg[6:]) if action.op == "day" else 1)
+    except ValueError:
+        return False
+    return in_calendar(day)
+
+
 def _choose_day(draft: Draft, scope: DraftScope, day: date) -> Draft:
     if draft.awaiting == "end_date":
         return drafts.choose_end(draft, scope, day)
@@ -397,7 +410,7 @@ async def _draft_action(
     if action.op == "go":
         await _save(update, context, language, action.draft_id)
         return
-    rule = _rule(action)
+    rule = _rule(action) if _calendar_argument_valid(action) else None
     if rule is None:
         await query.answer(texts()(language, "alert.invalid"), show_alert=True)
         return
@@ -651,6 +664,9 @@ async def _send_results(
     update: Update, context: AppContext, language: Language, session_id: int
 ) -> None:
     """The chart, the PDF report and both CSV exports of a closed session."""
+    from bot.reporting.chart import area_chart_png, caption  # imported late: see rendering
+    from bot.reporting.pdf import report_pdf
+
     chat = update.effective_chat
     assert chat is not None
     services = context.services
