@@ -6,7 +6,8 @@ import contextlib
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from bot.context import AppContext
 from bot.handlers.texts import texts
@@ -19,8 +20,9 @@ async def on_error(update: object, context: AppContext) -> None:
     error = context.error
     if isinstance(error, Forbidden):
         log.info("a user has blocked the bot: %s", error)
-        return
-    if isinstance(error, NetworkError):
+        raise ApplicationHandlerStop
+    # PTB's BadRequest is a NetworkError, but it means we asked Telegram for something wrong.
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         log.warning("network trouble talking to Telegram: %s", error)
     else:
         log.error("unhandled error in a handler", exc_info=error)
@@ -31,3 +33,5 @@ async def on_error(update: object, context: AppContext) -> None:
         )
         with contextlib.suppress(TelegramError):
             await query.answer(texts()(language, "alert.error"), show_alert=True)
+    # The update has had its answer: handlers of later groups must not answer it again.
+    raise ApplicationHandlerStop

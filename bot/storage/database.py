@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -87,14 +88,30 @@ class Database:
         goal = latest if target is None else target
         async with self._lock:
             for version, script in available:
-                if current < version <= goal:
-                    # executescript commits any open transaction first, so the script carries
-                    # its own BEGIN/COMMIT and the version bump happens inside it.
-                    await self._connection.executescript(
-                        f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;"
-                    )
-                    current = version
+                if not current < version <= goal:
+                    continue
+                # Another process (the bot, the command line) may be migrating the same file
+                # right now: take the write lock first, then read the version again under it,
+                # so that each script runs once. The version bump commits with the script.
+                await self._connection.execute("BEGIN IMMEDIATE")
+                try:
+                    current = await self._user_version()
+                    if current < version:
+                        for statement in _statements(script):
+                            await self._connection.execute(statement)
+                        await self._connection.execute(f"PRAGMA user_version = {version}")
+                        current = version
+                except BaseException:
+                    await self._connection.rollback()
+                    raise
+                await self._connection.commit()
         return current
+
+    async def _user_version(self) -> int:
+        cursor = await self._connection.execute("PRAGMA user_version")
+        row = await cursor.fetchone()
+        await cursor.close()
+        return int(row[0]) if row else 0
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -113,6 +130,22 @@ class Database:
         """Consistent reads, serialised with the writes of this process."""
         async with self._lock:
             yield self._connection
+
+
+def _statements(script: str) -> list[str]:
+    """A migration script as single statements, so they can run inside one transaction
+    (executescript would commit first); semicolons in comments, strings and triggers are
+    told apart by SQLite's own tokenizer."""
+    statements: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            statements.append(pending)
+            pending = ""
+    if pending.strip(";").strip():
+        statements.append(pending)  # unfinished (a broken script): let SQLite say so
+    return statements
 
 
 async def fetch_one(
