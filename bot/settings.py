@@ -44,7 +44,10 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
     rate_limit: bool = True
-    broadcast_rate: float = Field(default=25.0, gt=0, le=30)
+    # Telegram allows about 30 new messages a second in all. Broadcasts keep just below, leaving
+    # room for the welcome messages of people joining meanwhile; replies to answers are edits,
+    # which count only per chat.
+    broadcast_rate: float = Field(default=28.0, gt=0, le=30)
     tick_seconds: float = Field(default=60.0, gt=0)
     reminder_day_start: time = time(9, 0)
     reminder_day_end: time = time(20, 0)

@@ -8,9 +8,17 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
+import httpx
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot.clock import Clock
 from bot.storage import Database
@@ -19,9 +27,6 @@ from bot.storage.deliveries import Claim
 
 log = logging.getLogger(__name__)
 
-# Telegram allows about 30 messages a second in all; broadcasts keep below that, so that
-# participants answering meanwhile are not queued behind them.
-DEFAULT_RATE = 25.0
 MAX_ATTEMPTS = 4
 
 
@@ -54,7 +59,7 @@ class Broadcaster:
     bot: Bot
     db: Database
     clock: Clock
-    rate: float = DEFAULT_RATE
+    rate: float  # messages a second: SELFIE_BROADCAST_RATE
     _next_slot: float = field(default=0.0, init=False)
     _in_flight: set[Claim] = field(default_factory=set, init=False)
     _intro_sent: set[Claim] = field(default_factory=set, init=False)
@@ -94,6 +99,19 @@ class Broadcaster:
                 report.unreachable += 1
                 await self._settle(claim, "blocked" if blocked else "no chat", unreachable=True)
                 return
+            except TimedOut as error:
+                if not maybe_delivered(error):
+                    log.warning(
+                        "timed out before sending %s (attempt %d): %s", claim.kind, attempt, error
+                    )
+                    await asyncio.sleep(min(2**attempt, 30) / 4)
+                    continue
+                # Telegram has the whole request and did not answer in time: it has most
+                # likely sent the message, and sending it again would show it twice.
+                log.warning("no answer in time to %s; not sending it again", claim.kind)
+                report.failed += 1
+                await self._settle(claim, "timed out")
+                return
             except NetworkError as error:
                 log.warning(
                     "network trouble sending %s (attempt %d): %s", claim.kind, attempt, error
@@ -112,7 +130,12 @@ class Broadcaster:
     async def _deliver(self, notice: Notice) -> None:
         chat = notice.claim.recipient
         if notice.intro is not None and notice.claim not in self._intro_sent:
-            await self.bot.send_message(chat, notice.intro, parse_mode=ParseMode.HTML)
+            try:
+                await self.bot.send_message(chat, notice.intro, parse_mode=ParseMode.HTML)
+            except TimedOut as error:
+                if not maybe_delivered(error):
+                    raise
+                # Most likely shown: go on with the photo rather than show the intro twice.
             self._intro_sent.add(notice.claim)  # a retry of the photo does not repeat it
         if notice.photo is not None:
             await self.bot.send_photo(
@@ -145,6 +168,13 @@ class Broadcaster:
         self._next_slot = slot + 1 / self.rate
         if slot > now:
             await asyncio.sleep(slot - now)
+
+
+def maybe_delivered(error: TimedOut) -> bool:
+    """Whether Telegram may have carried out a call that timed out: yes, unless the request
+    never left (no free connection, no connection, or not written in full)."""
+    never_sent = (httpx.PoolTimeout, httpx.ConnectTimeout, httpx.WriteTimeout)
+    return not isinstance(error.__cause__, never_sent)
 
 
 def _seconds(value: object) -> float:
