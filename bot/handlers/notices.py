@@ -13,7 +13,6 @@ from bot.handlers.callback_data import Continue, Mute, encode
 from bot.handlers.texts import texts
 from bot.participation.outcomes import Progress
 from bot.participation.service import Participation
-from bot.reporting.chart import area_chart_png, caption
 from bot.reporting.rendering import drawn
 from bot.reporting.service import load_results
 from bot.scheduler.broadcast import Notice
@@ -168,6 +167,8 @@ class NoticeRenderer:
         )
         if results is None:
             return Notice(claim, summary)
+        from bot.reporting.chart import area_chart_png, caption  # imported late: see rendering
+
         chart = await drawn(area_chart_png, results, bank=self.bank, language=language)
         return Notice(
             claim,

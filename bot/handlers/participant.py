@@ -39,7 +39,6 @@ from bot.participation.outcomes import (
     Stale,
     StepOutcome,
 )
-from bot.reporting.certificate import certificate_png
 from bot.reporting.rendering import drawn
 from bot.sessions.period import local_today
 from bot.sessions.tokens import is_start_payload
@@ -141,58 +140,66 @@ async def on_button(update: Update, context: AppContext) -> None:
     if query is None:
         return
     user = query.from_user
-    language = await language_of(context, user)
     action = decode(query.data)
     participation = context.services.participation
-    t = texts()
     match action:
         case None:
-            await query.answer(t(language, "alert.invalid"), show_alert=True)
+            await _alert(context, query, "alert.invalid")
         case ChooseLanguage(language=chosen):
             await participation.set_language(telegram_id=user.id, language=chosen)
             await query.answer()
-            await _edit(context, query, t(chosen, "language.chosen"), None)
+            await _edit(context, query, texts()(chosen, "language.chosen"), None)
         case Answer(session_id, code, value):
             outcome = await participation.answer(
                 telegram_id=user.id, session_id=session_id, code=code, value=value
             )
-            await _answer_step(context, query, language, outcome, show_help=False)
+            await _answer_step(context, query, outcome, show_help=False)
         case Back(session_id, code):
             outcome = await participation.back(
                 telegram_id=user.id, session_id=session_id, code=code
             )
-            await _answer_step(context, query, language, outcome, show_help=False)
+            await _answer_step(context, query, outcome, show_help=False)
         case Continue(session_id):
             outcome = await participation.standing(telegram_id=user.id, session_id=session_id)
-            await _answer_step(context, query, language, outcome, show_help=False)
+            await _answer_step(context, query, outcome, show_help=False)
         case Certificate(session_id):
-            await _send_certificate(context, query, language, session_id)
+            await _send_certificate(context, query, session_id)
         case Mute(session_id):
             if await participation.set_muted(
                 telegram_id=user.id, session_id=session_id, muted=True
             ):
                 await query.answer()
-                await _edit(context, query, t(language, "notice.muted"), None)
+                language = await language_of(context, user)
+                await _edit(context, query, texts()(language, "notice.muted"), None)
             else:
-                await query.answer(t(language, "alert.not_yours"), show_alert=True)
+                await _alert(context, query, "alert.not_yours")
         case ToggleHelp(session_id, code, show):
             outcome = await participation.current(
                 telegram_id=user.id, session_id=session_id, code=code
             )
-            await _answer_step(context, query, language, outcome, show_help=show)
+            await _answer_step(context, query, outcome, show_help=show)
 
 
-async def _send_certificate(
-    context: AppContext, query: CallbackQuery, language: Language, session_id: int
+async def _alert(
+    context: AppContext, query: CallbackQuery, key: str, *, show_alert: bool = True
 ) -> None:
+    """Answer a press with a short text in the person's language (looked up only here: the
+    usual press, an answer, carries its language in the outcome)."""
+    language = await language_of(context, query.from_user)
+    await query.answer(texts()(language, key), show_alert=show_alert)
+
+
+async def _send_certificate(context: AppContext, query: CallbackQuery, session_id: int) -> None:
     """A participation certificate: school, dates and the day; nothing of the answers."""
+    from bot.reporting.certificate import certificate_png  # imported late: see rendering
+
     services = context.services
     user = query.from_user
     session = await services.participation.completed_session(
         telegram_id=user.id, session_id=session_id
     )
     if session is None:
-        await query.answer(texts()(language, "alert.not_yours"), show_alert=True)
+        await _alert(context, query, "alert.not_yours")
         return
     await query.answer()
     image = await drawn(
@@ -201,7 +208,7 @@ async def _send_certificate(
         start=session.start_date,
         end=session.end_date,
         issued=local_today(services.clock.now(), session.timezone),
-        language=language,
+        language=await language_of(context, user),
     )
     await context.bot.send_photo(user.id, image)
 
@@ -209,13 +216,11 @@ async def _send_certificate(
 async def _answer_step(
     context: AppContext,
     query: CallbackQuery,
-    language: Language,
     outcome: StepOutcome,
     *,
     show_help: bool,
 ) -> None:
     bank = context.services.bank
-    t = texts()
     match outcome:
         case Progress() as progress:
             await query.answer()
@@ -226,18 +231,18 @@ async def _answer_step(
             keyboard = render.certificate_keyboard(recap.language, recap.session.id)
             await _edit(context, query, render.recap(recap), keyboard)
         case Stale(progress=progress):
-            await query.answer(t(language, "alert.stale"))
+            await _alert(context, query, "alert.stale", show_alert=False)
             if progress is not None:
                 text, keyboard = render.statement(bank, progress)
                 await _edit(context, query, text, keyboard)
         case NotParticipating():
-            await query.answer(t(language, "alert.not_yours"), show_alert=True)
+            await _alert(context, query, "alert.not_yours")
         case SessionClosed():
-            await query.answer(t(language, "alert.closed"), show_alert=True)
+            await _alert(context, query, "alert.closed")
         case NotOpenYet():
-            await query.answer(t(language, "alert.not_open"), show_alert=True)
+            await _alert(context, query, "alert.not_open")
         case AlreadyCompleted():
-            await query.answer(t(language, "alert.completed"), show_alert=True)
+            await _alert(context, query, "alert.completed")
 
 
 async def _show_step(
