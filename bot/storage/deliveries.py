@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,16 +29,18 @@ async def claim(
     now: datetime,
 ) -> list[Claim]:
     """Claim a delivery per recipient; only recipients not claimed before come back."""
-    claimed: list[Claim] = []
-    for recipient in recipients:
-        cursor = await connection.execute(
-            "INSERT INTO deliveries (session_id, kind, recipient, claimed_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT DO NOTHING",
-            (session_id, kind, recipient, to_epoch(now)),
-        )
-        if cursor.rowcount == 1:
-            claimed.append(Claim(session_id, kind, recipient))
-    return claimed
+    wanted = list(dict.fromkeys(recipients))
+    # One statement for any number of recipients (thousands of teachers' nudges would be as
+    # many round trips while the transaction holds the database).
+    rows = await fetch_all(
+        connection,
+        "INSERT INTO deliveries (session_id, kind, recipient, claimed_at)"
+        " SELECT ?, ?, value, ? FROM json_each(?) WHERE true"
+        " ON CONFLICT DO NOTHING RETURNING recipient",
+        (session_id, kind, to_epoch(now), json.dumps(wanted)),
+    )
+    new = {row["recipient"] for row in rows}
+    return [Claim(session_id, kind, recipient) for recipient in wanted if recipient in new]
 
 
 async def claim_reminders(
@@ -50,21 +53,19 @@ async def claim_reminders(
 ) -> list[Claim]:
     """Claim a reminder for every participant who may get one, and count it against them."""
     at = to_epoch(now)
-    await connection.execute(
+    # RETURNING gives exactly the rows this statement inserted: a second round with the same
+    # kind in the same second (two "remind now" at once) claims nobody twice.
+    rows = await fetch_all(
+        connection,
         """
         INSERT INTO deliveries (session_id, kind, recipient, claimed_at)
         SELECT session_id, ?, chat_id, ? FROM participants
         WHERE session_id = ? AND completed_at IS NULL AND reminders_muted = 0
           AND unreachable = 0 AND reminders_sent < ?
         ON CONFLICT DO NOTHING
+        RETURNING recipient
         """,
         (kind, at, session_id, max_per_person),
-    )
-    rows = await fetch_all(
-        connection,
-        "SELECT recipient FROM deliveries WHERE session_id = ? AND kind = ? AND claimed_at = ?"
-        " AND sent_at IS NULL AND failure IS NULL",
-        (session_id, kind, at),
     )
     recipients = [row["recipient"] for row in rows]
     await connection.executemany(

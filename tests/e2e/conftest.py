@@ -139,9 +139,20 @@ class BotProcess:
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )
-        await self._emu.wait_for(
-            ready or (lambda: self._emu.call_count("getUpdates") > polls_before), timeout=30
-        )
+        try:
+            await self._emu.wait_for(
+                ready or (lambda: self._emu.call_count("getUpdates") > polls_before), timeout=30
+            )
+        except TimeoutError:
+            process = self.process
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+            assert process.stderr is not None
+            stderr = (await process.stderr.read()).decode()[-3000:]
+            raise AssertionError(
+                f"the bot did not start (exit {process.returncode}):\n{stderr}"
+            ) from None
 
     async def kill(self) -> None:
         assert self.process is not None

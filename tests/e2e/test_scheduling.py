@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import random
 import sqlite3
 import time
 from datetime import UTC, datetime
@@ -63,31 +61,6 @@ async def test_a_reminder_brings_the_participant_back_and_can_be_muted(
         await student.wait_for_edit(second)
         assert "no more reminders" in second.text
         assert await scheduler.remind(created["session_id"]) == 0
-
-
-async def test_a_bot_killed_around_the_close_sends_the_chart_once(
-    emu: BotApiEmulator, database: Path
-) -> None:
-    created = await create_session_with_cli(emu, database)
-    coordinator = emu.user(900, language_code="lv")
-    await coordinator.send("/start")
-    closes_in = 3.0
-    with sqlite3.connect(database) as connection:
-        connection.execute(
-            "UPDATE sessions SET closes_at = ? WHERE id = ?",
-            (int(time.time() + closes_in), created["session_id"]),
-        )
-    bot = BotProcess(emu, database, extra={"SELFIE_TICK_SECONDS": "0.3"})
-    await bot.start()
-    await asyncio.sleep(random.uniform(closes_in - 1, closes_in + 1.5))
-    await bot.kill()
-    await bot.start()
-    await emu.wait_for(lambda: any(m.photo for m in coordinator.messages), timeout=30)
-    await asyncio.sleep(2)  # room for a duplicate to show up, were there one
-    await bot.stop()
-    assert len([m for m in coordinator.messages if m.photo]) == 1
-    with sqlite3.connect(database) as connection:
-        assert connection.execute("SELECT status FROM sessions").fetchone() == ("closed",)
 
 
 async def test_a_bot_started_after_the_closing_time_closes_at_once(
