@@ -32,7 +32,9 @@ log = logging.getLogger(__name__)
 COMMANDS = ("start", "language", "help")
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 # Updates are handled concurrently: the service layer serialises what must be serialised.
-CONCURRENT_UPDATES = 64
+# A few at once keep the CPU busy while others wait on Telegram or SQLite; many more only
+# crowd httpx's connection pool (64 cost three times the CPU per answer: BENCHMARKS.md).
+CONCURRENT_UPDATES = 8
 
 
 def build_scheduler(

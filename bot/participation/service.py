@@ -263,14 +263,10 @@ class Participation:
         """An unfinished participant's questionnaire, current position and answers so far."""
         assert participant.response_id is not None
         questionnaire = await self._questionnaire(connection, session, participant.profile)
-        response = await participant_queries.response(
-            connection, response_id=participant.response_id
-        )
-        assert response is not None
-        answers = await participant_queries.answers_of(
-            connection, response_id=participant.response_id
-        )
-        return questionnaire, min(response.position, len(questionnaire) - 1), answers
+        found = await participant_queries.place(connection, response_id=participant.response_id)
+        assert found is not None
+        position, answers = found
+        return questionnaire, min(position, len(questionnaire) - 1), answers
 
     async def _in_progress(
         self, connection: aiosqlite.Connection, telegram_id: int, session_id: int

@@ -71,10 +71,8 @@ class Database:
             await self._connection.close()
 
     async def version(self) -> int:
-        async with self.read() as connection:
-            cursor = await connection.execute("PRAGMA user_version")
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        async with self._lock:
+            return await self._user_version()
 
     async def migrate(self, *, target: int | None = None) -> int:
         """Apply every shipped migration newer than the database; return the new version."""
@@ -108,9 +106,7 @@ class Database:
         return current
 
     async def _user_version(self) -> int:
-        cursor = await self._connection.execute("PRAGMA user_version")
-        row = await cursor.fetchone()
-        await cursor.close()
+        row = await fetch_one(self._connection, "PRAGMA user_version")
         return int(row[0]) if row else 0
 
     @asynccontextmanager
@@ -148,19 +144,17 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
+# Each await on aiosqlite is a round trip to its worker thread; these make one per query.
+
+
 async def fetch_one(
     connection: aiosqlite.Connection, sql: str, parameters: Iterable[Any] | dict[str, Any] = ()
 ) -> aiosqlite.Row | None:
-    cursor = await connection.execute(sql, parameters)
-    row = await cursor.fetchone()
-    await cursor.close()
-    return row
+    rows = await connection.execute_fetchall(sql, parameters)
+    return next(iter(rows), None)
 
 
 async def fetch_all(
     connection: aiosqlite.Connection, sql: str, parameters: Iterable[Any] | dict[str, Any] = ()
 ) -> list[aiosqlite.Row]:
-    cursor = await connection.execute(sql, parameters)
-    rows = await cursor.fetchall()
-    await cursor.close()
-    return list(rows)
+    return list(await connection.execute_fetchall(sql, parameters))

@@ -8,7 +8,7 @@ from typing import cast
 import aiosqlite
 
 from bot.storage.database import fetch_all, fetch_one
-from bot.storage.records import Participant, Response, from_epoch, to_epoch
+from bot.storage.records import Participant, from_epoch, to_epoch
 from bot.surveys.vocabulary import Language, Profile
 
 _PARTICIPANT_COLUMNS = """
@@ -103,20 +103,19 @@ async def response_exists(connection: aiosqlite.Connection, *, response_id: int)
     return row is not None
 
 
-async def response(connection: aiosqlite.Connection, *, response_id: int) -> Response | None:
-    row = await fetch_one(
+async def place(
+    connection: aiosqlite.Connection, *, response_id: int
+) -> tuple[int, dict[str, int]] | None:
+    """An unfinished response's position and its answers so far, in one query."""
+    rows = await fetch_all(
         connection,
-        "SELECT id, session_id, profile, position FROM responses WHERE id = ?",
+        "SELECT r.position, a.code, a.value FROM responses r"
+        " LEFT JOIN answers a ON a.response_id = r.id WHERE r.id = ?",
         (response_id,),
     )
-    if row is None:
+    if not rows:
         return None
-    return Response(
-        id=row["id"],
-        session_id=row["session_id"],
-        profile=cast(Profile, row["profile"]),
-        position=row["position"],
-    )
+    return rows[0]["position"], {row["code"]: row["value"] for row in rows if row["code"]}
 
 
 async def set_position(
@@ -135,13 +134,6 @@ async def record_answer(
         " ON CONFLICT (response_id, code) DO UPDATE SET value = excluded.value",
         (response_id, code, value),
     )
-
-
-async def answers_of(connection: aiosqlite.Connection, *, response_id: int) -> dict[str, int]:
-    rows = await fetch_all(
-        connection, "SELECT code, value FROM answers WHERE response_id = ?", (response_id,)
-    )
-    return {row["code"]: row["value"] for row in rows}
 
 
 async def answer_value(

@@ -59,14 +59,6 @@ class Participant:
 
 
 @dataclass(frozen=True, slots=True)
-class Response:
-    id: int
-    session_id: int
-    profile: Profile
-    position: int
-
-
-@dataclass(frozen=True, slots=True)
 class GroupCount:
     joined: int
     completed: int
