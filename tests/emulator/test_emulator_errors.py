@@ -65,8 +65,6 @@ async def test_chat_not_found_until_the_user_writes(emu: BotApiEmulator, bot: Bo
         await bot.send_message("@someone", "hello")
 
 
-# PTB warns that the int form of retry_after is deprecated, whatever the server sends.
-@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_flood_limits_answer_retry_after(emu: BotApiEmulator, bot: Bot) -> None:
     for user_id in (21, 22, 23):
         await emu.user(user_id).send("/start")
@@ -89,7 +87,6 @@ async def test_flood_limits_answer_retry_after(emu: BotApiEmulator, bot: Bot) ->
     await bot.send_message(23, "limits off")
 
 
-@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_edits_count_per_chat_but_not_against_the_broadcast_limit(
     emu: BotApiEmulator, bot: Bot
 ) -> None:

@@ -26,7 +26,6 @@ async def test_bad_gateway_then_success(emu: BotApiEmulator, bot: Bot) -> None:
     assert emu.stats.faults_applied == 1
 
 
-@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_fault_count_status_kinds_and_method_matching(emu: BotApiEmulator, bot: Bot) -> None:
     await emu.user(61).send("/start")
     emu.inject_fault("sendmessage", status=500, count=2)
