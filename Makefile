@@ -31,8 +31,11 @@ lint: $(VENV)/.installed-dev
 demo: $(VENV)/.installed
 	$(BIN)/selfie-bot --env-file /dev/null demo
 
+# Every benchmark of BENCHMARKS.md (about 45 minutes); each writes its JSON to bench-results/.
+BENCHES := answer broadcast growth footprint report
 bench: $(VENV)/.installed-dev
-	$(BIN)/python -m benchmarks.report_bench
+	mkdir -p bench-results
+	$(foreach b,$(BENCHES),$(BIN)/python -m benchmarks.$(b)_bench --json bench-results/$(b).json &&) true
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

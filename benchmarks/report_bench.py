@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 import random
@@ -41,6 +40,7 @@ from typing import TypeVar
 
 import matplotlib
 
+from benchmarks.common import describe_machine, machine, markdown_table, write_json
 from bot.reporting.chart import area_chart_png
 from bot.reporting.pdf import report_pdf
 from bot.reporting.service import load_results
@@ -259,17 +259,32 @@ def _warm_up(bank: Bank, folder: Path) -> None:
 
 
 def _table(rows: list[Measurement]) -> str:
-    header = (
-        f"{'respondents':>11} {'answers':>9} {'db MB':>7} {'aggregate s':>11} {'chart s':>8}"
-        f" {'report s':>9} {'pdf s':>7} {'peak MB':>8}"
+    headers = (
+        "respondents",
+        "answers",
+        "db MB",
+        "aggregate s",
+        "chart s",
+        "report s",
+        "pdf s",
+        "peak MB",
     )
-    lines = [header, "-" * len(header)]
-    for m in rows:
-        lines.append(
-            f"{m.respondents:>11} {m.answers:>9} {m.database_mb:>7.1f} {m.aggregation_s:>11.3f}"
-            f" {m.chart_s:>8.3f} {m.report_s:>9.3f} {m.pdf_s:>7.3f} {m.peak_mb:>8.1f}"
-        )
-    return "\n".join(lines)
+    return markdown_table(
+        headers,
+        [
+            (
+                m.respondents,
+                m.answers,
+                f"{m.database_mb:.1f}",
+                f"{m.aggregation_s:.3f}",
+                f"{m.chart_s:.3f}",
+                f"{m.report_s:.3f}",
+                f"{m.pdf_s:.3f}",
+                f"{m.peak_mb:.1f}",
+            )
+            for m in rows
+        ],
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -283,6 +298,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    facts = machine()  # before the work, so that its load average is the machine's own
     bank = default_bank()
     rows: list[Measurement] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -294,22 +310,22 @@ def main(argv: list[str] | None = None) -> None:
             built = time.perf_counter() - started
             rows.append(asyncio.run(measure(path, session_id, bank, args.repeat)))
             print(f"built {size} respondents in {built:.1f} s", flush=True)
+    print(f"Machine: {describe_machine(facts)}")
+    print()
     print(_table(rows))
     if args.json:
-        args.json.write_text(
-            json.dumps(
-                {
-                    "date": datetime.now(UTC).date().isoformat(),
-                    "cpus": os.cpu_count(),
-                    "python": platform.python_version(),
-                    "sqlite": sqlite3.sqlite_version,
-                    "matplotlib": matplotlib.__version__,
-                    "machine": platform.machine(),
-                    "results": [asdict(row) for row in rows],
-                },
-                indent=2,
-            ),
-            encoding="utf-8",
+        write_json(
+            args.json,
+            {
+                "date": datetime.now(UTC).date().isoformat(),
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "sqlite": sqlite3.sqlite_version,
+                "matplotlib": matplotlib.__version__,
+                "machine": platform.machine(),
+                "host": facts,
+                "results": [asdict(row) for row in rows],
+            },
         )
 
 
