@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import math
 import random
+import statistics
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
@@ -126,6 +127,9 @@ def _answers_each(concurrency: int, total: int) -> tuple[int, int]:
 class Tally:
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    # Per wave, the answers/s while the middle 80 % of its answers came in: the last few
+    # respondents of a paced wave, still thinking, would otherwise dilute the rate.
+    steady_rates: list[float] = field(default_factory=list)
     bot_cpu: float = 0.0
     driver_cpu: float = 0.0
     emulator_cpu: float = 0.0
@@ -143,6 +147,8 @@ async def _wave(
     statements = await asyncio.gather(*(join(user, subject.payload) for user in users))
     await subject.emu.wait_until_idle(quiet=0.2, timeout=120)
 
+    finished: list[float] = []
+
     async def respond(user: EmulatedUser, statement: ChatMessage) -> list[float]:
         rng = random.Random(user.id)
         latencies = []
@@ -151,6 +157,7 @@ async def _wave(
             if delay:
                 await asyncio.sleep(delay)
             latencies.append(await answer(user, statement, rng))
+            finished.append(time.perf_counter())
         return latencies
 
     subject.emu.stats.reset()
@@ -164,6 +171,9 @@ async def _wave(
     tally.driver_cpu += time.process_time() - driver_cpu
     tally.emulator_cpu += subject.emu.stats.handler_cpu_seconds
     tally.latencies += [latency for latencies in results for latency in latencies]
+    first, last = percentile(finished, 10), percentile(finished, 90)
+    if last > first:
+        tally.steady_rates.append(0.8 * len(finished) / (last - first))
 
 
 async def measure(subject: Subject, mode: str, concurrency: int, total: int, rate: float) -> Run:
@@ -183,7 +193,7 @@ async def measure(subject: Subject, mode: str, concurrency: int, total: int, rat
         concurrency=concurrency,
         answers=count,
         seconds=round(tally.seconds, 2),
-        answers_per_s=round(count / tally.seconds, 1),
+        answers_per_s=round(statistics.median(tally.steady_rates or [count / tally.seconds]), 1),
         p50_ms=round(1000 * percentile(tally.latencies, 50), 1),
         p99_ms=round(1000 * percentile(tally.latencies, 99), 1),
         max_ms=round(1000 * max(tally.latencies), 1),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update, User
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -180,6 +181,15 @@ async def on_button(update: Update, context: AppContext) -> None:
             await _answer_step(context, query, outcome, show_help=show)
 
 
+async def _acknowledge(query: CallbackQuery) -> None:
+    """Stop the button's spinner, at the same time as the edit that shows the next step: one
+    round trip less to wait for. If Telegram fails to take it, the edit still shows progress."""
+    try:
+        await query.answer()
+    except TelegramError as error:
+        log.warning("could not answer a button press: %s", error)
+
+
 async def _alert(
     context: AppContext, query: CallbackQuery, key: str, *, show_alert: bool = True
 ) -> None:
@@ -223,13 +233,13 @@ async def _answer_step(
     bank = context.services.bank
     match outcome:
         case Progress() as progress:
-            await query.answer()
             text, keyboard = render.statement(bank, progress, show_help=show_help)
-            await _edit(context, query, text, keyboard)
+            await asyncio.gather(_acknowledge(query), _edit(context, query, text, keyboard))
         case Recap() as recap:
-            await query.answer()
             keyboard = render.certificate_keyboard(recap.language, recap.session.id)
-            await _edit(context, query, render.recap(recap), keyboard)
+            await asyncio.gather(
+                _acknowledge(query), _edit(context, query, render.recap(recap), keyboard)
+            )
         case Stale(progress=progress):
             await _alert(context, query, "alert.stale", show_alert=False)
             if progress is not None:

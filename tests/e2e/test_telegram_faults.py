@@ -225,6 +225,23 @@ async def test_a_5xx_on_the_edit_loses_nothing_and_a_stale_press_leads_back(
         await assert_consistent(database, student)
 
 
+async def test_a_5xx_on_answering_the_press_still_shows_the_next_statement(
+    emu: BotApiEmulator, production: Settings, database: Path
+) -> None:
+    """Stopping the button's spinner is cosmetic: when Telegram fails it, the answer is kept
+    and the next statement is shown all the same, with no error alert."""
+    session = await new_session(database)
+    async with polling(build_application(production), poll_timeout=POLL_TIMEOUT):
+        teacher = await join(emu, 202, session.invites["teacher"])
+        fault = emu.inject_fault("answerCallbackQuery", status=502)
+        await teacher.answer("4")
+        assert fault.hits == 1
+        assert position(teacher.statement) == 2
+        await emu.wait_until_idle()
+        assert teacher.user.answers == []  # the one answer failed; no error alert followed
+        await assert_consistent(database, teacher)
+
+
 async def test_timeouts_on_an_edit_a_reply_and_a_reminder_lose_and_double_nothing(
     emu: BotApiEmulator,
     production: Settings,
