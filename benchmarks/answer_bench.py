@@ -8,7 +8,8 @@ HTTP from this process, where simulated respondents press buttons. For each numb
 concurrent respondents, and for each bot in turn:
 
 - saturated: every respondent presses a value as soon as the next statement is shown, so the
-  bot is the bottleneck; answers per second is the bot's capacity;
+  bot is the bottleneck; answers per second (counted while the middle 80 % of a run's answers
+  came in, so that the first and last few do not dilute it) is the bot's capacity;
 - paced: respondents think for a random (exponential) time before each press so that together
   they offer --rate answers a second, the load of a busy school; latency is what a person feels.
 

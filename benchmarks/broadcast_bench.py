@@ -135,15 +135,16 @@ async def bench(participants: int, respondents: int, answers: int, think: float)
             users = [emu.user(uid, started=True) for uid in [COORDINATOR, *ids]]
             bot = survey_bot(emu, database, reminder_day_start="00:00", reminder_day_end="23:59")
             ideal = participants / TELEGRAM_RATE
+            patience = max(60.0, ideal * 3)
             latencies: list[float] = []
             chosen = random.Random(1).sample(users[1:], min(respondents, participants))
             await bot.start()
             cpu = process_cpu_seconds(bot.pid)
             try:
                 answering = asyncio.gather(
-                    *(respond(u, answers, think, latencies, ideal * 3) for u in chosen)
+                    *(respond(u, answers, think, latencies, patience) for u in chosen)
                 )
-                reached = await _broadcast_time(users[1:], ideal * 3)
+                reached = await _broadcast_time(users[1:], patience)
                 await answering
                 await emu.wait_until_idle(quiet=1.0, timeout=60)
                 cpu = process_cpu_seconds(bot.pid) - cpu

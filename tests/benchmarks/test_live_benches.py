@@ -1,0 +1,47 @@
+"""The benchmarks that drive a bot process run end to end at tiny sizes, and what they check
+(nothing lost, nothing doubled, every answer timed) holds. No timing is checked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchmarks import answer_bench, broadcast_bench, footprint_bench
+
+
+def test_the_answer_benchmark_times_every_answer_of_both_bots(tmp_path: Path) -> None:
+    out = tmp_path / "answer.json"
+    answer_bench.main(["--concurrency", "2", "--answers", "6", "--json", str(out)])
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    runs = {(run["bot"], run["mode"]): run for run in figures["runs"]}
+    assert set(runs) == {
+        (bot, mode)
+        for bot in (answer_bench.MINIMAL, answer_bench.SURVEY)
+        for mode in ("saturated", "paced")
+    }
+    for run in runs.values():
+        assert run["answers"] == 6
+        assert 0 < run["p50_ms"] <= run["p99_ms"] <= run["max_ms"]
+        assert run["bot_cpu_ms"] > 0 and run["emulator_ms"] > 0
+    assert set(figures["ratios"]) == {"2"}
+
+
+def test_the_broadcast_benchmark_reaches_everyone_once(tmp_path: Path) -> None:
+    out = tmp_path / "broadcast.json"
+    tiny = ["--participants", "40", "--respondents", "3", "--answers", "2", "--think", "0.1"]
+    broadcast_bench.main([*tiny, "--json", str(out)])
+    result = json.loads(out.read_text(encoding="utf-8"))["result"]
+    assert result["lost"] == result["doubled"] == result["failed_claims"] == 0
+    assert result["messages"] >= 40 + 1  # a reminder each, the coordinator's digest
+    assert result["answers"] == 3 * 2
+
+
+def test_the_footprint_benchmark_follows_the_bot_to_its_first_chart(tmp_path: Path) -> None:
+    out = tmp_path / "footprint.json"
+    footprint_bench.main(
+        ["--participants", "30", "--respondents", "3", "--starts", "1", "--json", str(out)]
+    )
+    rows = json.loads(out.read_text(encoding="utf-8"))["rows"]
+    assert [row["step"] for row in rows][-1] == "closed: the chart drawn and sent"
+    assert all(0 < row["rss_mb"] <= row["peak_rss_mb"] for row in rows)
+    assert rows[0]["startup_s"] > 0
