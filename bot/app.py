@@ -33,7 +33,7 @@ COMMANDS = ("start", "language", "help")
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 # Updates are handled concurrently: the service layer serialises what must be serialised.
 # A few at once keep the CPU busy while others wait on Telegram or SQLite; many more only
-# crowd httpx's connection pool (64 cost three times the CPU per answer: BENCHMARKS.md).
+# cost CPU in the HTTP client (64 tripled the CPU per answer at 100 respondents: BENCHMARKS.md).
 CONCURRENT_UPDATES = 8
 
 
