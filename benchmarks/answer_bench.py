@@ -66,6 +66,7 @@ class Run:
     bot_cpu_ms: float  # per answer
     driver_cpu_ms: float  # per answer: the emulator and the simulated people together
     emulator_ms: float  # per answer: the emulator's request handlers alone
+    polls: float  # getUpdates calls per answer
 
 
 @dataclass
@@ -89,7 +90,7 @@ def _stacks(folder: Path | None, name: str) -> Path | None:
 
 @asynccontextmanager
 async def subjects(
-    folder: Path, names: list[str], profile: Path | None
+    folder: Path, names: list[str], profile: Path | None, minimal_poll: float
 ) -> AsyncIterator[list[Subject]]:
     database = folder / "bench.sqlite3"
     token = (await open_session(database))["teacher"]
@@ -99,7 +100,10 @@ async def subjects(
     ):
         every = [
             Subject(
-                MINIMAL, minimal_emu, minimal_bot(minimal_emu, _stacks(profile, "minimal")), None
+                MINIMAL,
+                minimal_emu,
+                minimal_bot(minimal_emu, _stacks(profile, "minimal"), minimal_poll),
+                None,
             ),
             Subject(
                 SURVEY,
@@ -134,6 +138,7 @@ class Tally:
     bot_cpu: float = 0.0
     driver_cpu: float = 0.0
     emulator_cpu: float = 0.0
+    polls: int = 0
 
 
 async def _wave(
@@ -171,6 +176,7 @@ async def _wave(
     tally.bot_cpu += process_cpu_seconds(subject.process.pid) - bot_cpu
     tally.driver_cpu += time.process_time() - driver_cpu
     tally.emulator_cpu += subject.emu.stats.handler_cpu_seconds
+    tally.polls += subject.emu.stats.calls["getUpdates"]
     tally.latencies += [latency for latencies in results for latency in latencies]
     first, last = percentile(finished, 10), percentile(finished, 90)
     if last > first:
@@ -201,6 +207,7 @@ async def measure(subject: Subject, mode: str, concurrency: int, total: int, rat
         bot_cpu_ms=round(1000 * tally.bot_cpu / count, 2),
         driver_cpu_ms=round(1000 * tally.driver_cpu / count, 2),
         emulator_ms=round(1000 * tally.emulator_cpu / count, 2),
+        polls=round(tally.polls / count, 2),
     )
 
 
@@ -226,10 +233,11 @@ async def bench(
     names: list[str],
     modes: list[str],
     profile: Path | None = None,
+    minimal_poll: float = 0.0,
 ) -> list[Run]:
     runs: list[Run] = []
     with tempfile.TemporaryDirectory() as folder:
-        async with subjects(Path(folder), names, profile) as chosen:
+        async with subjects(Path(folder), names, profile, minimal_poll) as chosen:
             for count in concurrency:
                 for mode in modes:
                     for subject in chosen:
@@ -252,6 +260,7 @@ HEADERS = [
     "bot CPU ms/answer",
     "emulator+driver CPU ms/answer",
     "emulator handlers ms/answer",
+    "getUpdates/answer",
 ]
 
 
@@ -262,6 +271,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rate", type=float, default=OFFERED_RATE, help="offered when paced")
     parser.add_argument("--bots", default=f"{MINIMAL},{SURVEY}", help="comma-separated")
     parser.add_argument("--modes", default="saturated,paced", help="comma-separated")
+    parser.add_argument(
+        "--minimal-poll-interval",
+        type=float,
+        default=0.0,
+        help="seconds between the minimal bot's getUpdates (default: PTB's, 0)",
+    )
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument(
         "--profile", type=Path, default=None, help="folder for py-spy stacks of the bots"
@@ -276,6 +291,7 @@ def main(argv: list[str] | None = None) -> None:
             args.bots.split(","),
             args.modes.split(","),
             args.profile,
+            args.minimal_poll_interval,
         )
     )
     print(markdown_table(HEADERS, [list(astuple(run)) for run in runs]))

@@ -121,8 +121,14 @@ def survey_bot(
     return BotProcess(emu, "bot", args, bot_env(emu, database, **settings), profile)
 
 
-def minimal_bot(emu: BotApiEmulator, profile: Path | None = None) -> BotProcess:
-    env = {"SELFIE_BOT_TOKEN": emu.token, "SELFIE_API_URL": emu.base_url}
+def minimal_bot(
+    emu: BotApiEmulator, profile: Path | None = None, poll_interval: float = 0.0
+) -> BotProcess:
+    env = {
+        "SELFIE_BOT_TOKEN": emu.token,
+        "SELFIE_API_URL": emu.base_url,
+        "SELFIE_POLL_INTERVAL": str(poll_interval),
+    }
     return BotProcess(emu, "benchmarks.minimal_bot", [], env, profile)
 
 

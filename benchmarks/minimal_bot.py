@@ -83,7 +83,9 @@ def main() -> None:
     )
     application.add_handler(CommandHandler("start", on_start))
     application.add_handler(CallbackQueryHandler(on_press))
-    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    # python-telegram-bot's default unless told otherwise (to compare like with like)
+    poll_interval = float(os.environ.get("SELFIE_POLL_INTERVAL", "0"))
+    application.run_polling(allowed_updates=ALLOWED_UPDATES, poll_interval=poll_interval)
 
 
 if __name__ == "__main__":

@@ -202,4 +202,4 @@ def run(settings: Settings, *, clock: Clock | None = None) -> None:
             allowed_updates=allowed,
         )
     else:
-        application.run_polling(allowed_updates=allowed)
+        application.run_polling(allowed_updates=allowed, poll_interval=settings.poll_interval)

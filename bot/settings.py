@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # which count only per chat.
     broadcast_rate: float = Field(default=28.0, gt=0, le=30)
     tick_seconds: float = Field(default=60.0, gt=0)
+    # Seconds between two getUpdates calls: a short pause lets updates arrive in batches, one
+    # call for several answers at a busy time (BENCHMARKS.md §1).
+    poll_interval: float = Field(default=0.02, ge=0, le=5)
     reminder_day_start: time = time(9, 0)
     reminder_day_end: time = time(20, 0)
     reminder_fractions: Annotated[tuple[float, ...], NoDecode] = (1 / 3, 2 / 3)
