@@ -53,7 +53,15 @@ def bot_environment(emu: BotApiEmulator, database: Path) -> dict[str, str]:
 
 async def selfie_bot(emu: BotApiEmulator, database: Path, *args: str) -> tuple[int, str, str]:
     """Run the `selfie-bot` command in a process of its own, as an operator would."""
-    process = await asyncio.create_subprocess_exec(
+    process = await spawn_cli(emu, database, *args)
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def spawn_cli(emu: BotApiEmulator, database: Path, *args: str) -> asyncio.subprocess.Process:
+    """Start the `selfie-bot` command and hand out the running process."""
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
@@ -64,9 +72,6 @@ async def selfie_bot(emu: BotApiEmulator, database: Path, *args: str) -> tuple[i
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
 
 
 def today_in(timezone: str) -> date:
@@ -124,6 +129,8 @@ class BotProcess:
         self._env = bot_environment(emu, database) | (extra or {})
         self._emu = emu
         self.process: asyncio.subprocess.Process | None = None
+        # stderr is read as it comes, so that a chatty bot never blocks on a full pipe.
+        self._stderr: asyncio.Task[bytes] | None = None
 
     async def start(self, ready: Callable[[], bool] | None = None) -> None:
         """Start the bot and wait until it polls (or until `ready` says so)."""
@@ -139,6 +146,8 @@ class BotProcess:
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )
+        assert self.process.stderr is not None
+        self._stderr = asyncio.create_task(self.process.stderr.read())
         try:
             await self._emu.wait_for(
                 ready or (lambda: self._emu.call_count("getUpdates") > polls_before), timeout=30
@@ -148,8 +157,7 @@ class BotProcess:
             if process.returncode is None:
                 process.kill()
                 await process.wait()
-            assert process.stderr is not None
-            stderr = (await process.stderr.read()).decode()[-3000:]
+            stderr = (await self._stderr).decode()[-3000:]
             raise AssertionError(
                 f"the bot did not start (exit {process.returncode}):\n{stderr}"
             ) from None
@@ -169,5 +177,5 @@ class BotProcess:
             except TimeoutError:
                 self.process.kill()
                 await self.process.wait()
-        assert self.process.stderr is not None
-        return (await self.process.stderr.read()).decode()
+        assert self._stderr is not None
+        return (await self._stderr).decode()

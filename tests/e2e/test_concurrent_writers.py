@@ -11,10 +11,7 @@ import asyncio
 import json
 import os
 import re
-import signal
 import sqlite3
-import sys
-from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -27,9 +24,10 @@ from bot.storage.database import migrations
 
 from .conftest import (  # type: ignore[import-not-found]
     BotProcess,
-    bot_environment,
     create_session_with_cli,
     midday_zone,
+    selfie_bot,
+    spawn_cli,
     today_in,
 )
 
@@ -78,48 +76,6 @@ class Answering:
             # A breath between taps, as people take: leaves the CLI processes some CPU on a
             # small machine; the bot still gets a dozen writes a second from the four.
             await asyncio.sleep(PACE)
-
-
-async def run_cli(emu: BotApiEmulator, database: Path, *args: str) -> tuple[int, str, str]:
-    """conftest.selfie_bot, built on spawn_cli (which hands out the running process)."""
-    process = await spawn_cli(emu, database, *args)
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
-
-
-async def spawn_cli(emu: BotApiEmulator, database: Path, *args: str) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--env-file",
-        os.devnull,
-        *args,
-        env=bot_environment(emu, database),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
-async def stop_bot(bot: BotProcess, stderr: Awaitable[bytes]) -> str:
-    """Stop the bot gracefully and return everything it wrote to stderr."""
-    process = bot.process
-    assert process is not None
-    if process.returncode is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(process.wait(), 20)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
-    return (await stderr).decode()
-
-
-def start_draining(bot: BotProcess) -> asyncio.Task[bytes]:
-    """Read the bot's stderr as it comes, so that a chatty bot never blocks on a full pipe."""
-    assert bot.process is not None and bot.process.stderr is not None
-    return asyncio.create_task(bot.process.stderr.read())
 
 
 def cli_round(number: int, session_id: int, bulk_file: Path) -> list[tuple[str, ...]]:
@@ -180,7 +136,6 @@ async def test_cli_writers_and_answering_participants_never_see_a_locked_databas
     # Production settings, and a scheduler ticking every second: one more writer in the bot.
     bot = BotProcess(emu, database, extra={"SELFIE_RATE_LIMIT": "true", "SELFIE_TICK_SECONDS": "1"})
     await bot.start()
-    bot_stderr = start_draining(bot)
 
     participants: list[Answering] = []
     for user_id, group in (
@@ -201,14 +156,14 @@ async def test_cli_writers_and_answering_participants_never_see_a_locked_databas
         for number in range(CLI_ROUNDS):
             bulk_file = write_bulk_file(tmp_path / f"bulk-{number}.csv", number)
             commands = cli_round(number, session_id, bulk_file)
-            outcomes = await asyncio.gather(*(run_cli(emu, database, *c) for c in commands))
+            outcomes = await asyncio.gather(*(selfie_bot(emu, database, *c) for c in commands))
             results += [(c, *outcome) for c, outcome in zip(commands, outcomes, strict=True)]
             assert not any(task.done() for task in answering), "a participant stopped early"
     finally:
         stop.set()
         await asyncio.gather(*answering)
     await emu.wait_until_idle(timeout=15)
-    stderr = await stop_bot(bot, bot_stderr)
+    stderr = await bot.stop()
 
     for command, code, _, err in results:
         assert code == 0, (command, err)
@@ -286,7 +241,7 @@ async def test_the_bot_and_the_cli_migrate_an_old_database_together(
 
     _, err = await asyncio.wait_for(command.communicate(), 60)
     await bot_started
-    stderr = await stop_bot(bot, start_draining(bot))
+    stderr = await bot.stop()
     assert command.returncode == 0, err.decode()
     assert emu.call_count("getUpdates") > polls, stderr
     assert "Traceback" not in stderr, stderr
