@@ -61,18 +61,17 @@ from benchmarks.common import (
     process_cpu_seconds,
     write_json,
 )
+from bot.app import build_scheduler
 from bot.clock import FixedClock
 from bot.emulator import BotApiEmulator
-from bot.handlers.notices import NoticeRenderer
 from bot.participation.outcomes import Progress, Recap, StepOutcome
 from bot.participation.service import Participation
 from bot.reporting.chart import area_chart_png
 from bot.reporting.service import load_results
-from bot.scheduler.broadcast import Broadcaster
-from bot.scheduler.plan import ReminderPolicy
-from bot.scheduler.work import REPORT, Scheduler
+from bot.scheduler.work import REPORT
 from bot.sessions.period import local_today
 from bot.sessions.service import create_session
+from bot.settings import load_settings
 from bot.storage import Database
 from bot.storage.database import fetch_all, fetch_one
 from bot.storage.records import to_epoch
@@ -268,7 +267,15 @@ async def measure(
         )
 
         # Closing, as the bot's scheduler does it once the closing time has passed
-        scheduler = _scheduler(db, clock, bank, env.bot, participation)
+        # The bot's own wiring, with default settings (one report: no pace to wait for)
+        scheduler = build_scheduler(
+            load_settings(None),
+            db=db,
+            clock=clock,
+            bank=bank,
+            participation=participation,
+            bot=env.bot,
+        )
         clock.set(created.period.closes_at)
         started = time.perf_counter()
         await scheduler.tick()
@@ -489,21 +496,6 @@ async def _reports_sent(db: Database, session_id: int) -> int:
             (session_id, REPORT),
         )
     return int(row[0]) if row else 0
-
-
-def _scheduler(
-    db: Database, clock: FixedClock, bank: Bank, bot: Bot, participation: Participation
-) -> Scheduler:
-    """The bot's scheduler (bot.app.build_scheduler) without the broadcast pace."""
-    return Scheduler(
-        db=db,
-        clock=clock,
-        policy=ReminderPolicy(),
-        broadcaster=Broadcaster(bot=bot, db=db, clock=clock, rate=1000),
-        render=NoticeRenderer(
-            db=db, bank=bank, participation=participation, bot_username=BOT_USERNAME
-        ),
-    )
 
 
 async def _median_seconds(action: Callable[[], Awaitable[None]], repeat: int) -> float:
