@@ -99,20 +99,14 @@ class Broadcaster:
                 report.unreachable += 1
                 await self._settle(claim, "blocked" if blocked else "no chat", unreachable=True)
                 return
-            except TimedOut as error:
-                if not maybe_delivered(error):
-                    log.warning(
-                        "timed out before sending %s (attempt %d): %s", claim.kind, attempt, error
-                    )
-                    await asyncio.sleep(min(2**attempt, 30) / 4)
-                    continue
-                # Telegram has the whole request and did not answer in time: it has most
-                # likely sent the message, and sending it again would show it twice.
-                log.warning("no answer in time to %s; not sending it again", claim.kind)
-                report.failed += 1
-                await self._settle(claim, "timed out")
-                return
             except NetworkError as error:
+                if isinstance(error, TimedOut) and maybe_delivered(error):
+                    # Telegram has the whole request and did not answer in time: it has most
+                    # likely sent the message, and sending it again would show it twice.
+                    log.warning("no answer in time to %s; not sending it again", claim.kind)
+                    report.failed += 1
+                    await self._settle(claim, "timed out")
+                    return
                 log.warning(
                     "network trouble sending %s (attempt %d): %s", claim.kind, attempt, error
                 )
