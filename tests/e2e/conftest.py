@@ -78,13 +78,23 @@ def today_in(timezone: str) -> date:
     return datetime.now(UTC).astimezone(ZoneInfo(timezone)).date()
 
 
-def midday_zone() -> str:
-    """A fixed-offset time zone where it is about noon now, so civil-hours rules let
-    reminders through whenever the suite runs."""
-    offset = 12 - datetime.now(UTC).hour  # local hour = UTC hour + offset
+def zone_at_hour(hour: int) -> str:
+    """A fixed-offset time zone where the local hour is about `hour` now, so that a test's
+    reminder rules (civil hours) do not depend on when the suite runs."""
+    offset = hour - datetime.now(UTC).hour  # local hour = UTC hour + offset
     offset = (offset + 12) % 24 - 12  # into -12..11
     # Etc/GMT zones have inverted signs: Etc/GMT-3 is UTC+3.
     return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
+
+
+def midday_zone() -> str:
+    """A zone where it is about noon now: civil hours let reminders through."""
+    return zone_at_hour(12)
+
+
+def night_zone() -> str:
+    """A zone where it is about 02:00 now: no reminder round can be due."""
+    return zone_at_hour(2)
 
 
 async def create_session_with_cli(
