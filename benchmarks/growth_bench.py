@@ -69,7 +69,6 @@ from bot.participation.service import Participation
 from bot.reporting.chart import area_chart_png
 from bot.reporting.service import load_results
 from bot.scheduler.work import REPORT
-from bot.sessions.period import local_today
 from bot.sessions.service import create_session
 from bot.settings import load_settings
 from bot.storage import Database
@@ -211,7 +210,7 @@ async def measure(
         questionnaires = await _questionnaires(db, bank, created.session_id)
         items = sum(len(questionnaires[person.profile]) for person in people)
         seeding_started = time.perf_counter()
-        response_ids = await _seed_joins(db, rng, created.session_id, seeded_people, clock.now())
+        await _seed_joins(db, created.session_id, seeded_people, clock.now())
         seeding_s = time.perf_counter() - seeding_started
         firsts: dict[int, Progress] = {}
 
@@ -233,9 +232,7 @@ async def measure(
 
         # Answering
         seeding_started = time.perf_counter()
-        await _seed_answers(
-            db, rng, seeded_people, response_ids, questionnaires, clock.now(), TIMEZONE
-        )
+        await _seed_answers(db, rng, created.session_id, seeded_people, questionnaires)
         seeding_s += time.perf_counter() - seeding_started
         measured_answers = 0
 
@@ -394,70 +391,62 @@ async def _questionnaires(
 
 
 async def _seed_joins(
-    db: Database, rng: random.Random, session_id: int, people: Sequence[Person], now: datetime
-) -> list[int]:
-    """Write what `Participation.join` writes for each of `people`; return their response ids."""
-    ids = rng.sample(range(1, 2**62), len(people)) if people else []
+    db: Database, session_id: int, people: Sequence[Person], now: datetime
+) -> None:
+    """Write what `Participation.join` writes for each of `people`."""
     if not people:
-        return ids
+        return
+    async with db.transaction() as connection:
+        await connection.executemany(
+            "INSERT INTO participants (session_id, telegram_id, chat_id, profile, language,"
+            " joined_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (session_id, p.telegram_id, p.telegram_id, p.profile, p.language, to_epoch(now))
+                for p in people
+            ],
+        )
+        await connection.execute(
+            "INSERT INTO progress (participant_id) SELECT id FROM participants"
+            " WHERE session_id = ? AND completed = 0",
+            (session_id,),
+        )
+
+
+async def _seed_answers(
+    db: Database,
+    rng: random.Random,
+    session_id: int,
+    people: Sequence[Person],
+    questionnaires: dict[Profile, Questionnaire],
+) -> None:
+    """Write what completing whole questionnaires writes: the anonymous responses, the
+    completion flags, no progress."""
+    if not people:
+        return
+    ids = rng.sample(range(1, 2**62), len(people))
+    answers: list[tuple[int, str, int]] = []
+    for person, response_id in zip(people, ids, strict=True):
+        leaning = rng.gauss(3.2, 0.6)
+        answers.extend(
+            (response_id, item.code, _value(rng, leaning))
+            for item in questionnaires[person.profile].items
+        )
     async with db.transaction() as connection:
         await connection.executemany(
             "INSERT INTO responses (id, session_id, profile) VALUES (?, ?, ?)",
             [(rid, session_id, p.profile) for rid, p in zip(ids, people, strict=True)],
         )
         await connection.executemany(
-            "INSERT INTO participants (session_id, telegram_id, chat_id, profile, language,"
-            " joined_at, response_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    session_id,
-                    p.telegram_id,
-                    p.telegram_id,
-                    p.profile,
-                    p.language,
-                    to_epoch(now),
-                    rid,
-                )
-                for rid, p in zip(ids, people, strict=True)
-            ],
-        )
-    return ids
-
-
-async def _seed_answers(
-    db: Database,
-    rng: random.Random,
-    people: Sequence[Person],
-    response_ids: Sequence[int],
-    questionnaires: dict[Profile, Questionnaire],
-    now: datetime,
-    timezone: str,
-) -> None:
-    """Write what answering whole questionnaires writes: answers, completion, the cut link."""
-    if not people:
-        return
-    answers: list[tuple[int, str, int]] = []
-    for person, response_id in zip(people, response_ids, strict=True):
-        leaning = rng.gauss(3.2, 0.6)
-        answers.extend(
-            (response_id, item.code, _value(rng, leaning))
-            for item in questionnaires[person.profile].items
-        )
-    day = local_today(now, timezone).isoformat()
-    async with db.transaction() as connection:
-        await connection.executemany(
             "INSERT INTO answers (response_id, code, value) VALUES (?, ?, ?)", answers
         )
         await connection.executemany(
-            "UPDATE responses SET position = ?, completed_on = ? WHERE id = ?",
-            [
-                (len(questionnaires[p.profile]), day, rid)
-                for p, rid in zip(people, response_ids, strict=True)
-            ],
+            "DELETE FROM progress WHERE participant_id ="
+            " (SELECT id FROM participants WHERE session_id = ? AND telegram_id = ?)",
+            [(session_id, p.telegram_id) for p in people],
         )
         await connection.executemany(
-            "UPDATE participants SET completed_at = ?, response_id = NULL WHERE response_id = ?",
-            [(to_epoch(now), rid) for rid in response_ids],
+            "UPDATE participants SET completed = 1 WHERE session_id = ? AND telegram_id = ?",
+            [(session_id, p.telegram_id) for p in people],
         )
 
 
@@ -477,7 +466,7 @@ async def _answer_facts(db: Database, session_id: int) -> tuple[int, int, int, i
             connection,
             "SELECT count(*), count(DISTINCT a.response_id), sum(a.value = 0) FROM answers a"
             " JOIN responses r ON r.id = a.response_id"
-            " WHERE r.session_id = ? AND r.completed_on IS NOT NULL",
+            " WHERE r.session_id = ?",
             (session_id,),
         )
         table = await fetch_one(

@@ -54,7 +54,6 @@ LEVEL: Level = "upper-secondary"
 GROUP_WEIGHTS = {"leader": 3, "teacher": 22, "student": 75}
 OPTIONAL_CODES = 4
 NOT_APPLICABLE_SHARE = 0.08
-UNFINISHED_SHARE = 0.10
 OWN = (
     OwnStatement("S1", "B", frozenset({"leader", "teacher"}), "Mēs dalāmies ar labo praksi."),
     OwnStatement("S2", "C", frozenset(PROFILES), "Skolas Wi-Fi darbojas visās telpās."),
@@ -142,19 +141,13 @@ def _responses(
     area_bias = {area: rng.uniform(-0.7, 0.7) for area in "ABCDEFGHS"}
     profiles: list[Profile] = list(GROUP_WEIGHTS)  # type: ignore[arg-type]
     weights = list(GROUP_WEIGHTS.values())
-    unfinished = completed * UNFINISHED_SHARE
-    responses: list[tuple[int, int, str, int, str | None]] = []
+    responses: list[tuple[int, int, str]] = []
     answers: list[tuple[int, str, int]] = []
-    for index in range(completed + int(unfinished)):
+    for _ in range(completed):
         profile = rng.choices(profiles, weights)[0]
         response_id = rng.getrandbits(62) + 1
         items = questionnaires[profile]
-        done = index < completed
-        if not done:
-            items = items[: rng.randrange(len(items))]
-        responses.append(
-            (response_id, session_id, profile, len(items), "2026-11-10" if done else None)
-        )
+        responses.append((response_id, session_id, profile))
         leaning = rng.gauss(3.2, 0.6)
         for code in items:
             if rng.random() < NOT_APPLICABLE_SHARE:
@@ -164,8 +157,7 @@ def _responses(
                 value = min(5, max(1, value))
             answers.append((response_id, code, value))
     connection.executemany(
-        "INSERT INTO responses (id, session_id, profile, position, completed_on)"
-        " VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO responses (id, session_id, profile) VALUES (?, ?, ?)",
         responses,
     )
     connection.executemany(
@@ -220,7 +212,7 @@ async def measure(path: Path, session_id: int, bank: Bank, repeat: int) -> Measu
         async with database.read() as connection:
             cursor = await connection.execute(
                 "SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response_id"
-                " WHERE r.session_id = ? AND r.completed_on IS NOT NULL",
+                " WHERE r.session_id = ?",
                 (session_id,),
             )
             row = await cursor.fetchone()

@@ -7,7 +7,6 @@ concurrent update changes nothing twice.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -27,7 +26,7 @@ from bot.participation.outcomes import (
     Stale,
     StepOutcome,
 )
-from bot.sessions.period import local_today, session_state
+from bot.sessions.period import session_state
 from bot.storage import Database
 from bot.storage import participants as participant_queries
 from bot.storage import sessions as session_queries
@@ -35,9 +34,6 @@ from bot.storage.records import Participant, Session
 from bot.surveys.bank import Bank
 from bot.surveys.questionnaire import Questionnaire, assemble
 from bot.surveys.vocabulary import NOT_APPLICABLE, Language, Profile
-
-# SQLite integer keys are signed 64-bit; keep random ids positive and well spread.
-_RESPONSE_ID_BITS = 62
 
 
 @dataclass
@@ -72,7 +68,7 @@ class Participation:
             if participant is not None:
                 if participant.profile != profile:
                     return OtherGroup(session=session, profile=participant.profile)
-                if participant.completed_at is not None:
+                if participant.completed:
                     return AlreadyCompleted(session=session, profile=participant.profile)
             else:
                 participant = await self._insert_participant(
@@ -92,7 +88,7 @@ class Participation:
                     connection, session_id=participant.session_id
                 )
                 assert session is not None
-                if participant.completed_at is not None:
+                if participant.completed:
                     first_outcome = first_outcome or AlreadyCompleted(session, participant.profile)
                     continue
                 closed = self._unless_open(session)
@@ -105,39 +101,29 @@ class Participation:
     async def answer(
         self, *, telegram_id: int, session_id: int, code: str, value: int
     ) -> StepOutcome:
-        now = self.clock.now()
         async with self.db.transaction() as connection:
             current = await self._current(connection, telegram_id, session_id, code)
             if not isinstance(current, _Current):
                 return current
             participant, session, questionnaire, position, answers = current
-            assert participant.response_id is not None
-            await participant_queries.record_answer(
-                connection, response_id=participant.response_id, code=code, value=value
-            )
             answers = {**answers, code: value}
             following = _next_unanswered(questionnaire, answers, after=position)
-            if following is None:
-                await participant_queries.complete(
-                    connection,
-                    participant_id=participant.id,
-                    response_id=participant.response_id,
-                    position=len(questionnaire),
-                    now=now,
-                    day=local_today(now, session.timezone),
+            if following is not None:
+                await participant_queries.save_progress(
+                    connection, participant_id=participant.id, position=following, answers=answers
                 )
-                counted = [answers[item.code] for item in questionnaire.items]
-                return Recap(
-                    session=session,
-                    profile=participant.profile,
-                    language=participant.language,
-                    answered=len(counted),
-                    not_applicable=counted.count(NOT_APPLICABLE),
-                )
-            await participant_queries.set_position(
-                connection, response_id=participant.response_id, position=following
-            )
-            return self._at(session, participant, questionnaire, following, answers)
+                return self._at(session, participant, questionnaire, following, answers)
+            counted = {item.code: answers[item.code] for item in questionnaire.items}
+            await participant_queries.complete(connection, participant=participant, answers=counted)
+        # The WAL still holds the pages as they were before: the link just cut goes with them.
+        await self.db.purge()
+        return Recap(
+            session=session,
+            profile=participant.profile,
+            language=participant.language,
+            answered=len(counted),
+            not_applicable=list(counted.values()).count(NOT_APPLICABLE),
+        )
 
     async def back(self, *, telegram_id: int, session_id: int, code: str) -> StepOutcome:
         async with self.db.transaction() as connection:
@@ -145,11 +131,10 @@ class Participation:
             if not isinstance(current, _Current):
                 return current
             participant, session, questionnaire, position, answers = current
-            assert participant.response_id is not None
             if position == 0:
                 return self._at(session, participant, questionnaire, 0, answers)
-            await participant_queries.set_position(
-                connection, response_id=participant.response_id, position=position - 1
+            await participant_queries.save_progress(
+                connection, participant_id=participant.id, position=position - 1, answers=answers
             )
             return self._at(session, participant, questionnaire, position - 1, answers)
 
@@ -177,7 +162,7 @@ class Participation:
             participant = await participant_queries.participant(
                 connection, session_id=session_id, telegram_id=telegram_id
             )
-            if participant is None or participant.completed_at is None:
+            if participant is None or not participant.completed:
                 return None
             return await session_queries.session_by_id(connection, session_id=session_id)
 
@@ -236,10 +221,6 @@ class Participation:
         chat_id: int,
         language: Language,
     ) -> Participant:
-        while True:
-            response_id = secrets.randbits(_RESPONSE_ID_BITS) + 1
-            if not await participant_queries.response_exists(connection, response_id=response_id):
-                break
         return await participant_queries.insert_participant(
             connection,
             session_id=session.id,
@@ -247,7 +228,6 @@ class Participation:
             chat_id=chat_id,
             profile=profile,
             language=language,
-            response_id=response_id,
             now=self.clock.now(),
         )
 
@@ -261,11 +241,9 @@ class Participation:
         self, connection: aiosqlite.Connection, session: Session, participant: Participant
     ) -> tuple[Questionnaire, int, dict[str, int]]:
         """An unfinished participant's questionnaire, current position and answers so far."""
-        assert participant.response_id is not None
         questionnaire = await self._questionnaire(connection, session, participant.profile)
-        found = await participant_queries.place(connection, response_id=participant.response_id)
-        assert found is not None
-        position, answers = found
+        found = await participant_queries.progress(connection, participant_id=participant.id)
+        position, answers = found or (0, {})
         return questionnaire, min(position, len(questionnaire) - 1), answers
 
     async def _in_progress(
@@ -279,7 +257,7 @@ class Participation:
             return NotParticipating()
         session = await session_queries.session_by_id(connection, session_id=session_id)
         assert session is not None
-        if participant.completed_at is not None or participant.response_id is None:
+        if participant.completed:
             return AlreadyCompleted(session=session, profile=participant.profile)
         return self._unless_open(session) or (participant, session)
 

@@ -17,6 +17,7 @@ from bot.scheduler.broadcast import Broadcaster, BroadcastReport, Render
 from bot.scheduler.plan import ReminderPolicy, due_round, in_daytime, reminder_times
 from bot.storage import Database
 from bot.storage import deliveries as delivery_queries
+from bot.storage import participants as participant_queries
 from bot.storage import schools as school_queries
 from bot.storage import sessions as session_queries
 from bot.storage.deliveries import Claim
@@ -44,6 +45,8 @@ class Scheduler:
 
     async def tick(self) -> None:
         async with self._lock:
+            if self.db.purge_pending:  # a purge that another process's reader held up
+                await self.db.purge()
             async with self.db.read() as connection:
                 sessions = await session_queries.active_sessions(connection)
             for session in sessions:
@@ -140,12 +143,16 @@ class Scheduler:
         async with self.db.transaction() as connection:
             if not await delivery_queries.close_session(connection, session_id=session_id, now=now):
                 return False
+            # SELFIE counts completed questionnaires: unfinished ones end here, with the last
+            # link between people and answers.
+            await participant_queries.drop_unfinished(connection, session_id=session_id)
             coordinators = await school_queries.coordinators_of(
                 connection, school_id=session.school_id
             )
             claims = await delivery_queries.claim(
                 connection, session_id=session_id, kind=REPORT, recipients=coordinators, now=now
             )
+        await self.db.purge()
         log.info("session %d closed; report to %d coordinator(s)", session_id, len(claims))
         self._spawn(claims)
         return True

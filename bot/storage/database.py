@@ -14,6 +14,10 @@ from typing import Any
 import aiosqlite
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_BUSY_TIMEOUT_MS = 10_000
+# A purge must not hold this process's only connection while another process reads for long.
+_PURGE_BUSY_TIMEOUT_MS = 200
+_WAL_SIZE_LIMIT = 1 << 20
 
 
 class StorageError(Exception):
@@ -45,6 +49,9 @@ class Database:
         self._connection = connection
         self._lock = asyncio.Lock()
         self.path = path
+        # True from a change that must leave no trace (a completion, a deletion) until a purge
+        # has emptied the WAL; True at first, for what a process that died may have left there.
+        self.purge_pending = True
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
@@ -56,7 +63,11 @@ class Database:
         await connection.execute("PRAGMA journal_mode = WAL")
         await connection.execute("PRAGMA foreign_keys = ON")
         await connection.execute("PRAGMA synchronous = NORMAL")
-        await connection.execute("PRAGMA busy_timeout = 10000")
+        await connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        # Deleted rows and freed pages are overwritten with zeros, and a WAL that a checkpoint
+        # has emptied does not keep its old frames on disk (see `purge`).
+        await connection.execute("PRAGMA secure_delete = ON")
+        await connection.execute(f"PRAGMA journal_size_limit = {_WAL_SIZE_LIMIT}")
         database = cls(connection, path)
         if migrate:
             try:
@@ -67,6 +78,8 @@ class Database:
         return database
 
     async def close(self) -> None:
+        if self.purge_pending:
+            await self.purge()
         async with self._lock:
             await self._connection.close()
 
@@ -84,6 +97,7 @@ class Database:
                 f"{self.path} has schema version {current}, newer than this program's {latest}"
             )
         goal = latest if target is None else target
+        before = current
         async with self._lock:
             for version, script in available:
                 if not current < version <= goal:
@@ -103,7 +117,37 @@ class Database:
                     await self._connection.rollback()
                     raise
                 await self._connection.commit()
+            if current > before:
+                # An older database holds whatever it held before (under secure_delete off, in
+                # freed pages too), and a migration frees pages: rewrite the file once, then
+                # empty the WAL.
+                await self._connection.execute("VACUUM")
+                self.purge_pending = True
+        if self.purge_pending:
+            await self.purge()
         return current
+
+    async def purge(self) -> bool:
+        """Copy the WAL into the database file and truncate it, so that no earlier image of a
+        page (the link between a person and a questionnaire just completed, a row just
+        deleted) stays on disk. False when another process's reader kept it from finishing:
+        `purge_pending` stays set, and the next call tries again."""
+        self.purge_pending = True
+        async with self._lock:
+            await self._connection.execute(f"PRAGMA busy_timeout = {_PURGE_BUSY_TIMEOUT_MS}")
+            try:
+                row = await fetch_one(self._connection, "PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                await self._connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        done = row is not None and row[0] == 0
+        if done:
+            self.purge_pending = False
+        return done
+
+    async def backup(self, target: Path) -> None:
+        """A consistent copy of the live database in one file: no WAL, no freed pages."""
+        async with self._lock:
+            await self._connection.execute("VACUUM INTO ?", (str(target),))
 
     async def _user_version(self) -> int:
         row = await fetch_one(self._connection, "PRAGMA user_version")

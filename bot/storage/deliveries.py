@@ -60,7 +60,7 @@ async def claim_reminders(
         """
         INSERT INTO deliveries (session_id, kind, recipient, claimed_at)
         SELECT session_id, ?, chat_id, ? FROM participants
-        WHERE session_id = ? AND completed_at IS NULL AND reminders_muted = 0
+        WHERE session_id = ? AND completed = 0 AND reminders_muted = 0
           AND unreachable = 0 AND reminders_sent < ?
         ON CONFLICT DO NOTHING
         RETURNING recipient

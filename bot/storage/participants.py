@@ -1,19 +1,21 @@
-"""Participants, their in-progress responses and the answers in them."""
+"""The person's side: participants, their unfinished questionnaires and their languages."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Mapping
+from datetime import datetime
 from typing import cast
 
 import aiosqlite
 
 from bot.storage.database import fetch_all, fetch_one
 from bot.storage.records import Participant, from_epoch, to_epoch
+from bot.storage.responses import add_response
 from bot.surveys.vocabulary import Language, Profile
 
 _PARTICIPANT_COLUMNS = """
-    id, session_id, telegram_id, chat_id, profile, language, joined_at, completed_at,
-    response_id, reminders_muted, reminders_sent, unreachable
+    id, session_id, telegram_id, chat_id, profile, language, joined_at, completed,
+    reminders_muted, reminders_sent, unreachable
 """
 
 
@@ -26,8 +28,7 @@ def _participant(row: aiosqlite.Row) -> Participant:
         profile=cast(Profile, row["profile"]),
         language=cast(Language, row["language"]),
         joined_at=from_epoch(row["joined_at"]),
-        completed_at=from_epoch(row["completed_at"]) if row["completed_at"] is not None else None,
-        response_id=row["response_id"],
+        completed=bool(row["completed"]),
         reminders_muted=bool(row["reminders_muted"]),
         reminders_sent=row["reminders_sent"],
         unreachable=bool(row["unreachable"]),
@@ -66,22 +67,20 @@ async def insert_participant(
     chat_id: int,
     profile: Profile,
     language: Language,
-    response_id: int,
     now: datetime,
 ) -> Participant:
-    await connection.execute(
-        "INSERT INTO responses (id, session_id, profile) VALUES (?, ?, ?)",
-        (response_id, session_id, profile),
-    )
+    """A new participant with an empty questionnaire in progress."""
     cursor = await connection.execute(
         """
-        INSERT INTO participants (session_id, telegram_id, chat_id, profile, language, joined_at,
-                                  response_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO participants (session_id, telegram_id, chat_id, profile, language, joined_at)
+        VALUES (?, ?, ?, ?, ?, ?)
         """,
-        (session_id, telegram_id, chat_id, profile, language, to_epoch(now), response_id),
+        (session_id, telegram_id, chat_id, profile, language, to_epoch(now)),
     )
     assert cursor.lastrowid is not None
+    await connection.execute(
+        "INSERT INTO progress (participant_id) VALUES (?)", (cursor.lastrowid,)
+    )
     return Participant(
         id=cursor.lastrowid,
         session_id=session_id,
@@ -90,81 +89,74 @@ async def insert_participant(
         profile=profile,
         language=language,
         joined_at=from_epoch(to_epoch(now)),
-        completed_at=None,
-        response_id=response_id,
+        completed=False,
         reminders_muted=False,
         reminders_sent=0,
         unreachable=False,
     )
 
 
-async def response_exists(connection: aiosqlite.Connection, *, response_id: int) -> bool:
-    row = await fetch_one(connection, "SELECT 1 FROM responses WHERE id = ?", (response_id,))
-    return row is not None
+def _encode(answers: Mapping[str, int]) -> str:
+    return ",".join(f"{code}={value}" for code, value in answers.items())
 
 
-async def place(
-    connection: aiosqlite.Connection, *, response_id: int
+def _decode(text: str) -> dict[str, int]:
+    pairs = (item.partition("=") for item in text.split(",") if item)
+    return {code: int(value) for code, _, value in pairs}
+
+
+async def progress(
+    connection: aiosqlite.Connection, *, participant_id: int
 ) -> tuple[int, dict[str, int]] | None:
-    """An unfinished response's position and its answers so far, in one query."""
-    rows = await fetch_all(
-        connection,
-        "SELECT r.position, a.code, a.value FROM responses r"
-        " LEFT JOIN answers a ON a.response_id = r.id WHERE r.id = ?",
-        (response_id,),
-    )
-    if not rows:
-        return None
-    return rows[0]["position"], {row["code"]: row["value"] for row in rows if row["code"]}
-
-
-async def set_position(
-    connection: aiosqlite.Connection, *, response_id: int, position: int
-) -> None:
-    await connection.execute(
-        "UPDATE responses SET position = ? WHERE id = ?", (position, response_id)
-    )
-
-
-async def record_answer(
-    connection: aiosqlite.Connection, *, response_id: int, code: str, value: int
-) -> None:
-    await connection.execute(
-        "INSERT INTO answers (response_id, code, value) VALUES (?, ?, ?)"
-        " ON CONFLICT (response_id, code) DO UPDATE SET value = excluded.value",
-        (response_id, code, value),
-    )
-
-
-async def answer_value(
-    connection: aiosqlite.Connection, *, response_id: int, code: str
-) -> int | None:
+    """An unfinished questionnaire's position and its answers so far."""
     row = await fetch_one(
         connection,
-        "SELECT value FROM answers WHERE response_id = ? AND code = ?",
-        (response_id, code),
+        "SELECT position, answers FROM progress WHERE participant_id = ?",
+        (participant_id,),
     )
-    return row["value"] if row else None
+    return (row["position"], _decode(row["answers"])) if row else None
+
+
+async def save_progress(
+    connection: aiosqlite.Connection,
+    *,
+    participant_id: int,
+    position: int,
+    answers: Mapping[str, int],
+) -> None:
+    await connection.execute(
+        "INSERT INTO progress (participant_id, position, answers) VALUES (?, ?, ?)"
+        " ON CONFLICT (participant_id) DO UPDATE"
+        " SET position = excluded.position, answers = excluded.answers",
+        (participant_id, position, _encode(answers)),
+    )
 
 
 async def complete(
     connection: aiosqlite.Connection,
     *,
-    participant_id: int,
-    response_id: int,
-    position: int,
-    now: datetime,
-    day: date,
+    participant: Participant,
+    answers: Mapping[str, int],
 ) -> None:
-    """Finish a response and cut its link to the person, in the caller's transaction."""
-    await connection.execute(
-        "UPDATE responses SET position = ?, completed_on = ? WHERE id = ?",
-        (position, day.isoformat(), response_id),
+    """Hand a finished questionnaire to the anonymous side and keep only a flag here, in the
+    caller's transaction. The caller purges the database afterwards (`Database.purge`)."""
+    await add_response(
+        connection, session_id=participant.session_id, profile=participant.profile, answers=answers
     )
+    await connection.execute("DELETE FROM progress WHERE participant_id = ?", (participant.id,))
     await connection.execute(
-        "UPDATE participants SET completed_at = ?, response_id = NULL WHERE id = ?",
-        (to_epoch(now), participant_id),
+        "UPDATE participants SET completed = 1 WHERE id = ?", (participant.id,)
     )
+
+
+async def drop_unfinished(connection: aiosqlite.Connection, *, session_id: int) -> int:
+    """Delete the unfinished questionnaires of a session (at its close); how many."""
+    cursor = await connection.execute(
+        "DELETE FROM progress WHERE participant_id IN"
+        " (SELECT id FROM participants WHERE session_id = ? AND completed = 0)",
+        (session_id,),
+    )
+    return cursor.rowcount
 
 
 async def set_participant_language(

@@ -51,8 +51,7 @@ class Participant:
     profile: Profile
     language: Language
     joined_at: datetime
-    completed_at: datetime | None
-    response_id: int | None
+    completed: bool
     reminders_muted: bool
     reminders_sent: int
     unreachable: bool

@@ -1,6 +1,6 @@
 """The SQL behind a session's results: aggregates over completed responses.
 
-Only completed responses (`completed_on IS NOT NULL`) count. Every query starts from the
+Every response here is complete (the anonymous side holds nothing else). Every query starts from the
 session's responses through `responses_by_session` and reaches their answers through the
 answers' primary key (response_id, code), so the work grows with the session's own answers,
 not with the whole table. Aggregation happens here, in SQL: Python receives a few hundred
@@ -30,7 +30,7 @@ async def respondents(connection: aiosqlite.Connection, *, session_id: int) -> d
     rows = await fetch_all(
         connection,
         "SELECT profile, count(*) AS completed FROM responses"
-        " WHERE session_id = ? AND completed_on IS NOT NULL GROUP BY profile",
+        " WHERE session_id = ? GROUP BY profile",
         (session_id,),
     )
     found = {row["profile"]: row["completed"] for row in rows}
@@ -48,7 +48,7 @@ async def statement_tallies(
                sum(a.value = 0) AS v0, sum(a.value = 1) AS v1, sum(a.value = 2) AS v2,
                sum(a.value = 3) AS v3, sum(a.value = 4) AS v4, sum(a.value = 5) AS v5
         FROM responses r JOIN answers a ON a.response_id = r.id
-        WHERE r.session_id = ? AND r.completed_on IS NOT NULL
+        WHERE r.session_id = ?
         GROUP BY a.code, r.profile
         """,
         (session_id,),
@@ -78,7 +78,7 @@ async def area_respondents(
         SELECT profile, areas, count(*) AS responses FROM (
             SELECT r.profile AS profile, group_concat(DISTINCT substr(a.code, 1, 1)) AS areas
             FROM responses r JOIN answers a ON a.response_id = r.id
-            WHERE r.session_id = ? AND r.completed_on IS NOT NULL
+            WHERE r.session_id = ?
               AND a.value > 0 AND a.code GLOB '[A-H]*'
             GROUP BY r.profile, r.id
         )
@@ -140,7 +140,7 @@ async def completed_answers(
             """
             SELECT r.id, a.code, a.value
             FROM responses r JOIN answers a ON a.response_id = r.id
-            WHERE r.session_id = ? AND r.profile = ? AND r.completed_on IS NOT NULL
+            WHERE r.session_id = ? AND r.profile = ?
             ORDER BY r.id
             """,
             (session_id, profile),

@@ -170,7 +170,7 @@ async def group_counts(
 ) -> dict[Profile, GroupCount]:
     rows = await fetch_all(
         connection,
-        "SELECT profile, count(*) AS joined, count(completed_at) AS completed"
+        "SELECT profile, count(*) AS joined, sum(completed) AS completed"
         " FROM participants WHERE session_id = ? GROUP BY profile",
         (session_id,),
     )

@@ -6,8 +6,10 @@ import asyncio
 import json
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import AsyncIterator, Callable
+from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -72,6 +74,20 @@ async def spawn_cli(emu: BotApiEmulator, database: Path, *args: str) -> asyncio.
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+
+
+def progress_of(database: Path, telegram_id: int) -> tuple[int, dict[str, int]] | None:
+    """A person's unfinished questionnaire, (position, answers), or None when there is none."""
+    with closing(sqlite3.connect(database)) as connection:
+        row = connection.execute(
+            "SELECT g.position, g.answers FROM participants p"
+            " JOIN progress g ON g.participant_id = p.id WHERE p.telegram_id = ?",
+            (telegram_id,),
+        ).fetchone()
+    if row is None:
+        return None
+    pairs = (item.split("=") for item in row[1].split(",") if item)
+    return row[0], {code: int(value) for code, value in pairs}
 
 
 def today_in(timezone: str) -> date:

@@ -26,6 +26,7 @@ from .conftest import (  # type: ignore[import-not-found]
     BotProcess,
     create_session_with_cli,
     midday_zone,
+    progress_of,
     selfie_bot,
     spawn_cli,
     today_in,
@@ -185,14 +186,9 @@ async def test_cli_writers_and_answering_participants_never_see_a_locked_databas
         assert participant.steps >= MIN_STEPS
         assert not [a for a in user.answers if a.show_alert or ERROR_TEXT in (a.text or "")]
         assert not [m for m in user.messages if ERROR_TEXT in m.content]
-        stored = rows(
-            database,
-            "SELECT a.code, a.value FROM answers a"
-            " JOIN participants p ON p.response_id = a.response_id"
-            " WHERE p.telegram_id = ? ORDER BY a.code",
-            user.id,
-        )
-        assert stored == sorted(participant.given.items())
+        found = progress_of(database, user.id)
+        assert found is not None
+        assert found[1] == participant.given
 
 
 def holds_open(pid: int, path: Path) -> bool:

@@ -229,7 +229,7 @@ async def test_an_admin_invites_a_coordinator_who_sets_up_a_session_that_is_answ
         shown = await coordinator.wait_for_message()
         assert "Nothing is recorded" in shown.text
         assert OWN_TEXT in shown.content
-        answers_before = db_rows(database, "SELECT count(*) FROM answers")
+        answers_before = db_rows(database, "SELECT count(*) FROM progress")
 
         # Editing after the start: statements are locked; the end date can still move.
         assert "can no longer be changed" in await forged(
@@ -274,7 +274,7 @@ async def test_an_admin_invites_a_coordinator_who_sets_up_a_session_that_is_answ
         assert summary.document is not None
         assert answers.document is not None
         assert answers.document.filename.endswith(".csv")
-    assert db_rows(database, "SELECT count(*) FROM answers") == answers_before
+    assert db_rows(database, "SELECT count(*) FROM progress") == answers_before
 
 
 async def test_refusals_change_nothing(emu: BotApiEmulator, database: Path) -> None:

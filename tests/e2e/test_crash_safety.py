@@ -28,7 +28,6 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -100,7 +99,6 @@ class Respondent:
     user: EmulatedUser
     profile: str
     plan: dict[int, int]  # 1-based statement position -> the value this person presses
-    response_id: int = 0
     total: int = 0
     current: ChatMessage | None = None
     codes: dict[int, str] = field(default_factory=dict)  # position -> statement code seen
@@ -210,45 +208,50 @@ async def answer_until_done(person: Respondent, crashes: Crashes) -> None:
         await asyncio.sleep(rng.uniform(0, 0.03))  # a moment to read the next statement
 
 
-def stored_state(database: Path, person: Respondent) -> tuple[dict[str, int], tuple[Any, ...]]:
-    """This person's stored answers and (position, completed_on, completed_at, response_id)."""
+def completed_responses(database: Path) -> list[dict[str, int]]:
+    """Every completed response's answers (the anonymous side holds nothing else)."""
     with sqlite(database) as connection:
-        answers = dict(
-            connection.execute(
-                "SELECT code, value FROM answers WHERE response_id = ?", (person.response_id,)
-            ).fetchall()
-        )
-        position, completed_on = connection.execute(
-            "SELECT position, completed_on FROM responses WHERE id = ?", (person.response_id,)
-        ).fetchone()
-        completed_at, response_id = connection.execute(
-            "SELECT completed_at, response_id FROM participants WHERE telegram_id = ?",
+        rows = connection.execute("SELECT response_id, code, value FROM answers").fetchall()
+    responses: dict[int, dict[str, int]] = {}
+    for response_id, code, value in rows:
+        responses.setdefault(response_id, {})[code] = value
+    return list(responses.values())
+
+
+def stored_state(database: Path, person: Respondent) -> tuple[bool, int | None, dict[str, int]]:
+    """Whether this person completed, and the position and answers of their unfinished
+    questionnaire (None and {} when there is none)."""
+    with sqlite(database) as connection:
+        completed, position, answers = connection.execute(
+            "SELECT p.completed, g.position, g.answers FROM participants p"
+            " LEFT JOIN progress g ON g.participant_id = p.id WHERE p.telegram_id = ?",
             (person.user.id,),
         ).fetchone()
-    return answers, (position, completed_on, completed_at, response_id)
+    pairs = (item.split("=") for item in (answers or "").split(",") if item)
+    return bool(completed), position, {code: int(value) for code, value in pairs}
 
 
 def check_stored(database: Path, person: Respondent, context: str) -> int:
     """What the dead bot left must match what the person saw; returns how many are stored.
 
     Every statement before the furthest shown one is stored with the pressed value; at most
-    one more (pressed, stored, but killed before its edit); the resume position, completion
-    and the cut link to the person follow from the answers."""
+    one more (pressed, stored, but killed before its edit); the resume position follows from
+    the answers. A completed questionnaire has left the person's side: exactly one anonymous
+    response holds the answers this person pressed, and nothing of it stays beside them."""
     where = f"{context}, user {person.user.id} ({person.profile})"
     shown = person.furthest_shown()
-    answers, (position, completed_on, completed_at, response_id) = stored_state(database, person)
+    completed, position, answers = stored_state(database, person)
+    if completed:
+        assert position is None and not answers, f"{where}: progress kept after completion"
+        expected = person.expected_answers(person.total)
+        found = completed_responses(database).count(expected)
+        assert found == 1, f"{where}: {found} responses hold this person's answers"
+        assert shown - 1 <= person.total <= shown, f"{where}: shown {shown}, completed"
+        return person.total
     count = len(answers)
     assert shown - 1 <= count <= shown, f"{where}: shown {shown}, stored {count}: {answers}"
     assert answers == person.expected_answers(count), f"{where}: wrong answers {answers}"
     assert position == count, f"{where}: position {position} with {count} answers"
-    if count == person.total:
-        assert completed_on is not None, where
-        assert completed_at is not None, where
-        assert response_id is None, f"{where}: the completed response is still linked"
-    else:
-        assert completed_on is None, where
-        assert completed_at is None, where
-        assert response_id == person.response_id, where
     return count
 
 
@@ -310,12 +313,6 @@ async def test_answers_survive_random_kills(emu: BotApiEmulator, database: Path)
         assert person.position_of(person.current) == 1
 
     await asyncio.gather(*(join(person) for person in people))
-    with sqlite(database) as connection:
-        for person in people:
-            (person.response_id,) = connection.execute(
-                "SELECT response_id FROM participants WHERE telegram_id = ?", (person.user.id,)
-            ).fetchone()
-    assert len({person.response_id for person in people}) == len(people)
 
     crashes.running.set()
     tasks = [asyncio.create_task(answer_until_done(person, crashes)) for person in people]
@@ -353,14 +350,12 @@ async def test_answers_survive_random_kills(emu: BotApiEmulator, database: Path)
         assert check_stored(database, person, context) == person.total, context
     with sqlite(database) as connection:
         stored = connection.execute("SELECT count(*) FROM answers").fetchone()[0]
-        responses = connection.execute(
-            "SELECT count(*), count(completed_on) FROM responses"
-        ).fetchone()
+        responses = connection.execute("SELECT count(*) FROM responses").fetchone()[0]
         participants = connection.execute(
-            "SELECT count(*), count(completed_at), count(response_id) FROM participants"
+            "SELECT count(*), sum(completed), (SELECT count(*) FROM progress) FROM participants"
         ).fetchone()
     assert stored == sum(person.total for person in people), context
-    assert responses == (len(people), len(people)), context
+    assert responses == len(people), context
     assert participants == (len(people), len(people), 0), context
     code, out, err = await selfie_bot(
         emu, database, "session", "status", str(created["session_id"]), "--json"

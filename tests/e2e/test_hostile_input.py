@@ -945,8 +945,8 @@ async def test_forged_garbled_and_replayed_buttons_change_nothing(
     # The replayed buttons really were old ones: nobody moved on.
     with sqlite3.connect(database) as connection:
         positions = connection.execute(
-            "SELECT p.telegram_id, r.position FROM participants p"
-            " JOIN responses r ON r.id = p.response_id"
+            "SELECT p.telegram_id, g.position FROM participants p"
+            " JOIN progress g ON g.participant_id = p.id"
         ).fetchall()
     assert positions == [(MIDWAY, 2)]
 

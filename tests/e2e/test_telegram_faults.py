@@ -33,6 +33,7 @@ from bot.surveys.bank import default_bank
 from .conftest import (  # type: ignore[import-not-found]
     TOKEN,
     midday_zone,
+    progress_of,
     selfie_bot,
     today_in,
 )
@@ -117,14 +118,9 @@ async def join(emu: BotApiEmulator, user_id: int, payload: str) -> Participant:
 
 
 def stored_answers(database: Path, telegram_id: int) -> list[tuple[str, int]]:
-    with sqlite3.connect(database) as connection:
-        rows = connection.execute(
-            "SELECT a.code, a.value FROM answers a"
-            " JOIN participants p ON p.response_id = a.response_id"
-            " WHERE p.telegram_id = ? ORDER BY a.code",
-            (telegram_id,),
-        ).fetchall()
-    return [(code, value) for code, value in rows]
+    """The answers of this person's unfinished questionnaire, by code."""
+    found = progress_of(database, telegram_id)
+    return sorted(found[1].items()) if found else []
 
 
 def unreachable(database: Path, telegram_id: int) -> bool:

@@ -115,8 +115,8 @@ async def test_an_answer_moves_on_and_a_repeated_tap_changes_nothing(
     repeated = await answer(participation, first, 2)  # the same button pressed again
     assert isinstance(repeated, Stale)
     assert repeated.progress is not None and repeated.progress.position == 1
-    assert await count(db, "SELECT count(*) FROM answers") == 1
-    assert await count(db, "SELECT value FROM answers") == 5
+    assert await count(db, "SELECT answers = 'A1=5' FROM progress") == 1
+    assert await count(db, "SELECT count(*) FROM answers") == 0  # nothing complete yet
 
 
 async def test_concurrent_taps_record_once(
@@ -126,8 +126,11 @@ async def test_concurrent_taps_record_once(
     outcomes = await asyncio.gather(*(answer(participation, first, 3) for _ in range(5)))
     assert sum(isinstance(o, Progress) for o in outcomes) == 1
     assert sum(isinstance(o, Stale) for o in outcomes) == 4
-    assert await count(db, "SELECT count(*) FROM answers") == 1
-    assert await count(db, "SELECT position FROM responses") == 1
+    assert (
+        await count(db, "SELECT length(answers) - length(replace(answers, '=', '')) FROM progress")
+        == 1
+    )
+    assert await count(db, "SELECT position FROM progress") == 1
 
 
 async def test_back_shows_the_previous_answer_and_returns_to_the_first_unanswered(
@@ -152,8 +155,8 @@ async def test_back_shows_the_previous_answer_and_returns_to_the_first_unanswere
     assert isinstance(changed, Progress)
     assert changed.position == 3  # straight back to where they were
     async with db.read() as connection:
-        rows = await fetch_all(connection, "SELECT value FROM answers ORDER BY value")
-    assert [row[0] for row in rows] == [0, 1, 3]
+        rows = await fetch_all(connection, "SELECT answers FROM progress")
+    assert sorted(rows[0][0].split(",")) == ["A1=1", "A2=0", "A3=3"]
 
 
 async def test_back_on_the_first_statement_stays_there(
@@ -180,19 +183,14 @@ async def test_completion_recaps_and_cuts_the_link_to_the_person(
     assert answered == total == progress.answered
     assert progress.not_applicable == total // 6
     assert await count(db, "SELECT count(*) FROM answers") == total
-    assert await count(db, "SELECT count(*) FROM participants WHERE response_id IS NULL") == 1
-    assert await count(db, "SELECT count(*) FROM participants WHERE completed_at IS NULL") == 0
-    assert await count(db, "SELECT count(*) FROM responses WHERE completed_on IS NULL") == 0
-    # Nothing in the response rows says whose they are.
+    assert await count(db, "SELECT count(*) FROM progress") == 0
+    assert await count(db, "SELECT completed FROM participants") == 1
+    # Nothing in the response rows says whose or when they are, nor does the participant's.
     async with db.read() as connection:
         columns = await fetch_all(connection, "PRAGMA table_info(responses)")
-    assert {c["name"] for c in columns} == {
-        "id",
-        "session_id",
-        "profile",
-        "position",
-        "completed_on",
-    }
+        person = await fetch_all(connection, "PRAGMA table_info(participants)")
+    assert {c["name"] for c in columns} == {"id", "session_id", "profile"}
+    assert not {c["name"] for c in person} & {"response_id", "completed_at"}
     again = await participation.join(
         token=session.invites["student"], telegram_id=USER, chat_id=USER, language="en"
     )

@@ -78,7 +78,6 @@ async def _fill(
             items = assemble(
                 bank, level="upper-secondary", profile=profile, codes=codes, own=own
             ).items
-            response_id = session_id * 1000 + number
             now = datetime(2026, 11, 25, 9, tzinfo=UTC)
             participant = await participant_queries.insert_participant(
                 connection,
@@ -87,24 +86,19 @@ async def _fill(
                 chat_id=number,
                 profile=profile,
                 language="lv",
-                response_id=response_id,
                 now=now,
             )
-            for position, item in enumerate(items if done else items[:5]):
-                await participant_queries.record_answer(
-                    connection,
-                    response_id=response_id,
-                    code=item.code,
-                    value=answer_value(number, position, item.code, profile),
-                )
+            answers = {
+                item.code: answer_value(number, position, item.code, profile)
+                for position, item in enumerate(items if done else items[:5])
+            }
             if done:
                 await participant_queries.complete(
-                    connection,
-                    participant_id=participant.id,
-                    response_id=response_id,
-                    position=len(items),
-                    now=now,
-                    day=now.date(),
+                    connection, participant=participant, answers=answers
+                )
+            else:
+                await participant_queries.save_progress(
+                    connection, participant_id=participant.id, position=5, answers=answers
                 )
 
 

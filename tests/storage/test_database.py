@@ -1,4 +1,5 @@
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,81 @@ async def test_foreign_keys_are_enforced(db: Database) -> None:
             await connection.execute(
                 "INSERT INTO coordinators (school_id, telegram_id, added_at) VALUES (42, 1, 0)"
             )
+
+
+async def test_the_anonymity_migration_keeps_answers_and_leaves_no_link_on_disk(
+    tmp_path: Path,
+) -> None:
+    """A version-3 database with a completed and an unfinished questionnaire, each linked the
+    old way: after the migration the unfinished one is on the person's side, the completed one
+    anonymous, and neither the old link nor the completion times are anywhere in the file."""
+    path = tmp_path / "old.sqlite3"
+    db = await Database.open(path, migrate=False)
+    await db.migrate(target=3)
+    await db.close()
+    linked, done, gone = 0x1234_5678_9ABC_DEF0, 0x0FED_CBA9_8765_4321, 0x0BAD_0BAD_0BAD_0BAD
+    completed_at = 1_764_000_123
+    # Written as the old bot did, with secure_delete off: the completed participant was linked
+    # to their response until completion, and the freed bytes of that row stay in the page.
+    with closing(sqlite3.connect(path)) as c, c:
+        c.execute("PRAGMA secure_delete = OFF")
+        c.execute("INSERT INTO schools (id, name, created_at) VALUES (1, 'S', 0)")
+        c.execute(
+            "INSERT INTO sessions (id, school_id, level, start_date, end_date, timezone,"
+            " opens_at, closes_at, created_by, created_at)"
+            " VALUES (1, 1, 'primary', '2026-11-02', '2026-11-13', 'UTC', 1, 2, 9, 0)"
+        )
+        c.execute(
+            "INSERT INTO responses (id, session_id, profile, position, completed_on)"
+            " VALUES (?, 1, 'teacher', 2, NULL), (?, 1, 'teacher', 2, NULL)",
+            (linked, done),
+        )
+        c.executemany(
+            "INSERT INTO answers (response_id, code, value) VALUES (?, ?, ?)",
+            [(linked, "A1", 4), (linked, "A2", 0), (done, "A1", 2), (done, "A2", 5)],
+        )
+        c.execute(
+            "INSERT INTO participants (session_id, telegram_id, chat_id, profile, language,"
+            " joined_at, response_id) VALUES"
+            " (1, 7001, 7001, 'teacher', 'lv', 5, ?), (1, 7002, 7002, 'teacher', 'lv', 5, ?)",
+            (linked, done),
+        )
+        c.execute("UPDATE responses SET completed_on = '2026-11-05' WHERE id = ?", (done,))
+        c.execute(
+            "UPDATE participants SET completed_at = ?, response_id = NULL WHERE telegram_id = 7002",
+            (completed_at,),
+        )
+        # A response deleted in the old life: its bytes stay in free space.
+        c.execute(
+            "INSERT INTO responses (id, session_id, profile) VALUES (?, 1, 'leader')", (gone,)
+        )
+        c.executemany(
+            "INSERT INTO answers (response_id, code, value) VALUES (?, ?, 3)",
+            [(gone, f"B{n}") for n in range(1, 300)],
+        )
+        c.execute("DELETE FROM answers WHERE response_id = ?", (gone,))
+        c.execute("DELETE FROM responses WHERE id = ?", (gone,))
+    with closing(sqlite3.connect(path)) as c:
+        before = c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    assert before[0] == 0
+    old = path.read_bytes()
+    assert b"2026-11-05" in old and completed_at.to_bytes(4, "big") in old
+    assert linked.to_bytes(8, "big") in old and gone.to_bytes(8, "big") in old
+
+    db = await Database.open(path)
+    async with db.read() as c:
+        progress = await fetch_all(c, "SELECT participant_id, position, answers FROM progress")
+        flags = await fetch_all(c, "SELECT telegram_id, completed FROM participants ORDER BY 1")
+        answers = await fetch_all(c, "SELECT response_id, code, value FROM answers ORDER BY 2")
+    await db.close()
+    assert [(p[1], sorted(p[2].split(","))) for p in progress] == [(2, ["A1=4", "A2=0"])]
+    assert [tuple(f) for f in flags] == [(7001, 0), (7002, 1)]
+    assert [tuple(a) for a in answers] == [(done, "A1", 2), (done, "A2", 5)]
+    on_disk = path.read_bytes()
+    wal = path.with_name(path.name + "-wal")
+    on_disk += wal.read_bytes() if wal.exists() else b""
+    assert on_disk.count(done.to_bytes(8, "big")) == 3  # two answers, the session's index
+    assert linked.to_bytes(8, "big") not in on_disk
+    assert gone.to_bytes(8, "big") not in on_disk
+    assert completed_at.to_bytes(4, "big") not in on_disk
+    assert b"2026-11-05" not in on_disk

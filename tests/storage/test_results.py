@@ -1,5 +1,4 @@
 import itertools
-import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -24,11 +23,9 @@ async def respond(
     answers: dict[str, int],
     *,
     completed: bool = True,
-    response_id: int | None = None,
-) -> int:
-    """One participant's response, written through the storage functions the bot uses."""
+) -> None:
+    """One participant's questionnaire, written through the storage functions the bot uses."""
     user = next(_ids)
-    response = response_id if response_id is not None else secrets.randbits(62) + 1
     now = datetime(2026, 11, 24, 12, tzinfo=UTC)
     async with db.transaction() as connection:
         participant = await participant_queries.insert_participant(
@@ -38,23 +35,14 @@ async def respond(
             chat_id=user,
             profile=profile,
             language="lv",
-            response_id=response,
             now=now,
         )
-        for code, value in answers.items():
-            await participant_queries.record_answer(
-                connection, response_id=response, code=code, value=value
-            )
         if completed:
-            await participant_queries.complete(
-                connection,
-                participant_id=participant.id,
-                response_id=response,
-                position=len(answers),
-                now=now,
-                day=now.date(),
+            await participant_queries.complete(connection, participant=participant, answers=answers)
+        else:
+            await participant_queries.save_progress(
+                connection, participant_id=participant.id, position=len(answers), answers=answers
             )
-    return response
 
 
 async def other_session(
@@ -158,11 +146,11 @@ async def test_completed_answers_come_response_by_response_in_group_order(
     db: Database, session: CreatedSession
 ) -> None:
     sid = session.session_id
-    await respond(db, sid, "student", {"B1": 2, "C1": 0}, response_id=5)
-    await respond(db, sid, "teacher", {"A1": 3, "B1": 4}, response_id=900)
-    await respond(db, sid, "teacher", {"A1": 1}, response_id=7)
-    await respond(db, sid, "leader", {"A1": 5}, response_id=3)
-    await respond(db, sid, "teacher", {"A1": 2}, completed=False, response_id=1)
+    await respond(db, sid, "student", {"B1": 2, "C1": 0})
+    await respond(db, sid, "teacher", {"A1": 3, "B1": 4})
+    await respond(db, sid, "teacher", {"A1": 1})
+    await respond(db, sid, "leader", {"A1": 5})
+    await respond(db, sid, "teacher", {"A1": 2}, completed=False)
 
     async with db.read() as connection:
         rows = [
@@ -171,13 +159,16 @@ async def test_completed_answers_come_response_by_response_in_group_order(
                 connection, session_id=sid, profiles={"student", "teacher"}
             )
         ]
-    assert rows == [
-        (7, "teacher", "A1", 1),
-        (900, "teacher", "A1", 3),
-        (900, "teacher", "B1", 4),
-        (5, "student", "B1", 2),
-        (5, "student", "C1", 0),
-    ]
+    # Teachers first, each group's responses in the order of their random ids.
+    teachers = [row for row in rows if row[1] == "teacher"]
+    assert rows == teachers + [row for row in rows if row[1] == "student"]
+    assert [row[0] for row in rows] == sorted(row[0] for row in teachers) + [rows[-1][0]] * 2
+    by_response: dict[int, dict[str, int]] = {}
+    for response_id, _, code, value in rows:
+        by_response.setdefault(response_id, {})[code] = value
+    assert sorted(by_response.values(), key=str) == sorted(
+        [{"A1": 3, "B1": 4}, {"A1": 1}, {"B1": 2, "C1": 0}], key=str
+    )
 
 
 @pytest.mark.parametrize(
@@ -211,5 +202,5 @@ async def test_queries_reach_answers_through_the_session_index(
             details
         )
         if any(step.startswith("SEARCH a ") for step in plan):
-            assert "USING INDEX responses_by_session" in details, details
+            assert "INDEX responses_by_session" in details, details
             assert "SEARCH a USING PRIMARY KEY (response_id=?)" in details, details

@@ -184,7 +184,6 @@ async def create(db: Database, bank: Bank, start: date, *, own: bool) -> int:
 async def respond(
     db: Database, session_id: int, profile: Profile, answers: dict[str, int], *, done: bool = True
 ) -> None:
-    response_id = secrets.randbits(62) + 1
     now = datetime(2026, 11, 25, 9, tzinfo=UTC)
     async with db.transaction() as connection:
         participant = await participant_queries.insert_participant(
@@ -194,21 +193,13 @@ async def respond(
             chat_id=1,
             profile=profile,
             language="lv",
-            response_id=response_id,
             now=now,
         )
-        for code, value in answers.items():
-            await participant_queries.record_answer(
-                connection, response_id=response_id, code=code, value=value
-            )
         if done:
-            await participant_queries.complete(
-                connection,
-                participant_id=participant.id,
-                response_id=response_id,
-                position=len(answers),
-                now=now,
-                day=now.date(),
+            await participant_queries.complete(connection, participant=participant, answers=answers)
+        else:
+            await participant_queries.save_progress(
+                connection, participant_id=participant.id, position=len(answers), answers=answers
             )
 
 
