@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from telegram import Bot, BotCommand, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
+from bot.botapi import check_token, token_rejected
 from bot.clock import Clock, SystemClock
 from bot.context import SCHEDULER_KEY, SERVICES_KEY, AppContext, BotApplication, Services
 from bot.coordination.service import Coordination
@@ -21,7 +23,7 @@ from bot.scheduler import jobs
 from bot.scheduler.broadcast import Broadcaster
 from bot.scheduler.plan import ReminderPolicy
 from bot.scheduler.work import Scheduler
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.storage import Database
 from bot.storage import sessions as session_queries
 from bot.surveys.bank import Bank, default_bank
@@ -187,19 +189,25 @@ async def polling(
 
 
 def run(settings: Settings, *, clock: Clock | None = None) -> None:
+    """Run the bot until a stop signal; SettingsError if Telegram refuses the token."""
+    # Asked first, so that a rejected token is one line and not python-telegram-bot's traceback.
+    asyncio.run(check_token(settings))
     application = build_application(settings, clock=clock)
     allowed = ALLOWED_UPDATES
-    if settings.mode == "webhook":
-        assert settings.webhook_url is not None
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path="telegram",
-            webhook_url=settings.webhook_url,
-            secret_token=(
-                settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-            ),
-            allowed_updates=allowed,
-        )
-    else:
-        application.run_polling(allowed_updates=allowed, poll_interval=settings.poll_interval)
+    try:
+        if settings.mode == "webhook":
+            assert settings.webhook_url is not None
+            if settings.webhook_secret is None:  # Settings makes one; never serve without it
+                raise SettingsError("SELFIE_WEBHOOK_SECRET: a webhook needs a secret")
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path="telegram",
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=allowed,
+            )
+        else:
+            application.run_polling(allowed_updates=allowed, poll_interval=settings.poll_interval)
+    except InvalidToken:  # revoked between the check and the start
+        raise token_rejected() from None

@@ -13,15 +13,16 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.botapi import connected_bot
 from bot.clock import SystemClock
 from bot.coordination.invites import issue_invite
 from bot.coordination.own_format import parse_own
-from bot.logs import configure_logging
+from bot.logs import Redactor, configure_logging, guard_tracebacks, print_redacted
 from bot.participation.service import Participation
 from bot.scheduler.plan import in_daytime
 from bot.sessions.period import PeriodError
@@ -131,31 +132,47 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # Whatever goes wrong, what reaches the terminal passes through this first.
+    redact = Redactor()
+    guard_tracebacks(redact)
     try:
         settings = load_settings(args.env_file)
+        redact.add(*_secrets(settings))
         if args.command == "run":
-            return _run(settings)
+            return _run(settings, redact)
+        # The commands print their own results; only warnings and errors are logged.
+        configure_logging("WARNING", redact)
         if args.command == "demo":
             from bot.demo import main as demo  # deferred: it starts the emulator
 
             return demo(args.out)
         return asyncio.run(_command(settings, args))
     except (SettingsError, CommandError, StorageError, BankError) as error:
-        print(f"selfie-bot: {error}", file=sys.stderr)
+        print(redact(f"selfie-bot: {error}"), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # a bug: show where, but never a secret
+        print_redacted(redact, error)
+        return 1
 
 
-def _run(settings: Settings) -> int:
+def _secrets(settings: Settings) -> set[str]:
+    """What must never be printed: the token and the webhook secret (even a generated one),
+    as given, as used (stripped) and as a URL carries it (percent-encoded)."""
+    found = [s.get_secret_value() for s in (settings.bot_token, settings.webhook_secret) if s]
+    return {form for value in found for form in (value, value.strip(), quote(value.strip()))}
+
+
+def _run(settings: Settings, redact: Redactor) -> int:
     from bot.app import run  # deferred: the session commands need no Telegram machinery
 
-    token = settings.require_token()
-    secrets = [token]
-    if settings.webhook_secret is not None:
-        secrets.append(settings.webhook_secret.get_secret_value())
-    configure_logging(settings.log_level, secrets)
-    run(settings)
+    settings.require_token()
+    configure_logging(settings.log_level, redact, library_level=settings.library_log_level)
+    try:
+        run(settings)
+    except TelegramError as error:
+        raise CommandError(f"could not start: {error}") from None
     return 0
 
 
@@ -426,11 +443,8 @@ async def _scheduled_now(settings: Settings, db: Database, args: argparse.Namesp
         raise CommandError(f"there is no session {args.session_id}")
     clock = SystemClock()
     bank = default_bank()
-    token = settings.require_token()
     try:
-        async with Bot(
-            token, base_url=settings.api_url, base_file_url=settings.resolved_file_api_url
-        ) as bot:
+        async with connected_bot(settings) as bot:
             scheduler = build_scheduler(
                 settings,
                 db=db,
@@ -469,11 +483,8 @@ async def bot_username(settings: Settings) -> str:
     """The bot's username for links: from settings, or asked of the Bot API."""
     if settings.bot_username:
         return settings.bot_username.lstrip("@")
-    token = settings.require_token()
     try:
-        async with Bot(
-            token, base_url=settings.api_url, base_file_url=settings.resolved_file_api_url
-        ) as bot:
+        async with connected_bot(settings) as bot:
             return bot.username
     except TelegramError as error:
         raise CommandError(

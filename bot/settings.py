@@ -5,6 +5,8 @@ Nothing here runs at import time: `load_settings()` builds the object and the ca
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -17,6 +19,9 @@ from bot.scheduler.plan import ReminderPolicy
 from bot.surveys.vocabulary import Profile
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
+# Telegram's rule for setWebhook's secret_token, sent back in X-Telegram-Bot-Api-Secret-Token.
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
 class SettingsError(Exception):
@@ -62,7 +67,10 @@ class Settings(BaseSettings):
     minimum_leaders: int = Field(default=2, ge=1)
     minimum_teachers: int = Field(default=10, ge=1)
     minimum_students: int = Field(default=30, ge=1)
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_level: LogLevel = "INFO"
+    # The libraries' loggers (python-telegram-bot, httpx, aiosqlite, ...); see bot/logs.py.
+    # Unset, they stay at INFO (httpx at WARNING): below that they print user data.
+    library_log_level: LogLevel | None = None
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -85,6 +93,20 @@ class Settings(BaseSettings):
                 raise ValueError("must be comma-separated fractions, e.g. 0.33,0.66") from None
         return value
 
+    @field_validator("webhook_secret", "library_log_level", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1 to 256 characters, each A-Z, a-z, 0-9, _ or -")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
@@ -105,6 +127,10 @@ class Settings(BaseSettings):
     def _check_webhook(self) -> Settings:
         if self.mode == "webhook" and not self.webhook_url:
             raise ValueError("SELFIE_WEBHOOK_URL is required when SELFIE_MODE is webhook")
+        if self.mode == "webhook" and self.webhook_secret is None:
+            # A webhook always checks Telegram's secret header: without one, anybody who finds
+            # the URL could post updates. The secret lives as long as this process.
+            self.webhook_secret = SecretStr(generate_webhook_secret())
         return self
 
     def reminder_policy(self) -> ReminderPolicy:
@@ -148,6 +174,11 @@ class Settings(BaseSettings):
                 "(send /newbot), then put SELFIE_BOT_TOKEN=<token> in .env or the environment."
             )
         return self.bot_token.get_secret_value().strip()
+
+
+def generate_webhook_secret() -> str:
+    """A fresh webhook secret: 256 random bits in URL-safe base64, 43 characters."""
+    return secrets.token_urlsafe(32)
 
 
 def load_settings(env_file: Path | str | None = ".env", **overrides: Any) -> Settings:

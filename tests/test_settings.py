@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,46 @@ def test_a_missing_token_explains_how_to_get_one() -> None:
 def test_webhook_mode_needs_a_url() -> None:
     with pytest.raises(SettingsError, match="SELFIE_WEBHOOK_URL"):
         load_settings(None, mode="webhook")
+
+
+WEBHOOK = {"mode": "webhook", "webhook_url": "https://bot.example.org/telegram"}
+
+
+def test_webhook_mode_always_has_a_secret(tmp_path: Path) -> None:
+    """Without SELFIE_WEBHOOK_SECRET (or with it empty) each start makes a new strong one."""
+    env = tmp_path / ".env"
+    env.write_text("SELFIE_WEBHOOK_SECRET=\n")
+    made = []
+    for env_file in (None, env):
+        secret = load_settings(env_file, **WEBHOOK).webhook_secret
+        assert secret is not None
+        made.append(secret.get_secret_value())
+    assert made[0] != made[1]
+    for secret in made:
+        assert re.fullmatch(r"[A-Za-z0-9_-]{43,256}", secret), secret
+    assert load_settings(None).webhook_secret is None  # polling needs none
+
+
+def test_a_configured_webhook_secret_is_kept() -> None:
+    settings = load_settings(None, **WEBHOOK, webhook_secret="Our_own-secret-42")
+    assert settings.webhook_secret is not None
+    assert settings.webhook_secret.get_secret_value() == "Our_own-secret-42"
+
+
+@pytest.mark.parametrize("secret", ["has spaces", "semi;colon", "ā-latvian", "x" * 257])
+def test_a_webhook_secret_telegram_would_refuse_is_refused_without_echo(secret: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(None, **WEBHOOK, webhook_secret=secret)
+    message = str(raised.value)
+    assert message.startswith("SELFIE_WEBHOOK_SECRET")
+    assert secret not in message
+
+
+def test_library_log_level_is_unset_unless_asked_for(tmp_path: Path) -> None:
+    assert load_settings(None).library_log_level is None
+    env = tmp_path / ".env"
+    env.write_text("SELFIE_LIBRARY_LOG_LEVEL=\n")
+    assert load_settings(env).library_log_level is None
+    assert load_settings(None, library_log_level="DEBUG").library_log_level == "DEBUG"
+    with pytest.raises(SettingsError, match=r"^SELFIE_LIBRARY_LOG_LEVEL"):
+        load_settings(None, library_log_level="LOUD")

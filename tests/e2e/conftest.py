@@ -53,16 +53,20 @@ def bot_environment(emu: BotApiEmulator, database: Path) -> dict[str, str]:
     return env
 
 
-async def selfie_bot(emu: BotApiEmulator, database: Path, *args: str) -> tuple[int, str, str]:
+async def selfie_bot(
+    emu: BotApiEmulator, database: Path, *args: str, extra: dict[str, str] | None = None
+) -> tuple[int, str, str]:
     """Run the `selfie-bot` command in a process of its own, as an operator would."""
-    process = await spawn_cli(emu, database, *args)
+    process = await spawn_cli(emu, database, *args, extra=extra)
     out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode is not None
     return process.returncode, out.decode(), err.decode()
 
 
-async def spawn_cli(emu: BotApiEmulator, database: Path, *args: str) -> asyncio.subprocess.Process:
-    """Start the `selfie-bot` command and hand out the running process."""
+async def spawn_cli(
+    emu: BotApiEmulator, database: Path, *args: str, extra: dict[str, str] | None = None
+) -> asyncio.subprocess.Process:
+    """Start the `selfie-bot` command (`extra` on top of its environment); hand out the process."""
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -70,7 +74,7 @@ async def spawn_cli(emu: BotApiEmulator, database: Path, *args: str) -> asyncio.
         "--env-file",
         os.devnull,
         *args,
-        env=bot_environment(emu, database),
+        env=bot_environment(emu, database) | (extra or {}),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
