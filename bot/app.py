@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from telegram import Bot, BotCommand, Update
 from telegram.error import InvalidToken, TelegramError
@@ -19,6 +20,7 @@ from bot.handlers import admin, coordinator, errors, participant
 from bot.handlers.notices import NoticeRenderer
 from bot.handlers.texts import texts
 from bot.participation.service import Participation
+from bot.privacy import Privacy
 from bot.scheduler import jobs
 from bot.scheduler.broadcast import Broadcaster
 from bot.scheduler.plan import ReminderPolicy
@@ -31,7 +33,7 @@ from bot.surveys.vocabulary import LANGUAGES
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "language", "help")
+COMMANDS = ("start", "language", "help", "privacy")
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 # Updates are handled concurrently: the service layer serialises what must be serialised.
 # A few at once keep the CPU busy while others wait on Telegram or SQLite; many more only
@@ -53,6 +55,7 @@ def build_scheduler(
         db=db,
         clock=clock,
         policy=settings.reminder_policy(),
+        retention=timedelta(days=settings.retention_days),
         broadcaster=Broadcaster(bot=bot, db=db, clock=clock, rate=settings.broadcast_rate),
         render=NoticeRenderer(
             db=db,
@@ -89,6 +92,7 @@ def build_application(
                 timezone=settings.timezone,
                 minimums=settings.recommended_minimums,
             ),
+            privacy=Privacy(db=db, retention=timedelta(days=settings.retention_days)),
         )
         policy = settings.reminder_policy()
         scheduler = build_scheduler(

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import csv
 import json
+import os
 import re
 import sqlite3
 import sys
@@ -40,7 +41,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from bot.storage import Database, StorageError
 from bot.storage import schools as school_queries
 from bot.surveys.bank import Bank, BankError, default_bank
-from bot.surveys.vocabulary import LEVELS, PROFILES, Level
+from bot.surveys.vocabulary import LANGUAGES, LEVELS, PROFILES, Level
 
 
 class CommandError(Exception):
@@ -114,6 +115,24 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("session_id", type=int)
     status.add_argument("--json", action="store_true", help="print JSON")
 
+    export = session_commands.add_parser(
+        "export",
+        help="write the summary CSV and the response-by-response CSV of the shown groups"
+        " (for operators: coordinators receive the summary only)",
+    )
+    export.add_argument("session_id", type=int)
+    export.add_argument("--out", type=Path, default=Path("."), help="folder (default: here)")
+    export.add_argument("--language", choices=LANGUAGES, default="lv")
+    export.add_argument("--json", action="store_true", help="print JSON")
+
+    backup = commands.add_parser(
+        "backup",
+        help="write a consistent copy of the live database to one new file"
+        " (no WAL, no freed pages); safe while the bot runs",
+    )
+    backup.add_argument("path", type=Path)
+    backup.add_argument("--json", action="store_true", help="print JSON")
+
     school = commands.add_parser("school", help="add schools")
     school_commands = school.add_subparsers(dest="school_command", required=True)
     add = school_commands.add_parser("add", help="add a school")
@@ -183,12 +202,16 @@ async def _command(settings: Settings, args: argparse.Namespace) -> int:
             return await _add_school(db, args)
         if args.command == "coordinator":
             return await _invite_coordinator(settings, db, args)
+        if args.command == "backup":
+            return await _backup(db, args)
         if args.session_command == "create":
             return await _create(settings, db, args)
         if args.session_command == "bulk-create":
             return await _bulk_create(settings, db, args)
         if args.session_command in ("remind", "close"):
             return await _scheduled_now(settings, db, args)
+        if args.session_command == "export":
+            return await _export(settings, db, args)
         return await _status(db, args)
     finally:
         await db.close()
@@ -431,6 +454,67 @@ async def _status(db: Database, args: argparse.Namespace) -> int:
             print(
                 f"  {profile:<8} joined {counts['joined']:>5}  completed {counts['completed']:>5}"
             )
+    return 0
+
+
+async def _backup(db: Database, args: argparse.Namespace) -> int:
+    target: Path = args.path
+    partial = _backup_target(target)
+    await db.backup(partial)
+    size = _settle_file(partial, target)
+    if args.json:
+        _print_json({"backup": str(target), "bytes": size})
+    else:
+        print(f"Backup written to {target} ({size} bytes)")
+    return 0
+
+
+def _backup_target(target: Path) -> Path:
+    """Where the copy is written before it takes the target's name: a backup is whole or
+    absent, never a half-written file under the name an operator restores from."""
+    if target.exists():
+        raise CommandError(f"{target} exists already: a backup is written to a new file")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    return partial
+
+
+def _settle_file(partial: Path, target: Path) -> int:
+    with partial.open("rb") as written:
+        os.fsync(written.fileno())
+    partial.replace(target)
+    return target.stat().st_size
+
+
+def _write(path: Path, content: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return path
+
+
+async def _export(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    from bot.reporting.exports import summary_csv  # deferred: the other commands need no CSV
+    from bot.reporting.service import load_answers_csv, load_results
+
+    bank = default_bank()
+    results = await load_results(
+        db, session_id=args.session_id, bank=bank, min_group_size=settings.min_group_size
+    )
+    if results is None:
+        raise CommandError(f"there is no session {args.session_id}")
+    if results.session.status != "closed":
+        raise CommandError(f"session {args.session_id} is not closed yet")
+    language = args.language
+    files = [
+        summary_csv(results, bank=bank, language=language),
+        await load_answers_csv(db, results=results, bank=bank, language=language),
+    ]
+    written = [str(_write(args.out / file.name, file.content)) for file in files]
+    if args.json:
+        _print_json({"session_id": args.session_id, "files": written})
+    else:
+        print("\n".join(written))
     return 0
 
 

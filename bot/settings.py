@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     reminder_last_day_at: time | None = time(9, 30)
     max_reminders: int = Field(default=3, ge=0, le=10)
     min_group_size: int = Field(default=5, ge=1)
+    # Days after a session's close until what is kept about its participants is deleted.
+    retention_days: int = Field(default=30, ge=0, le=3650)
     # Recommended minimum of completed questionnaires per group, for the coordinator's /status.
     minimum_leaders: int = Field(default=2, ge=1)
     minimum_teachers: int = Field(default=10, ge=1)

@@ -20,6 +20,7 @@ _LANGUAGE = re.compile(r"l:([a-z]{2})")
 _CONTINUE = re.compile(r"c:([0-9]{1,12})")
 _MUTE = re.compile(r"m:([0-9]{1,12})")
 _CERTIFICATE = re.compile(r"z:([0-9]{1,12})")
+_FORGET = re.compile(r"f:([01])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,14 @@ class Certificate:
     session_id: int
 
 
-Action = Answer | Back | ToggleHelp | ChooseLanguage | Continue | Mute | Certificate
+@dataclass(frozen=True, slots=True)
+class Forget:
+    """After /forget: delete what is kept about this person (True) or not."""
+
+    confirm: bool
+
+
+Action = Answer | Back | ToggleHelp | ChooseLanguage | Continue | Mute | Certificate | Forget
 
 
 def encode(action: Action) -> str:
@@ -87,6 +95,8 @@ def encode(action: Action) -> str:
             data = f"m:{session_id}"
         case Certificate(session_id):
             data = f"z:{session_id}"
+        case Forget(confirm):
+            data = f"f:{int(confirm)}"
     assert len(data.encode()) <= MAX_BYTES
     return data
 
@@ -107,6 +117,8 @@ def decode(data: object) -> Action | None:
         return Mute(int(match[1]))
     if match := _CERTIFICATE.fullmatch(data):
         return Certificate(int(match[1]))
+    if match := _FORGET.fullmatch(data):
+        return Forget(match[1] == "1")
     if (match := _LANGUAGE.fullmatch(data)) and match[1] in LANGUAGES:
         return ChooseLanguage(cast(Language, match[1]))
     return None

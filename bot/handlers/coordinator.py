@@ -48,7 +48,7 @@ from bot.handlers.render import group_name, local_time
 from bot.handlers.texts import texts
 from bot.reporting.exports import summary_csv
 from bot.reporting.rendering import drawn
-from bot.reporting.service import load_answers_csv, load_results
+from bot.reporting.service import load_results
 from bot.scheduler.work import Scheduler
 from bot.sessions.period import PeriodError
 from bot.sessions.service import SessionSetupError
@@ -691,10 +691,10 @@ async def _send_results(
             await drawn(report_pdf, found, bank=bank, language=language), filename=f"{name}.pdf"
         ),
     )
-    answers = await load_answers_csv(services.db, results=found, bank=bank, language=language)
+    # Aggregates only: response by response, a coordinator with a few accounts of their own
+    # could lift a small group over the minimum and read the one real person's row.
     summary = summary_csv(found, bank=bank, language=language)
-    for export in (summary, answers):
-        await bot.send_document(chat.id, InputFile(export.content, filename=export.name))
+    await bot.send_document(chat.id, InputFile(summary.content, filename=summary.name))
 
 
 async def _run_now(

@@ -16,13 +16,14 @@ from telegram.ext import (
 )
 
 from bot.context import AppContext, BotApplication
-from bot.handlers import render
+from bot.handlers import privacy, render
 from bot.handlers.callback_data import (
     Answer,
     Back,
     Certificate,
     ChooseLanguage,
     Continue,
+    Forget,
     Mute,
     ToggleHelp,
     decode,
@@ -53,8 +54,12 @@ def register(application: BotApplication) -> None:
     application.add_handler(CommandHandler("start", start, filters=private))
     application.add_handler(CommandHandler("language", choose_language, filters=private))
     application.add_handler(CommandHandler("help", show_help, filters=private))
+    application.add_handler(CommandHandler("privacy", show_privacy, filters=private))
+    application.add_handler(CommandHandler("forget", ask_forget, filters=private))
     application.add_handler(
-        CommandHandler(["start", "language", "help"], private_only, filters=~private)
+        CommandHandler(
+            ["start", "language", "help", "privacy", "forget"], private_only, filters=~private
+        )
     )
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, on_message))
@@ -129,6 +134,20 @@ async def choose_language(update: Update, context: AppContext) -> None:
     )
 
 
+async def show_privacy(update: Update, context: AppContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    await privacy.show(context, message, user.id, await language_of(context, user))
+
+
+async def ask_forget(update: Update, context: AppContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    await privacy.ask_forget(context, message, await language_of(context, user))
+
+
 async def private_only(update: Update, context: AppContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None or message.chat.type == ChatType.CHANNEL:
@@ -165,6 +184,8 @@ async def on_button(update: Update, context: AppContext) -> None:
             await _answer_step(context, query, outcome, show_help=False)
         case Certificate(session_id):
             await _send_certificate(context, query, session_id)
+        case Forget(confirm):
+            await privacy.on_forget(context, query, await language_of(context, user), confirm)
         case Mute(session_id):
             if await participation.set_muted(
                 telegram_id=user.id, session_id=session_id, muted=True

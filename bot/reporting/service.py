@@ -23,9 +23,11 @@ async def load_results(
     session_id: int,
     bank: Bank,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    min_answers: int | None = None,
 ) -> SessionResults | None:
     """The results of a session (None if there is no such session), with progress against the
-    school's previous closed session at the same level when there is one."""
+    school's previous closed session at the same level when there is one. A statement's spread
+    needs `min_answers` 1–5 answers in a group (min_group_size unless said)."""
     async with db.read() as connection:
         session = await session_queries.session_by_id(connection, session_id=session_id)
         if session is None:
@@ -40,7 +42,12 @@ async def load_results(
             else None
         )
     return score(
-        bank=bank, current=current, own=own, previous=previous, min_group_size=min_group_size
+        bank=bank,
+        current=current,
+        own=own,
+        previous=previous,
+        min_group_size=min_group_size,
+        min_answers=min_answers,
     )
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.clock import Clock
 from bot.scheduler.broadcast import Broadcaster, BroadcastReport, Render
 from bot.scheduler.plan import ReminderPolicy, due_round, in_daytime, reminder_times
-from bot.storage import Database
+from bot.storage import Database, people
 from bot.storage import deliveries as delivery_queries
 from bot.storage import participants as participant_queries
 from bot.storage import schools as school_queries
@@ -40,11 +41,14 @@ class Scheduler:
     policy: ReminderPolicy
     broadcaster: Broadcaster
     render: Render
+    # How long after a close what is kept about its participants stays.
+    retention: timedelta = timedelta(days=30)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _tasks: set[asyncio.Task[BroadcastReport]] = field(default_factory=set, init=False)
 
     async def tick(self) -> None:
         async with self._lock:
+            await self._retire()
             if self.db.purge_pending:  # a purge that another process's reader held up
                 await self.db.purge()
             async with self.db.read() as connection:
@@ -156,6 +160,15 @@ class Scheduler:
         log.info("session %d closed; report to %d coordinator(s)", session_id, len(claims))
         self._spawn(claims)
         return True
+
+    async def _retire(self) -> None:
+        async with self.db.transaction() as connection:
+            removed = await people.retire(
+                connection, closed_before=self.clock.now() - self.retention
+            )
+        if removed:
+            log.info("deleted %d row(s) kept about participants of closed sessions", removed)
+            self.db.purge_pending = True
 
     async def resume_unsent(self) -> None:
         """At start: send what a previous process claimed but did not settle."""

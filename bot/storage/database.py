@@ -60,14 +60,14 @@ class Database:
             path.parent.mkdir(parents=True, exist_ok=True)
         connection = await aiosqlite.connect(path, isolation_level=None)
         connection.row_factory = aiosqlite.Row
-        await connection.execute("PRAGMA journal_mode = WAL")
+        await connection.execute_fetchall("PRAGMA journal_mode = WAL")
         await connection.execute("PRAGMA foreign_keys = ON")
         await connection.execute("PRAGMA synchronous = NORMAL")
-        await connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        await connection.execute_fetchall(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
         # Deleted rows and freed pages are overwritten with zeros, and a WAL that a checkpoint
         # has emptied does not keep its old frames on disk (see `purge`).
-        await connection.execute("PRAGMA secure_delete = ON")
-        await connection.execute(f"PRAGMA journal_size_limit = {_WAL_SIZE_LIMIT}")
+        await connection.execute_fetchall("PRAGMA secure_delete = ON")
+        await connection.execute_fetchall(f"PRAGMA journal_size_limit = {_WAL_SIZE_LIMIT}")
         database = cls(connection, path)
         if migrate:
             try:
@@ -134,11 +134,13 @@ class Database:
         `purge_pending` stays set, and the next call tries again."""
         self.purge_pending = True
         async with self._lock:
-            await self._connection.execute(f"PRAGMA busy_timeout = {_PURGE_BUSY_TIMEOUT_MS}")
+            # Each PRAGMA here answers with a row: read it, or the statement stays open (and
+            # a VACUUM INTO after it would refuse to run).
+            await fetch_one(self._connection, f"PRAGMA busy_timeout = {_PURGE_BUSY_TIMEOUT_MS}")
             try:
                 row = await fetch_one(self._connection, "PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
-                await self._connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+                await fetch_one(self._connection, f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
         done = row is not None and row[0] == 0
         if done:
             self.purge_pending = False

@@ -220,16 +220,21 @@ def score(
     own: Sequence[OwnStatement] = (),
     previous: SessionTallies | None = None,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    min_answers: int | None = None,
     highlights: int = DEFAULT_HIGHLIGHTS,
     disagreements: int = DEFAULT_DISAGREEMENTS,
 ) -> SessionResults:
     """Everything the coordinator may see about `current`, and its progress since `previous`
-    (the school's previous closed session at the same level) when there is one."""
+    (the school's previous closed session at the same level) when there is one. A statement's
+    figures for a group need `min_answers` 1–5 answers (by default `min_group_size`)."""
     if min_group_size < 1:
         raise ValueError(f"min_group_size must be at least 1, got {min_group_size}")
     participation = _participation(current.respondents, min_group_size)
     shown = [group.profile for group in participation if group.shown]
-    counts = _counts_by_code(current.statements, shown)
+    counts = _counts_by_code(
+        current.statements, shown, min_group_size if min_answers is None else min_answers
+    )
+    area_counts = _counts_by_code(current.statements, shown, 0)  # an area mixes many statements
 
     bank_codes = [code for code in bank.statements if code in current.codes]
     statements = tuple(
@@ -250,7 +255,7 @@ def score(
         for mine in own
     )
     areas = tuple(
-        _area_score(bank, current, counts, bank_codes, area, profile)
+        _area_score(bank, current, area_counts, bank_codes, area, profile)
         for area in AREA_CODES
         for profile in shown
     )
@@ -283,11 +288,18 @@ def _participation(
 
 
 def _counts_by_code(
-    tallies: Iterable[StatementTally], shown: Collection[Profile]
+    tallies: Iterable[StatementTally], shown: Collection[Profile], min_answers: int
 ) -> dict[str, dict[Profile, Counts]]:
+    """The statement figures that may be shown: a shown group's, and only where at least
+    `min_answers` of its people chose 1–5 (were everyone else's answer N/A, the spread would
+    show the one person's answer)."""
     counts: dict[str, dict[Profile, Counts]] = {}
     for tally in tallies:
-        if tally.profile in shown and sum(tally.counts) > 0:
+        if (
+            tally.profile in shown
+            and sum(tally.counts) > 0
+            and sum(tally.counts[1:]) >= min_answers
+        ):
             counts.setdefault(tally.code, {})[tally.profile] = tally.counts
     return counts
 
@@ -382,7 +394,7 @@ def _progress(
 ) -> Progress:
     participation = _participation(previous.respondents, min_group_size)
     shown_before = [group.profile for group in participation if group.shown]
-    counts = _counts_by_code(previous.statements, shown_before)
+    counts = _counts_by_code(previous.statements, shown_before, 0)
     codes = [code for code in bank.statements if code in previous.codes]
     changes = []
     for now in areas:

@@ -266,3 +266,45 @@ async def test_an_unsettled_report_is_sent_once_after_a_crash(
     await restarted.drain()
     for coordinator in COORDINATORS:
         assert len([m for m in emu.user(coordinator).messages if m.photo]) == 1
+
+
+async def test_the_close_ends_unfinished_questionnaires_and_retention_removes_the_people(
+    emu: BotApiEmulator,
+    scheduler: Scheduler,
+    participation: Participation,
+    session: CreatedSession,
+    clock: FixedClock,
+    db: Database,
+) -> None:
+    """At the close the unfinished answers go; what was kept for reminders stays until the
+    retention period after the close has passed, and not a day less."""
+    for person in (7001, 7002):
+        step = await participation.join(
+            token=session.invites["teacher"], telegram_id=person, chat_id=person, language="en"
+        )
+        assert isinstance(step, Progress)
+        await participation.answer(
+            telegram_id=person, session_id=step.session.id, code=step.item.code, value=4
+        )
+    await participation.set_language(telegram_id=7001, language="lv")
+
+    async def count(sql: str) -> int:
+        async with db.read() as connection:
+            return int((await fetch_all(connection, sql))[0][0])
+
+    clock.set(session.period.closes_at)
+    await scheduler.tick()
+    await scheduler.drain()
+    assert await count("SELECT count(*) FROM progress") == 0
+    assert await count("SELECT count(*) FROM participants") == 2
+    assert await count("SELECT count(*) FROM deliveries") > 0
+
+    clock.set(session.period.closes_at + scheduler.retention - timedelta(minutes=1))
+    await scheduler.tick()
+    assert await count("SELECT count(*) FROM participants") == 2
+    clock.set(session.period.closes_at + scheduler.retention + timedelta(minutes=1))
+    await scheduler.tick()
+    assert await count("SELECT count(*) FROM participants") == 0
+    assert await count("SELECT count(*) FROM deliveries") == 0
+    assert await count("SELECT count(*) FROM user_languages") == 0
+    assert await count("SELECT count(*) FROM coordinators") == len(COORDINATORS)

@@ -227,7 +227,7 @@ async def test_a_session_scored_by_hand(db: Database, bank: Bank, clock: FixedCl
     await respond(db, current, "teacher", {"A1": 1, "A2": 1, "B1": 1}, done=False)
     await respond(db, current, "leader", {"A1": 5}, done=False)
 
-    results = await load_results(db, session_id=current, bank=bank, min_group_size=3)
+    results = await load_results(db, session_id=current, bank=bank, min_group_size=3, min_answers=1)
 
     assert results is not None
     assert results.session.id == current
@@ -288,6 +288,25 @@ async def test_a_session_scored_by_hand(db: Database, bank: Bank, clock: FixedCl
     assert list(changes) == [("A", "teacher"), ("B", "teacher")]
     assert changes[("A", "teacher")] == pytest.approx([(3 + 3 + 2) / 3, (4 + 2 + 5) / 3])
     assert changes[("B", "teacher")] == pytest.approx([4.0, 4.0])
+
+
+async def test_a_statement_answered_on_the_scale_by_too_few_shows_no_spread(
+    db: Database, bank: Bank
+) -> None:
+    """Five teachers: four chose N/A for A1, one chose 2. The group is shown, but A1's spread
+    would be that one person's answer: it has no figures, while the area still counts it."""
+    current = await create(db, bank, START, own=False)
+    for value in (2, 0, 0, 0, 0):
+        await respond(db, current, "teacher", {"A1": value, "A2": 4})
+    results = await load_results(db, session_id=current, bank=bank, min_group_size=5)
+    assert results is not None
+    assert results.shown_groups == ("teacher",)
+    by_code = {s.code: s for s in results.statements}
+    assert by_code["A1"].groups == {}
+    assert by_code["A2"].groups["teacher"].counts == (0, 0, 0, 0, 5, 0)
+    area_a = results.area_score("A", "teacher")
+    assert area_a is not None and area_a.mean == pytest.approx((2 + 4 * 5) / 6)
+    assert "A1" not in {h.code for h in (*results.strengths, *results.improvements)}
 
 
 async def test_without_an_earlier_session_there_is_no_progress(db: Database, bank: Bank) -> None:
