@@ -97,6 +97,8 @@ COMMANDS = (
     "start",
     "help",
     "language",
+    "privacy",
+    "forget",
     "newsession",
     "sessions",
     "status",
