@@ -39,6 +39,7 @@ def test_environment_wins_over_the_file(tmp_path: Path, monkeypatch: pytest.Monk
         ({"timezone": "Mars/Olympus"}, "SELFIE_TIMEZONE"),
         ({"api_url": "api.telegram.org"}, "SELFIE_API_URL"),
         ({"webhook_port": 0}, "SELFIE_WEBHOOK_PORT"),
+        ({"tick_seconds": "inf"}, "SELFIE_TICK_SECONDS"),
     ],
 )
 def test_a_wrong_value_fails_with_one_line_naming_it(
@@ -59,3 +60,19 @@ def test_a_missing_token_explains_how_to_get_one() -> None:
 def test_webhook_mode_needs_a_url() -> None:
     with pytest.raises(SettingsError, match="SELFIE_WEBHOOK_URL"):
         load_settings(None, mode="webhook")
+
+
+@pytest.mark.parametrize(
+    "admins",
+    ["99999999999999999999999", "1, 4503599627370496", "0", "-5", "²", "1;2", {2**60}, {0}],
+)
+def test_admins_must_be_telegram_user_ids(admins: object) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(None, admins=admins)
+    message = str(raised.value)
+    assert message.startswith("SELFIE_ADMINS: ") and "is not a Telegram user id" in message
+    assert "\n" not in message
+
+
+def test_the_largest_telegram_user_id_is_an_admin_id() -> None:
+    assert load_settings(None, admins=" 4503599627370495 ,7").admins == {2**52 - 1, 7}

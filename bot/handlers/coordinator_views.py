@@ -26,6 +26,7 @@ from bot.storage.records import Coordinator, School, Session
 from bot.surveys.bank import MAX_HELP_CHARS, MAX_TEXT_CHARS, Bank
 from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, Questionnaire, assemble
 from bot.surveys.vocabulary import AREA_CODES, LANGUAGES, LEVELS, PROFILES, Language, Profile
+from bot.validation import UnsafeText, code_point
 
 Screen = tuple[str, InlineKeyboardMarkup]
 MARKS: dict[CompletionLevel, str] = {"high": "🟢", "medium": "🟡", "incomplete": "🟠", "none": "⚪"}
@@ -56,6 +57,8 @@ def problem_text(language: Language, error: Exception, typed: str = "") -> str:
             return t(language, f"refusal.{reason}")
         case PeriodError(problem=problem):
             return t(language, f"period.{problem}")
+        case UnsafeText(character=character):
+            return t(language, "input.control_character", character=code_point(character))
         case DraftError(problem=problem):
             length = len(" ".join(typed.split()))
             limit = MAX_HELP_CHARS if problem == "help_too_long" else MAX_TEXT_CHARS
