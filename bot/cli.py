@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import Bot
 from telegram.error import TelegramError
@@ -380,10 +379,6 @@ def _row_request(
     except ValueError:
         raise CommandError("start and end must be dates in YYYY-MM-DD form") from None
     timezone = row.get("timezone") or settings.timezone
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise CommandError(f"unknown time zone {timezone!r}") from None
     typed = row.get("coordinator") or None
     try:
         coordinator = telegram_user_id(typed) if typed is not None else None

@@ -103,6 +103,28 @@ def test_control_characters_fail_with_one_line_and_write_nothing(
     assert rows(database, "SELECT * FROM schools") == []
 
 
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (["--timezone", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
+        (["--timezone", "../../etc/passwd"], "unknown time zone '../../etc/passwd'"),
+        (["--timezone", "Europe/Riga\x01"], "unknown time zone 'Europe/Riga\\x01'"),
+        (
+            ["--start", "9999-12-22", "--end", "9999-12-31", "--timezone", "America/New_York"],
+            "9999-12-22 is not in the years 2000 to 2099",
+        ),
+    ],
+)
+def test_time_zones_and_dates_the_calendar_cannot_hold_fail_with_one_line(
+    database: Path, capsys: pytest.CaptureFixture[str], args: list[str], problem: str
+) -> None:
+    assert run(*create("--coordinator", "42", *args)) == 1  # the later --start, --end win
+    error = capsys.readouterr().err
+    assert error.startswith("selfie-bot: ") and error.count("\n") == 1
+    assert problem in error
+    assert rows(database, "SELECT * FROM sessions") == []
+
+
 def test_bulk_create_rejects_the_bad_rows_with_their_reason_and_creates_the_rest(
     database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -117,12 +139,13 @@ def test_bulk_create_rejects_the_bad_rows_with_their_reason_and_creates_the_rest
         # splitlines() would end a line at \x1c and drop the empty one: caught before that
         f'Talsu skola,vet,{start},{end},"C|all|Mums ir printeris\x1c\nA|all|Otrs",\n'
         f"Ogres skola,vet,{start},{end},,¹²\n"
-        f"Siguldas skola,vet,{start},{end},,{2**52 - 1}\n",
+        f"Siguldas skola,vet,{start},{end},,{2**52 - 1}\n"
+        f"Jelgavas skola,vet,9999-12-22,9999-12-31,,\n",
         encoding="utf-8",
     )
     assert run("session", "bulk-create", str(table), "--json") == 1
     report = json.loads(capsys.readouterr().out)
-    assert (report["created"], report["rejected"]) == (2, 5)
+    assert (report["created"], report["rejected"]) == (2, 6)
     by_row = {entry["row"]: entry for entry in report["rows"]}
     assert by_row[2]["status"] == "rejected"
     assert by_row[2]["error"].startswith(f"coordinator {HUGE} is not a Telegram user id")
@@ -132,6 +155,7 @@ def test_bulk_create_rejects_the_bad_rows_with_their_reason_and_creates_the_rest
     assert "the own column contains U+001C" in by_row[6]["error"]
     assert "¹² is not a Telegram user id" in by_row[7]["error"]
     assert by_row[8]["status"] == "created"
+    assert "9999-12-22 is not in the years 2000 to 2099" in by_row[9]["error"]
     assert rows(database, "SELECT name FROM schools ORDER BY id") == [
         ("Cēsu skola",),
         ("Siguldas skola",),

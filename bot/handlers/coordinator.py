@@ -34,7 +34,7 @@ from bot.coordination.drafts import DraftError, DraftScope
 from bot.coordination.invites import Expired, Joined, UsedUp
 from bot.coordination.service import DraftChange, DraftView, Saved
 from bot.handlers import coordinator_views as views
-from bot.handlers.calendar import in_calendar, typed_dates
+from bot.handlers.calendar import typed_dates
 from bot.handlers.callback_data import (
     COORDINATION_PATTERN,
     DraftAction,
@@ -50,7 +50,7 @@ from bot.reporting.exports import summary_csv
 from bot.reporting.rendering import drawn
 from bot.reporting.service import load_answers_csv, load_results
 from bot.scheduler.work import Scheduler
-from bot.sessions.period import PeriodError
+from bot.sessions.period import PeriodError, in_calendar
 from bot.sessions.service import SessionSetupError
 from bot.sessions.tokens import invite_link, is_start_payload
 from bot.storage.records import Draft

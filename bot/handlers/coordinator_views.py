@@ -21,7 +21,15 @@ from bot.handlers.callback_data import (
 )
 from bot.handlers.render import group_name, local_time
 from bot.handlers.texts import texts
-from bot.sessions.period import MAX_DAYS, MIN_DAYS, Period, PeriodError, local_today
+from bot.sessions.period import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_DAYS,
+    MIN_DAYS,
+    Period,
+    PeriodError,
+    local_today,
+)
 from bot.storage.records import Coordinator, School, Session
 from bot.surveys.bank import MAX_HELP_CHARS, MAX_TEXT_CHARS, Bank
 from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, Questionnaire, assemble
@@ -56,7 +64,7 @@ def problem_text(language: Language, error: Exception, typed: str = "") -> str:
         case Refused(reason=reason):
             return t(language, f"refusal.{reason}")
         case PeriodError(problem=problem):
-            return t(language, f"period.{problem}")
+            return t(language, f"period.{problem}", first=FIRST_YEAR, last=LAST_YEAR)
         case UnsafeText(character=character):
             return t(language, "input.control_character", character=code_point(character))
         case DraftError(problem=problem):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import aiosqlite
 
@@ -70,6 +71,10 @@ def check_request(
             plain_text(statement.help, what=f"the help of own statement {statement.code}")
     except UnsafeText as error:
         raise SessionSetupError(str(error)) from None
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SessionSetupError(f"unknown time zone {timezone!r}") from None
     period = check_period(start, end, timezone, now=now)
     optional = set(optional_codes)
     for code in sorted(optional):
