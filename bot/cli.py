@@ -15,7 +15,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram.error import TelegramError
 
@@ -28,12 +27,12 @@ from bot.participation.service import Participation
 from bot.scheduler.plan import in_daytime
 from bot.sessions.period import PeriodError
 from bot.sessions.service import (
-    MAX_SCHOOL_NAME,
     SessionRequest,
     SessionSetupError,
     check_request,
     create_session,
     create_session_in,
+    school_name_of,
     session_status,
 )
 from bot.sessions.tokens import invite_link
@@ -42,6 +41,7 @@ from bot.storage import Database, StorageError
 from bot.storage import schools as school_queries
 from bot.surveys.bank import Bank, BankError, default_bank
 from bot.surveys.vocabulary import LANGUAGES, LEVELS, PROFILES, Level
+from bot.validation import OutOfRange, plain_text, record_id, telegram_user_id
 
 
 class CommandError(Exception):
@@ -53,6 +53,20 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date in YYYY-MM-DD form") from None
+
+
+def _user_id(text: str) -> int:
+    try:
+        return telegram_user_id(text)
+    except OutOfRange as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _session_id(text: str) -> int:
+    try:
+        return record_id(text)
+    except OutOfRange as error:
+        raise argparse.ArgumentTypeError(f"session: {error}") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
 
     create = session_commands.add_parser("create", help="create a session and print its links")
     create.add_argument("--school", required=True, help="school name (created if new)")
-    create.add_argument("--coordinator", required=True, type=int, help="Telegram user id")
+    create.add_argument("--coordinator", required=True, type=_user_id, help="Telegram user id")
     create.add_argument("--level", required=True, choices=LEVELS)
     create.add_argument("--start", required=True, type=_date, help="first day, YYYY-MM-DD")
     create.add_argument("--end", required=True, type=_date, help="last day, YYYY-MM-DD")
@@ -102,17 +116,17 @@ def _parser() -> argparse.ArgumentParser:
     remind = session_commands.add_parser(
         "remind", help="send a reminder round now (same rules as the planned rounds)"
     )
-    remind.add_argument("session_id", type=int)
+    remind.add_argument("session_id", type=_session_id)
     remind.add_argument("--json", action="store_true", help="print JSON")
 
     close = session_commands.add_parser(
         "close", help="close a session now and send the report to its coordinators"
     )
-    close.add_argument("session_id", type=int)
+    close.add_argument("session_id", type=_session_id)
     close.add_argument("--json", action="store_true", help="print JSON")
 
     status = session_commands.add_parser("status", help="participation per group")
-    status.add_argument("session_id", type=int)
+    status.add_argument("session_id", type=_session_id)
     status.add_argument("--json", action="store_true", help="print JSON")
 
     export = session_commands.add_parser(
@@ -120,7 +134,7 @@ def _parser() -> argparse.ArgumentParser:
         help="write the summary CSV and the response-by-response CSV of the shown groups"
         " (for operators: coordinators receive the summary only)",
     )
-    export.add_argument("session_id", type=int)
+    export.add_argument("session_id", type=_session_id)
     export.add_argument("--out", type=Path, default=Path("."), help="folder (default: here)")
     export.add_argument("--language", choices=LANGUAGES, default="lv")
     export.add_argument("--json", action="store_true", help="print JSON")
@@ -218,9 +232,10 @@ async def _command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _add_school(db: Database, args: argparse.Namespace) -> int:
-    name = " ".join(args.name.split())
-    if not 1 <= len(name) <= MAX_SCHOOL_NAME:
-        raise CommandError(f"the school name must be 1 to {MAX_SCHOOL_NAME} characters")
+    try:
+        name = school_name_of(args.name)
+    except SessionSetupError as error:
+        raise CommandError(str(error)) from None
     async with db.transaction() as connection:
         existing = await school_queries.school_by_name(connection, name=name)
         if existing is not None:
@@ -390,6 +405,9 @@ def _read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
 def _row_request(
     settings: Settings, bank: Bank, row: dict[str, str]
 ) -> tuple[SessionRequest, int | None]:
+    for name, value in row.items():
+        # Before the own statements are split into lines: splitlines() would swallow some.
+        plain_text(value, what=f"the {name} column")
     missing = [name for name in BULK_REQUIRED if not row.get(name)]
     if missing:
         raise CommandError(f"empty {', '.join(missing)}")
@@ -401,13 +419,11 @@ def _row_request(
     except ValueError:
         raise CommandError("start and end must be dates in YYYY-MM-DD form") from None
     timezone = row.get("timezone") or settings.timezone
+    typed = row.get("coordinator") or None
     try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise CommandError(f"unknown time zone {timezone!r}") from None
-    coordinator = row.get("coordinator") or None
-    if coordinator is not None and not coordinator.isdigit():
-        raise CommandError(f"coordinator {coordinator!r} is not a Telegram user id")
+        coordinator = telegram_user_id(typed) if typed is not None else None
+    except OutOfRange as error:
+        raise CommandError(f"coordinator {error}") from None
     optional = [c.upper() for c in re.split(r"[\s,]+", row.get("optional", "")) if c]
     own = parse_own([line for line in row.get("own", "").splitlines() if line.strip()])
     request = check_request(
@@ -421,7 +437,7 @@ def _row_request(
         optional_codes=optional,
         own=own,
     )
-    return request, int(coordinator) if coordinator is not None else None
+    return request, coordinator
 
 
 def _progress(done: int, total: int, width: int = 30) -> None:

@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.scheduler.plan import ReminderPolicy
 from bot.surveys.vocabulary import Profile
+from bot.validation import OutOfRange, telegram_user_id
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 # Telegram's rule for setWebhook's secret_token, sent back in X-Telegram-Bot-Api-Secret-Token.
@@ -53,7 +54,7 @@ class Settings(BaseSettings):
     # room for the welcome messages of people joining meanwhile; replies to answers are edits,
     # which count only per chat.
     broadcast_rate: float = Field(default=28.0, gt=0, le=30)
-    tick_seconds: float = Field(default=60.0, gt=0)
+    tick_seconds: float = Field(default=60.0, gt=0, le=86400)
     # Seconds between two getUpdates calls: a short pause lets updates arrive in batches, one
     # call for several answers at a busy time (BENCHMARKS.md §1).
     poll_interval: float = Field(default=0.02, ge=0, le=5)
@@ -80,9 +81,19 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             parts = [part.strip() for part in value.split(",") if part.strip()]
             try:
-                return frozenset(int(part) for part in parts)
-            except ValueError:
-                raise ValueError("must be comma-separated Telegram user ids") from None
+                return frozenset(telegram_user_id(part) for part in parts)
+            except OutOfRange as error:
+                raise ValueError(f"{error}; separate ids with commas") from None
+        return value
+
+    @field_validator("admins")
+    @classmethod
+    def _check_admins(cls, value: frozenset[int]) -> frozenset[int]:
+        for admin in value:  # also ids given as numbers, not text
+            try:
+                telegram_user_id(admin)
+            except OutOfRange as error:
+                raise ValueError(str(error)) from None
         return value
 
     @field_validator("reminder_fractions", mode="before")

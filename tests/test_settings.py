@@ -40,6 +40,7 @@ def test_environment_wins_over_the_file(tmp_path: Path, monkeypatch: pytest.Monk
         ({"timezone": "Mars/Olympus"}, "SELFIE_TIMEZONE"),
         ({"api_url": "api.telegram.org"}, "SELFIE_API_URL"),
         ({"webhook_port": 0}, "SELFIE_WEBHOOK_PORT"),
+        ({"tick_seconds": "inf"}, "SELFIE_TICK_SECONDS"),
     ],
 )
 def test_a_wrong_value_fails_with_one_line_naming_it(
@@ -103,3 +104,19 @@ def test_library_log_level_is_unset_unless_asked_for(tmp_path: Path) -> None:
     assert load_settings(None, library_log_level="DEBUG").library_log_level == "DEBUG"
     with pytest.raises(SettingsError, match=r"^SELFIE_LIBRARY_LOG_LEVEL"):
         load_settings(None, library_log_level="LOUD")
+
+
+@pytest.mark.parametrize(
+    "admins",
+    ["99999999999999999999999", "1, 4503599627370496", "0", "-5", "²", "1;2", {2**60}, {0}],
+)
+def test_admins_must_be_telegram_user_ids(admins: object) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(None, admins=admins)
+    message = str(raised.value)
+    assert message.startswith("SELFIE_ADMINS: ") and "is not a Telegram user id" in message
+    assert "\n" not in message
+
+
+def test_the_largest_telegram_user_id_is_an_admin_id() -> None:
+    assert load_settings(None, admins=" 4503599627370495 ,7").admins == {2**52 - 1, 7}

@@ -22,6 +22,7 @@ from bot.storage.records import Awaiting, Draft, PendingOwn, Session
 from bot.surveys.bank import MAX_HELP_CHARS, MAX_TEXT_CHARS, Bank
 from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement
 from bot.surveys.vocabulary import AREA_CODES, PROFILES, Level, Profile
+from bot.validation import plain_text
 
 DraftProblem = Literal[
     "too_many_own",
@@ -117,11 +118,14 @@ def toggle_optional(draft: Draft, scope: DraftScope, code: str) -> Draft:
 
 
 def _clean_text(text: str) -> str:
+    """The text on one line; DraftError if empty or too long, UnsafeText if it hides
+    control characters (checked before whitespace is joined, which would swallow some)."""
     cleaned = " ".join(text.split())
     if not cleaned:
         raise DraftError("text_empty")
     if len(cleaned) > MAX_TEXT_CHARS:
         raise DraftError("text_too_long")
+    plain_text(text, what="the statement")
     return cleaned
 
 
@@ -129,6 +133,7 @@ def _clean_help(text: str) -> str:
     cleaned = " ".join(text.split())
     if len(cleaned) > MAX_HELP_CHARS:
         raise DraftError("help_too_long")
+    plain_text(text, what="the help text")
     return cleaned
 
 

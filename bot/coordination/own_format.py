@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.surveys.bank import MAX_HELP_CHARS, MAX_TEXT_CHARS
 from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement
 from bot.surveys.vocabulary import AREA_CODES, PROFILES, Profile
+from bot.validation import UnsafeText, plain_text
 
 
 def parse_own(specs: list[str]) -> list[OwnStatement]:
@@ -19,6 +20,10 @@ def parse_own(specs: list[str]) -> list[OwnStatement]:
 
 
 def _parse_one(spec: str, code: str) -> OwnStatement:
+    try:
+        plain_text(spec, what="it")
+    except UnsafeText as error:
+        raise ValueError(f"own statement {spec!r}: {error}") from None
     parts = [part.strip() for part in spec.split("|")]
     if len(parts) not in (3, 4):
         raise ValueError(f"own statement {spec!r}: expected AREA|GROUPS|TEXT[|HELP]")

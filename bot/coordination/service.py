@@ -33,6 +33,7 @@ from bot.storage.records import Coordinator, Draft, School, Session
 from bot.surveys.bank import Bank
 from bot.surveys.questionnaire import Questionnaire, assemble
 from bot.surveys.vocabulary import Profile
+from bot.validation import plain_text, without_hidden
 
 DraftChange = Callable[[Draft, DraftScope], Draft]
 
@@ -92,7 +93,9 @@ class Coordination:
             raise Refused("not_admin")
 
     async def add_school(self, *, admin: int, name: str) -> School:
+        """Refused, or UnsafeText for a name with control characters; nothing is written."""
         self._require_admin(admin)
+        plain_text(name, what="the school name")
         name = " ".join(name.split())
         if not 1 <= len(name) <= MAX_SCHOOL_NAME:
             raise Refused("unknown_school")
@@ -130,6 +133,10 @@ class Coordination:
             )
 
     async def redeem(self, *, token: str, user: int, name: str | None) -> RedeemOutcome | None:
+        """Use a coordinator invite. `name` comes from the Telegram profile: it cannot be
+        refused, so its control characters and bidi overrides are dropped instead."""
+        if name is not None:
+            name = without_hidden(name) or None
         async with self.db.transaction() as connection:
             return await redeem_invite(
                 connection, token=token, telegram_id=user, name=name, now=self.clock.now()
@@ -274,8 +281,8 @@ class Coordination:
     async def change(self, *, user: int, draft_id: int, change: DraftChange) -> DraftView:
         """Apply one rule of `drafts` to the person's draft and store the result.
 
-        Raises Refused (not theirs, gone, rights lost), DraftError or PeriodError (the input
-        is refused); in every such case nothing is stored.
+        Raises Refused (not theirs, gone, rights lost), DraftError, PeriodError or UnsafeText
+        (the input is refused); in every such case nothing is stored.
         """
         now = self.clock.now()
         async with self.db.transaction() as connection:

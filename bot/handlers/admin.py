@@ -17,6 +17,7 @@ from bot.handlers.participant import language_of
 from bot.handlers.render import local_time
 from bot.handlers.texts import texts
 from bot.sessions.tokens import invite_link
+from bot.validation import UnsafeText
 
 
 def register(application: BotApplication) -> None:
@@ -59,7 +60,7 @@ async def add_school(update: Update, context: AppContext) -> None:
             await _reply(update, t(language, "admin.add_usage"))
             raise ApplicationHandlerStop
         school = await context.services.coordination.add_school(admin=user.id, name=name)
-    except Refused as refusal:
+    except (Refused, UnsafeText) as refusal:
         await _reply(update, views.problem_text(language, refusal))
         raise ApplicationHandlerStop from None
     invite_button = views.button(t(language, "team.invite_button"), SchoolAction(school.id, "inv"))

@@ -10,21 +10,13 @@ from datetime import date
 from telegram import InlineKeyboardButton
 
 from bot.handlers.texts import texts
+from bot.sessions.period import in_calendar
 from bot.surveys.vocabulary import Language
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 # Telegram refuses blank button texts; days that cannot be chosen show this instead.
 NO_DAY = "·"
-# The years a date can be in, typed or from a button: far enough either way for any
-# self-reflection, and far from the ends of the calendar (year 1, year 9999), where the
-# periods' and the month view's date arithmetic would overflow.
-FIRST_YEAR = 2000
-LAST_YEAR = 2099
-
-
-def in_calendar(day: date) -> bool:
-    return FIRST_YEAR <= day.year <= LAST_YEAR
 
 
 def typed_dates(text: str) -> list[date] | None:

@@ -34,7 +34,7 @@ from bot.coordination.drafts import DraftError, DraftScope
 from bot.coordination.invites import Expired, Joined, UsedUp
 from bot.coordination.service import DraftChange, DraftView, Saved
 from bot.handlers import coordinator_views as views
-from bot.handlers.calendar import in_calendar, typed_dates
+from bot.handlers.calendar import typed_dates
 from bot.handlers.callback_data import (
     COORDINATION_PATTERN,
     DraftAction,
@@ -50,18 +50,19 @@ from bot.reporting.exports import summary_csv
 from bot.reporting.rendering import drawn
 from bot.reporting.service import load_results
 from bot.scheduler.work import Scheduler
-from bot.sessions.period import PeriodError
+from bot.sessions.period import PeriodError, in_calendar
 from bot.sessions.service import SessionSetupError
 from bot.sessions.tokens import invite_link, is_start_payload
 from bot.storage.records import Draft
 from bot.surveys.vocabulary import PROFILES, Language, Level, Profile
+from bot.validation import OutOfRange, UnsafeText, record_id
 
 log = logging.getLogger(__name__)
 
 GROUP = -1
-# A session's number as typed after a command: "12" or "#12", ASCII digits only (not "²"),
-# and no longer than a button's id (SQLite's integers end at 2**63 - 1).
-SESSION_NUMBER = re.compile(r"#?([0-9]{1,12})")
+# A session's number as typed after a command: "12" or "#12", ASCII digits only (not "²");
+# `session_number` checks its range.
+SESSION_NUMBER = re.compile(r"#?([0-9]+)")
 Handler = Callable[[Update, AppContext], Coroutine[Any, Any, None]]
 
 
@@ -268,11 +269,11 @@ async def _with_session(update: Update, context: AppContext, op: str) -> None:
     user = _who(update)
     language = await language_of(context, user)
     if context.args:
-        number = SESSION_NUMBER.fullmatch(context.args[0])
-        if number is None:
-            await _reply(update, texts()(language, "sessions.not_found", session="?"))
+        session_id = session_number(context.args[0])
+        if session_id is None:
+            await _reply(update, texts()(language, "sessions.bad_number"))
             return
-        await _session_action(update, context, language, SessionAction(int(number[1]), op))
+        await _session_action(update, context, language, SessionAction(session_id, op))
         return
     overview = await context.services.coordination.overview(user=user.id)
     if not overview.sessions:
@@ -282,6 +283,17 @@ async def _with_session(update: Update, context: AppContext, op: str) -> None:
         await _session_action(update, context, language, SessionAction(only, op))
     else:
         await _reply(update, *views.session_picker(language, overview.sessions, op))
+
+
+def session_number(typed: str) -> int | None:
+    """The session id in "12" or "#12"; None for anything else, 0 and numbers past SQLite's."""
+    number = SESSION_NUMBER.fullmatch(typed)
+    if number is None:
+        return None
+    try:
+        return record_id(number[1])
+    except OutOfRange:
+        return None
 
 
 async def coordinators(update: Update, context: AppContext) -> None:
@@ -485,7 +497,7 @@ async def on_text(update: Update, context: AppContext) -> None:
                 rule = lambda d, s: _choose_day(d, s, days[0])  # noqa: E731
     try:
         changed = await coordination.change(user=user.id, draft_id=draft.id, change=rule)
-    except (Refused, DraftError, PeriodError) as error:
+    except (Refused, DraftError, PeriodError, UnsafeText) as error:
         await _answer_problem(update, language, error, text)
         raise ApplicationHandlerStop from None
     services = context.services

@@ -21,11 +21,20 @@ from bot.handlers.callback_data import (
 )
 from bot.handlers.render import group_name, local_time
 from bot.handlers.texts import texts
-from bot.sessions.period import MAX_DAYS, MIN_DAYS, Period, PeriodError, local_today
+from bot.sessions.period import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_DAYS,
+    MIN_DAYS,
+    Period,
+    PeriodError,
+    local_today,
+)
 from bot.storage.records import Coordinator, School, Session
 from bot.surveys.bank import MAX_HELP_CHARS, MAX_TEXT_CHARS, Bank
 from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, Questionnaire, assemble
 from bot.surveys.vocabulary import AREA_CODES, LANGUAGES, LEVELS, PROFILES, Language, Profile
+from bot.validation import UnsafeText, code_point
 
 Screen = tuple[str, InlineKeyboardMarkup]
 MARKS: dict[CompletionLevel, str] = {"high": "🟢", "medium": "🟡", "incomplete": "🟠", "none": "⚪"}
@@ -55,7 +64,9 @@ def problem_text(language: Language, error: Exception, typed: str = "") -> str:
         case Refused(reason=reason):
             return t(language, f"refusal.{reason}")
         case PeriodError(problem=problem):
-            return t(language, f"period.{problem}")
+            return t(language, f"period.{problem}", first=FIRST_YEAR, last=LAST_YEAR)
+        case UnsafeText(character=character):
+            return t(language, "input.control_character", character=code_point(character))
         case DraftError(problem=problem):
             length = len(" ".join(typed.split()))
             limit = MAX_HELP_CHARS if problem == "help_too_long" else MAX_TEXT_CHARS

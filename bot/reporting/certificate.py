@@ -13,6 +13,7 @@ from matplotlib.patches import Rectangle
 from bot.reporting.chart import png_bytes
 from bot.reporting.formatting import day, period
 from bot.reporting.labels import labels
+from bot.reporting.literal import LITERAL
 from bot.reporting.palette import GROUP_COLOURS, INK, MUTED, SCALE_COLOURS
 from bot.surveys.vocabulary import Language
 
@@ -52,6 +53,7 @@ def build_certificate(
         centre,
         150,
         text(language, "certificate.title"),
+        **LITERAL,
         fontsize=40,
         fontweight="bold",
         color=INK,
@@ -62,6 +64,7 @@ def build_certificate(
         centre,
         220,
         text(language, "certificate.subtitle"),
+        **LITERAL,
         fontsize=22,
         color=MUTED,
         ha="center",
@@ -72,6 +75,7 @@ def build_certificate(
         centre,
         360,
         "\n".join(lines),
+        **LITERAL,
         fontsize=size,
         fontweight="bold",
         color=GROUP_COLOURS["leader"],
@@ -83,6 +87,7 @@ def build_certificate(
         centre,
         510,
         text(language, "certificate.period", period=period(start, end, language)),
+        **LITERAL,
         fontsize=22,
         color=INK,
         ha="center",
@@ -92,6 +97,7 @@ def build_certificate(
         centre,
         600,
         text(language, "certificate.thanks"),
+        **LITERAL,
         fontsize=20,
         fontstyle="italic",
         color=MUTED,
@@ -102,6 +108,7 @@ def build_certificate(
         centre,
         730,
         text(language, "certificate.issued", date=day(issued, language)),
+        **LITERAL,
         fontsize=18,
         color=MUTED,
         ha="center",

@@ -24,6 +24,7 @@ from matplotlib.patches import Patch
 
 from bot.reporting.formatting import number, period
 from bot.reporting.labels import labels
+from bot.reporting.literal import LITERAL, make_literal
 from bot.reporting.page import POINTS_PER_INCH, chars_per_line, wrap
 from bot.reporting.palette import GRID, GROUP_COLOURS, INK, MUTED
 from bot.surveys.bank import Bank
@@ -109,6 +110,7 @@ def draw_area_bars(
                 0,
                 row.y,
                 textwrap.shorten(name, header_chars, placeholder="…"),
+                **LITERAL,
                 transform=ax.get_yaxis_transform(),
                 fontsize=style.header_size,
                 fontweight="bold",
@@ -123,6 +125,7 @@ def draw_area_bars(
                 X_LIMITS[0] + 0.05,
                 row.y,
                 text(language, "chart.no_answers", group=text.group(row.profile, language)),
+                **LITERAL,
                 fontsize=style.value_size * 0.85,
                 fontstyle="italic",
                 color=MUTED,
@@ -133,6 +136,7 @@ def draw_area_bars(
                 row.mean + 0.05,
                 row.y,
                 number(row.mean, language),
+                **LITERAL,
                 fontsize=style.value_size,
                 fontweight="bold",
                 color=INK,
@@ -144,7 +148,8 @@ def _scale_axes(ax: Axes, style: BarStyle, height: float) -> None:
     """The 1–5 scale across, ticked above and below; inches from the top down."""
     ax.set_xlim(*X_LIMITS)
     ax.set_ylim(height, 0)
-    ax.set_xticks([1, 2, 3, 4, 5])
+    # Labels of our own, not the formatter's: under `text.usetex` it would write TeX.
+    ax.set_xticks([1, 2, 3, 4, 5], labels=["1", "2", "3", "4", "5"], **LITERAL)
     ax.tick_params(
         axis="x", labelsize=style.tick_size, labeltop=True, top=False, bottom=False, colors=MUTED
     )
@@ -210,6 +215,7 @@ class _Column:
             self.left / self.fig.get_figwidth(),
             1 - self.y / height,
             content,
+            **LITERAL,
             fontsize=size,
             fontweight=weight,
             color=colour,
@@ -260,7 +266,7 @@ def build_area_chart(results: SessionResults, *, bank: Bank, language: Language)
         column.line(content, size, weight=weight, colour=colour)
     column.y += 0.15
     if shown:
-        fig.legend(
+        legend = fig.legend(
             handles=[Patch(color=GROUP_COLOURS[p]) for p in shown],
             labels=legend_labels(results, language),
             loc="upper left",
@@ -272,6 +278,7 @@ def build_area_chart(results: SessionResults, *, bank: Bank, language: Language)
             borderaxespad=0,
             borderpad=0,
         )
+        make_literal(legend.get_texts())
     column.y += legend_height + 0.2 + ticks
     ax = fig.add_axes(
         (margin / width, 1 - (column.y + block) / height, inner / width, block / height)
@@ -284,6 +291,7 @@ def build_area_chart(results: SessionResults, *, bank: Bank, language: Language)
             0.5,
             0.5,
             text(language, "chart.no_groups"),
+            **LITERAL,
             ha="center",
             va="center",
             fontsize=legend_size,

@@ -14,7 +14,9 @@ Privacy choices:
 Files open directly in Excel: UTF-8 with a byte-order mark (so Latvian letters survive), and
 in Latvian the separator is ";" with a decimal comma, as Excel expects under Latvian regional
 settings; in English, "," and a decimal point. N/A is written as text ("N/A"), never as 0, so
-that a spreadsheet average cannot count it.
+that a spreadsheet average cannot count it. A school's own text that begins with "=", "+",
+"-", "@", a tab or a carriage return gets a leading "'" (OWASP's advice against CSV
+injection), so that no spreadsheet runs it as a formula; the figures we write stay figures.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from bot.reporting.literal import LITERAL
 from bot.reporting.palette import INK, MUTED, SCALE_COLOURS, text_colour_on
 
 A4: Final[tuple[float, float]] = (8.27, 11.69)
@@ -72,6 +73,7 @@ class Page:
             x,
             self.y,
             "\n".join(lines),
+            **LITERAL,
             fontsize=size,
             fontweight=weight,
             fontstyle=style,
@@ -87,7 +89,15 @@ class Page:
     ) -> None:
         """Write one line at `x` on the current line, without moving."""
         self.canvas.text(
-            x, self.y, content, fontsize=size, fontweight=weight, color=colour, va="top", ha="left"
+            x,
+            self.y,
+            content,
+            **LITERAL,
+            fontsize=size,
+            fontweight=weight,
+            color=colour,
+            va="top",
+            ha="left",
         )
 
     def swatch(self, x: float, colour: str, size: float) -> None:
@@ -112,6 +122,7 @@ class Page:
                     left + part / 2,
                     self.y + height / 2,
                     str(count),
+                    **LITERAL,
                     fontsize=size,
                     color=text_colour_on(colour),
                     ha="center",
@@ -122,7 +133,14 @@ class Page:
     def finish(self, footer: str) -> Figure:
         """Add the footer and the collected shapes (one collection draws faster than many)."""
         self.canvas.text(
-            A4[0] / 2, A4[1] - 0.45, footer, fontsize=8, color=MUTED, ha="center", va="top"
+            A4[0] / 2,
+            A4[1] - 0.45,
+            footer,
+            **LITERAL,
+            fontsize=8,
+            color=MUTED,
+            ha="center",
+            va="top",
         )
         self.canvas.add_collection(
             PatchCollection(self._patches, match_original=True, edgecolor="white", linewidth=0.6)

@@ -11,9 +11,20 @@ MIN_DAYS = 7
 MAX_DAYS = 21
 # Answers are accepted until 23:59 on the last day, in the session's time zone.
 CLOSING_TIME = time(23, 59)
+# The years a date can be in, typed, from a button or on the command line: far enough either
+# way for any self-reflection, and far from the ends of the calendar (year 1, year 9999),
+# where the periods', the reminders' and the month view's date arithmetic would overflow.
+FIRST_YEAR = 2000
+LAST_YEAR = 2099
 
 PeriodProblem = Literal[
-    "end_before_start", "too_short", "too_long", "starts_in_past", "start_locked", "ends_in_past"
+    "end_before_start",
+    "too_short",
+    "too_long",
+    "starts_in_past",
+    "start_locked",
+    "ends_in_past",
+    "out_of_calendar",
 ]
 SessionState = Literal["draft", "scheduled", "open", "closed"]
 
@@ -41,6 +52,10 @@ class Period:
     @property
     def closes_at(self) -> datetime:
         return datetime.combine(self.end, CLOSING_TIME, ZoneInfo(self.timezone)).astimezone(UTC)
+
+
+def in_calendar(day: date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
 
 
 def local_today(now: datetime, timezone: str) -> date:
@@ -76,6 +91,11 @@ def check_period_change(current: Period, start: date, end: date, *, now: datetim
 
 
 def _check_length(start: date, end: date, timezone: str) -> Period:
+    for day in (start, end):
+        if not in_calendar(day):
+            raise PeriodError(
+                "out_of_calendar", f"{day} is not in the years {FIRST_YEAR} to {LAST_YEAR}"
+            )
     if end < start:
         raise PeriodError("end_before_start", f"the end date {end} is before the start {start}")
     period = Period(start, end, timezone)

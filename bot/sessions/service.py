@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import aiosqlite
 
@@ -17,6 +18,7 @@ from bot.storage.records import GroupCount, Session
 from bot.surveys.bank import Bank
 from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement
 from bot.surveys.vocabulary import PROFILES, Level, Profile
+from bot.validation import OutOfRange, UnsafeText, plain_text, telegram_user_id
 
 MAX_SCHOOL_NAME = 200
 # `created_by` of sessions made from the command line without a coordinator.
@@ -58,10 +60,21 @@ def check_request(
     optional_codes: Collection[str] = (),
     own: Sequence[OwnStatement] = (),
 ) -> SessionRequest:
-    """Validate a session request (PeriodError or SessionSetupError), touching nothing."""
-    school_name = school_name.strip()
-    if not 1 <= len(school_name) <= MAX_SCHOOL_NAME:
-        raise SessionSetupError(f"the school name must be 1 to {MAX_SCHOOL_NAME} characters")
+    """Validate a session request (PeriodError or SessionSetupError), touching nothing.
+
+    The school's name is taken on one line, its runs of whitespace made single spaces.
+    """
+    school_name = school_name_of(school_name)
+    try:
+        for statement in own:
+            plain_text(statement.text, what=f"own statement {statement.code}")
+            plain_text(statement.help, what=f"the help of own statement {statement.code}")
+    except UnsafeText as error:
+        raise SessionSetupError(str(error)) from None
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SessionSetupError(f"unknown time zone {timezone!r}") from None
     period = check_period(start, end, timezone, now=now)
     optional = set(optional_codes)
     for code in sorted(optional):
@@ -74,6 +87,19 @@ def check_request(
         s.code for s in bank.statements.values() if s.kind == "core" or s.code in optional
     )
     return SessionRequest(school_name, level, period, codes, tuple(own))
+
+
+def school_name_of(typed: str) -> str:
+    """A school's name as stored: on one line with single spaces, 1 to MAX_SCHOOL_NAME
+    characters, without control characters (SessionSetupError says which rule it breaks)."""
+    try:
+        plain_text(typed, what="the school name")
+    except UnsafeText as error:
+        raise SessionSetupError(str(error)) from None
+    name = " ".join(typed.split())
+    if not 1 <= len(name) <= MAX_SCHOOL_NAME:
+        raise SessionSetupError(f"the school name must be 1 to {MAX_SCHOOL_NAME} characters")
+    return name
 
 
 async def create_session(
@@ -122,8 +148,14 @@ async def create_session_in(
     """Write a checked request inside the caller's transaction.
 
     Without a coordinator (an operator provisioning schools) the session is recorded as
-    created by user 0 and the school gets no coordinator here.
+    created by user 0 and the school gets no coordinator here. A coordinator id that is no
+    Telegram user id is refused (SessionSetupError) before anything is written.
     """
+    if coordinator_id is not None:
+        try:
+            telegram_user_id(coordinator_id)
+        except OutOfRange as error:
+            raise SessionSetupError(f"coordinator: {error}") from None
     school = await school_queries.school_by_name(connection, name=request.school_name)
     if school is None:
         school = await school_queries.insert_school(connection, name=request.school_name, now=now)

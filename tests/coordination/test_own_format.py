@@ -32,3 +32,20 @@ def test_bad_own_statements_are_refused(spec: str, problem: str) -> None:
 def test_at_most_ten() -> None:
     with pytest.raises(ValueError, match="at most 10"):
         parse_own(["A|all|x"] * 11)
+
+
+@pytest.mark.parametrize(
+    ("spec", "shown"),
+    [
+        ("C|all|Mums ir\x00 printeris.", "U+0000"),
+        ("C|all|Mums ir printeris.|Izvēlieties 5\x1b[31m", "U+001B"),
+        ("C|all|Our \u202eyrarbil", "U+202E"),
+        ("C\x85|all|x", "U+0085"),
+    ],
+)
+def test_control_characters_are_refused_with_the_statement_and_the_character(
+    spec: str, shown: str
+) -> None:
+    with pytest.raises(ValueError, match="own statement") as caught:
+        parse_own([spec])
+    assert shown in str(caught.value)

@@ -14,6 +14,7 @@ from bot.sessions.period import PeriodError
 from bot.storage import Database
 from bot.storage.database import fetch_all
 from bot.surveys.bank import Bank
+from bot.validation import UnsafeText
 
 ADMIN = 1
 ANNA = 10
@@ -315,3 +316,51 @@ async def test_co_coordinators_are_listed_and_removed(coordination: Coordination
         await coordination.change(
             user=BEN, draft_id=view.draft.id, change=lambda x, s: drafts.choose_level(x, s, "vet")
         )
+
+
+async def test_typed_text_with_control_characters_is_refused_and_nothing_stored(
+    coordination: Coordination, db: Database
+) -> None:
+    with pytest.raises(UnsafeText, match="U\\+202E"):
+        await coordination.add_school(admin=ADMIN, name="Rīgas \u202eloksarG skola")
+    async with db.read() as connection:
+        assert await fetch_all(connection, "SELECT name FROM schools") == []
+    school = await join(coordination, "A", ANNA)
+    view = await coordination.start_draft(user=ANNA, school_id=school)
+    d = view.draft.id
+    await coordination.change(
+        user=ANNA, draft_id=d, change=lambda x, s: drafts.choose_level(x, s, "vet")
+    )
+    await coordination.change(user=ANNA, draft_id=d, change=drafts.begin_own)
+    for typed in ("Mums\x00 ir printeris", "\x1b[31mSarkans", "Lasi \u2067otrādi\u2069"):
+        with pytest.raises(UnsafeText):
+            await coordination.change(
+                user=ANNA, draft_id=d, change=lambda x, s, t=typed: drafts.own_text(x, s, t)
+            )
+    # Line breaks and tabs are only whitespace: the statement is kept on one line.
+    view = await coordination.change(
+        user=ANNA, draft_id=d, change=lambda x, s: drafts.own_text(x, s, "Mums ir\n\tprinteris")
+    )
+    assert view.draft.pending is not None and view.draft.pending.text == "Mums ir printeris"
+    await coordination.change(user=ANNA, draft_id=d, change=lambda x, s: drafts.own_area(x, s, "C"))
+    await coordination.change(user=ANNA, draft_id=d, change=drafts.own_groups_done)
+    with pytest.raises(UnsafeText, match="the help text contains U\\+0007"):
+        await coordination.change(
+            user=ANNA, draft_id=d, change=lambda x, s: drafts.own_help(x, s, "Zvans\x07")
+        )
+    # The refused inputs left no trace: the statement still waits for its help.
+    async with db.read() as connection:
+        [(own, pending)] = await fetch_all(connection, "SELECT own, pending FROM session_drafts")
+    assert own == "[]"
+    assert "Mums ir printeris" in pending
+    assert not any(word in pending for word in ("Sarkans", "otrādi", "Zvans"))
+
+
+async def test_names_from_telegram_profiles_lose_their_bidi_overrides(
+    coordination: Coordination, db: Database
+) -> None:
+    school = await coordination.add_school(admin=ADMIN, name="Ogres tehnikums")
+    issued = await coordination.invite_coordinator(user=ADMIN, school_id=school.id)
+    await coordination.redeem(token=issued.token, user=ANNA, name="Anna \u202enimdA\u202c\x00")
+    _, members = await coordination.team(user=ANNA, school_id=school.id)
+    assert [m.name for m in members] == ["Anna nimdA"]

@@ -16,6 +16,10 @@ and old buttons replayed after the questionnaire moved on or ended. For every ex
   characters, Telegram's limit. The one deliberate silence is the calendar's filler button
   ("nop": weekday names and blank days), which answers without a text.
 
+Typed text with a control character or a bidi override (an own statement, a school's name)
+is refused with a reply naming the character, and session numbers that no session can have
+(0, or past SQLite's integers) get a reply saying what a session number looks like.
+
 The real Application runs in-process against the Bot API emulator over HTTP, with a real
 SQLite file, and is started once per test. Hypothesis runs in a worker thread and hands each
 example to the bot's event loop (`Bench.run`), so the bot keeps polling between examples.
@@ -73,6 +77,7 @@ from bot.storage import Database
 from bot.surveys.bank import MAX_TEXT_CHARS, default_bank
 from bot.surveys.questionnaire import MAX_OWN_STATEMENTS
 from bot.surveys.vocabulary import AREA_CODES, LANGUAGES, PROFILES, Language
+from bot.validation import BIDI_CONTROLS, MAX_RECORD_ID, code_point, is_hidden
 
 from .conftest import TOKEN, USERNAME, create_session_with_cli, today_in  # type: ignore[import-not-found]
 
@@ -121,6 +126,7 @@ LANGUAGE_OF: dict[str, Language] = {
     "finished": "lv",
     "coordinator_a": "lv",
     "coordinator_b": "en",
+    "admin": "en",
 }
 
 BANK = default_bank()
@@ -246,6 +252,26 @@ def numbers() -> st.SearchStrategy[str]:
         st.integers(-(10**6), -1).map(str),
         st.sampled_from(["", "0", "00", "007", "x", "1e3", "0x1F", "²", "٣", "①", "𝟗", "1 "]),
     )
+
+
+# Hidden characters that are no whitespace either: a command's arguments keep them.
+VISIBLY_HIDDEN = ("\x00", "\x07", "\x1b", "\x7f", "\x80", "\x9f", *sorted(BIDI_CONTROLS))
+
+
+def with_hidden(text: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """`text` with a control character or a bidi override put in somewhere."""
+    return st.builds(
+        lambda base, hidden, at: (
+            base[: at % (len(base) + 1)] + hidden + base[at % (len(base) + 1) :]
+        ),
+        text,
+        st.sampled_from(VISIBLY_HIDDEN),
+        st.integers(0, 400),
+    )
+
+
+def first_hidden(text: str) -> str:
+    return next(character for character in text if is_hidden(character))
 
 
 def mutate(token: str, position: int, replacement: str) -> str:
@@ -533,6 +559,7 @@ async def bench_for(
             ("finished", FINISHED),
             ("coordinator_a", COORDINATOR_A),
             ("coordinator_b", COORDINATOR_B),
+            ("admin", ADMIN),
         ):
             users[name] = emu.user(user_id, language_code=LANGUAGE_OF[name])
         seen: dict[str, list[str]] = {name: [] for name in users}
@@ -589,7 +616,7 @@ async def bench_for(
         bench.targets["coordinator_b"] = [screen, sessions, team]
 
         # An admin's invite to school B, already redeemed.
-        invite = await say(emu.user(ADMIN, language_code="en"), "/invite Otra skola")
+        invite = await say(users["admin"], "/invite Otra skola")
         link = next(word for word in invite.text.split() if word.startswith("https://t.me/"))
         bench.used_invite = token_of(link)
         joined = emu.user(JOINED_B, language_code="en")
@@ -1089,3 +1116,51 @@ async def test_hostile_commands_deep_links_and_free_text_change_nothing(
             lambda m: len(" ".join(m.split())) > MAX_TEXT_CHARS and not m.startswith("/")
         )
         await asyncio.to_thread(fuzz(too_long, own_statement, 30))
+
+        # An own statement's text with a control character or a bidi override in it.
+        def hidden_in_statement(message: str) -> None:
+            observation = send("coordinator_a", message)
+            assert_harmless(observation, message)
+            reply = assert_one_short_reply(observation, message).content
+            character = code_point(first_hidden(message))
+            assert reply == t("lv", "input.control_character", character=character), (
+                message,
+                reply,
+            )
+
+        hidden_statements = with_hidden(hostile_text(8)).filter(
+            lambda m: 0 < len(" ".join(m.split())) <= MAX_TEXT_CHARS and not m.startswith("/")
+        )
+        await asyncio.to_thread(fuzz(hidden_statements, hidden_in_statement, 30))
+
+        # A school an admin adds with a control character or a bidi override in its name.
+        def hidden_in_school(name: str) -> None:
+            message = within_message_limit(f"/addschool {name}")
+            observation = send("admin", message)
+            assert_harmless(observation, message)
+            reply = assert_one_short_reply(observation, message).content
+            character = code_point(first_hidden(" ".join(message.split()[1:])))
+            assert reply == t("en", "input.control_character", character=character), (
+                message,
+                reply,
+            )
+
+        await asyncio.to_thread(fuzz(with_hidden(hostile_text(8)), hidden_in_school, 20))
+
+        # Session numbers that no session can have: 0, and past SQLite's integers.
+        def out_of_range(message: str) -> None:
+            observation = send("coordinator_b", message)
+            assert_harmless(observation, message)
+            reply = assert_one_short_reply(observation, message).content
+            assert reply == t("en", "sessions.bad_number"), (message, reply)
+
+        impossible = st.one_of(
+            st.integers(MAX_RECORD_ID + 1, 10**40).map(str), st.sampled_from(["0", "00", "#0"])
+        )
+        commands_with_numbers = st.builds(
+            "/{} {}{}".format,
+            st.sampled_from(["status", "preview", "links", "results"]),
+            st.sampled_from(["", "#"]),
+            impossible,
+        )
+        await asyncio.to_thread(fuzz(commands_with_numbers, out_of_range, 20))

@@ -141,3 +141,55 @@ def database_path(scenario: Scenario) -> Path:
 @pytest.fixture(scope="session")
 def report_bank() -> Bank:
     return default_bank()
+
+
+# Text that markup, format strings, spreadsheets or matplotlib's mathematics might read as
+# something else; each must come out of every renderer as it was typed.
+HOSTILE_TEXTS = (
+    "Skola $x^{$ b",
+    "$5 and $10",
+    '=HYPERLINK("http://x")',
+    "<b>bold</b>",
+    "\\textbf{x}",
+    "%(name)s",
+    "{0}",
+)
+
+
+async def _build_hostile(path: Path) -> dict[str, SessionResults]:
+    """One session per hostile text as the school's name, each with every hostile text as
+    an own statement (area A, B, …) that five teachers answered."""
+    bank = default_bank()
+    own = tuple(
+        OwnStatement(f"S{number}", area, frozenset({"teacher"}), text)
+        for number, (area, text) in enumerate(zip("ABCDEFG", HOSTILE_TEXTS, strict=True), start=1)
+    )
+    db = await Database.open(path)
+    try:
+        found: dict[str, SessionResults] = {}
+        for name in HOSTILE_TEXTS:
+            created = await create_session(
+                db,
+                bank=bank,
+                now=datetime.combine(START, time(8), UTC),
+                school_name=name,
+                coordinator_id=500,
+                level="upper-secondary",
+                start=START,
+                end=START + timedelta(days=13),
+                timezone="Europe/Riga",
+                own=own,
+            )
+            await _fill(db, bank, created.session_id, {"teacher": 5})
+            results = await load_results(db, session_id=created.session_id, bank=bank)
+            assert results is not None
+            found[name] = results
+    finally:
+        await db.close()
+    return found
+
+
+@pytest.fixture(scope="session")
+def hostile_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SessionResults]:
+    """Results by school name, for the names of HOSTILE_TEXTS, read back from a real database."""
+    return asyncio.run(_build_hostile(tmp_path_factory.mktemp("hostile") / "selfie.sqlite3"))

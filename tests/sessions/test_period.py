@@ -37,6 +37,8 @@ def test_summer_time_is_respected() -> None:
         (date(2026, 12, 1), date(2026, 12, 6), "too_short"),
         (date(2026, 12, 1), date(2026, 12, 22), "too_long"),
         (date(2026, 11, 22), date(2026, 12, 1), "starts_in_past"),
+        (date(2099, 12, 25), date(2100, 1, 3), "out_of_calendar"),
+        (date(9999, 12, 22), date(9999, 12, 31), "out_of_calendar"),
     ],
 )
 def test_bad_periods_are_refused(start: date, end: date, problem: str) -> None:
@@ -79,3 +81,12 @@ def test_session_state() -> None:
         "closed_early": "closed",
         "draft": "draft",
     }
+
+
+def test_no_date_near_the_end_of_the_calendar_is_a_period_anywhere() -> None:
+    """9999-12-31 23:59 in New York is past the last instant Python can hold in UTC."""
+    for timezone in ("America/New_York", "Pacific/Kiritimati", "Europe/Riga"):
+        with pytest.raises(PeriodError, match="not in the years 2000 to 2099"):
+            check_period(date(9999, 12, 22), date(9999, 12, 31), timezone, now=NOW)
+    period = check_period(date(2099, 12, 22), date(2099, 12, 31), "America/New_York", now=NOW)
+    assert period.closes_at.year == 2100
