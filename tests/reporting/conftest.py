@@ -181,7 +181,10 @@ async def _build_hostile(path: Path) -> dict[str, SessionResults]:
                 own=own,
             )
             await _fill(db, bank, created.session_id, {"teacher": 5})
-            results = await load_results(db, session_id=created.session_id, bank=bank)
+            # Every statement with an answer on the scale is shown: these are about the text.
+            results = await load_results(
+                db, session_id=created.session_id, bank=bank, min_answers=1
+            )
             assert results is not None
             found[name] = results
     finally:
