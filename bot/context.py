@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.clock import Clock
 from bot.coordination.service import Coordination
 from bot.participation.service import Participation
+from bot.reporting.drawing import Drawing
 from bot.settings import Settings
 from bot.storage import Database
 from bot.surveys.bank import Bank
@@ -26,6 +27,7 @@ class Services:
     db: Database
     participation: Participation
     coordination: Coordination
+    drawing: Drawing = field(default_factory=Drawing)
 
 
 class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
