@@ -64,14 +64,6 @@ GROUP = -1
 # and no longer than a button's id (SQLite's integers end at 2**63 - 1).
 SESSION_NUMBER = re.compile(r"#?([0-9]{1,12})")
 Handler = Callable[[Update, AppContext], Coroutine[Any, Any, None]]
-# The parts of /results, as the log names them; `results.<part>_failed` tells the coordinator.
-RESULT_PARTS = {
-    "summary": "text summary",
-    "chart": "chart",
-    "pdf": "PDF report",
-    "summary_csv": "summary CSV",
-    "answers_csv": "answers CSV",
-}
 
 
 def register(application: BotApplication) -> None:
@@ -667,6 +659,16 @@ async def _session_action(
                 await _send(update, context, *views.draft_exists(language, existing))
                 return
         await _answer_problem(update, language, refusal)
+
+
+# The parts of /results, as the log names them; `results.<part>_failed` tells the coordinator.
+RESULT_PARTS = {
+    "summary": "text summary",
+    "chart": "chart",
+    "pdf": "PDF report",
+    "summary_csv": "summary CSV",
+    "answers_csv": "answers CSV",
+}
 
 
 async def _send_results(
