@@ -21,6 +21,7 @@ from bot.handlers.notices import NoticeRenderer
 from bot.handlers.texts import texts
 from bot.participation.service import Participation
 from bot.privacy import Privacy
+from bot.reporting.drawing import Drawing
 from bot.scheduler import jobs
 from bot.scheduler.broadcast import Broadcaster
 from bot.scheduler.plan import ReminderPolicy
@@ -49,6 +50,7 @@ def build_scheduler(
     bank: Bank,
     participation: Participation,
     bot: Bot,
+    drawing: Drawing | None = None,
 ) -> Scheduler:
     """The scheduler with its sender and renderer; the bot must be initialised (username)."""
     return Scheduler(
@@ -63,16 +65,22 @@ def build_scheduler(
             participation=participation,
             bot_username=bot.username,
             min_group_size=settings.min_group_size,
+            drawing=drawing or Drawing(),
         ),
     )
 
 
 def build_application(
-    settings: Settings, *, clock: Clock | None = None, bank: Bank | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    bank: Bank | None = None,
+    drawing: Drawing | None = None,
 ) -> BotApplication:
     token = settings.require_token()
     chosen_clock = clock or SystemClock()
     chosen_bank = bank or default_bank()
+    chosen_drawing = drawing or Drawing()
 
     async def post_init(application: BotApplication) -> None:
         db = await Database.open(settings.database)
@@ -93,6 +101,7 @@ def build_application(
                 minimums=settings.recommended_minimums,
             ),
             privacy=Privacy(db=db, retention=timedelta(days=settings.retention_days)),
+            drawing=chosen_drawing,
         )
         policy = settings.reminder_policy()
         scheduler = build_scheduler(
@@ -102,6 +111,7 @@ def build_application(
             bank=chosen_bank,
             participation=participation,
             bot=application.bot,
+            drawing=chosen_drawing,
         )
         application.bot_data[SCHEDULER_KEY] = scheduler
         await _publish_commands(application)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.coordination.service import Coordination
 from bot.participation.service import Participation
 from bot.privacy import Privacy
+from bot.reporting.drawing import Drawing
 from bot.settings import Settings
 from bot.storage import Database
 from bot.surveys.bank import Bank
@@ -28,6 +29,7 @@ class Services:
     participation: Participation
     coordination: Coordination
     privacy: Privacy
+    drawing: Drawing = field(default_factory=Drawing)
 
 
 class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -144,3 +144,27 @@ def print_redacted(
     lines = traceback.format_exception(kind or type(error), error, trace or error.__traceback__)
     sys.stderr.write(redact("".join(lines)))
     sys.stderr.flush()
+
+
+def describe_error(error: BaseException) -> str:
+    """An exception for a log line: its type and where it was raised, without its message
+    unless Telegram wrote it, since what fails to draw may quote what people typed (a school's
+    name, an own statement)."""
+    kind = type(error).__name__
+    if type(error).__module__.startswith("telegram."):  # Telegram's own words: no one's text
+        return f"{kind}: {error}"
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return kind
+    last = frames[-1]
+    return f"{kind} in {last.name} ({_short(last.filename)}:{last.lineno})"
+
+
+def _short(path: str) -> str:
+    """A source path from the package down (bot/reporting/chart.py), else its last two parts."""
+    parts = path.replace("\\", "/").split("/")
+    for anchor, keep in (("site-packages", False), ("bot", True), ("tests", True)):
+        if anchor in parts:
+            index = len(parts) - 1 - parts[::-1].index(anchor)
+            return "/".join(parts[index if keep else index + 1 :])
+    return "/".join(parts[-2:])

@@ -6,8 +6,9 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from telegram.error import NetworkError
 
-from bot.logs import REDACTED, configure_logging
+from bot.logs import REDACTED, configure_logging, describe_error
 
 TOKEN = "123456:AAFakeTokenForTests"
 LOGGERS = ("bot", "bot.logs", "httpx", "httpcore", "apscheduler")
@@ -128,3 +129,16 @@ def test_uncaught_exceptions_are_printed_through_the_redaction() -> None:
     assert f"RuntimeError: thread failed at /bot{REDACTED}/getMe" in done.stderr
     assert f"RuntimeError: main failed at /bot{REDACTED}/getMe" in done.stderr
     assert done.stderr.count("Traceback (most recent call last)") == 2
+
+
+def test_an_error_is_described_by_its_type_and_place_and_never_its_message() -> None:
+    def draw(name: str) -> None:
+        raise ValueError(f"Unknown symbol in {name}")
+
+    try:
+        draw("Skola $x^{$ b")
+    except ValueError as error:
+        described = describe_error(error)
+    assert described.startswith("ValueError in draw (tests/test_logs.py:")
+    assert "Skola" not in described
+    assert describe_error(NetworkError("Bad Gateway")) == "NetworkError: Bad Gateway"

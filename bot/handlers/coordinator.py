@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, InputFile, Update, User
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -46,9 +46,10 @@ from bot.handlers.participant import language_of
 from bot.handlers.qr import qr_png
 from bot.handlers.render import group_name, local_time
 from bot.handlers.texts import texts
+from bot.logs import describe_error
 from bot.reporting.exports import summary_csv
 from bot.reporting.rendering import drawn
-from bot.reporting.service import load_results
+from bot.reporting.service import load_results, report_will_follow
 from bot.scheduler.work import Scheduler
 from bot.sessions.period import PeriodError, in_calendar
 from bot.sessions.service import SessionSetupError
@@ -672,17 +673,27 @@ async def _session_action(
         await _answer_problem(update, language, refusal)
 
 
+# The parts of /results, as the log names them; `results.<part>_failed` tells the coordinator.
+RESULT_PARTS = {
+    "summary": "text summary",
+    "chart": "chart",
+    "pdf": "PDF report",
+    "summary_csv": "summary CSV",
+}
+
+
 async def _send_results(
     update: Update, context: AppContext, language: Language, session_id: int
 ) -> None:
-    """The chart, the PDF report and both CSV exports of a closed session."""
-    from bot.reporting.chart import area_chart_png, caption  # imported late: see rendering
-    from bot.reporting.pdf import report_pdf
+    """The chart, the PDF report and the summary CSV of a closed session: every part that can
+    be made, then the names of those that could not."""
+    from bot.reporting.chart import caption  # imported late: see rendering
 
     chat = update.effective_chat
     assert chat is not None
     services = context.services
     bank = services.bank
+    drawing = services.drawing
     found = await load_results(
         services.db,
         session_id=session_id,
@@ -691,22 +702,53 @@ async def _send_results(
     )
     assert found is not None  # the session exists: access was checked against it
     bot = context.bot
-    await bot.send_photo(
-        chat.id,
-        await drawn(area_chart_png, found, bank=bank, language=language),
-        caption=caption(found, language=language),
-    )
+    missing: list[str] = []
+
+    def failed(part: str, error: Exception) -> None:
+        if isinstance(error, Forbidden):
+            raise error  # blocked: nothing more can reach this chat
+        log.error(
+            "/results of session %d: the %s could not be made or sent: %s",
+            session_id,
+            RESULT_PARTS[part],
+            describe_error(error),
+        )
+        missing.append(part)
+
+    summary: str | None = None
+    try:
+        summary = caption(found, language=language)
+    except Exception as error:
+        failed("summary", error)
+    try:
+        chart = await drawn(drawing.chart, found, bank=bank, language=language)
+        await bot.send_photo(chat.id, chart, caption=summary)
+    except Exception as error:
+        failed("chart", error)
+        if summary is not None:  # the text of the chart's message goes alone
+            await bot.send_message(chat.id, summary)
     name = f"selfie-{session_id}-{found.session.start_date.isoformat()}"
-    await bot.send_document(
-        chat.id,
-        InputFile(
-            await drawn(report_pdf, found, bank=bank, language=language), filename=f"{name}.pdf"
-        ),
-    )
-    # Aggregates only: response by response, a coordinator with a few accounts of their own
-    # could lift a small group over the minimum and read the one real person's row.
-    summary = summary_csv(found, bank=bank, language=language)
-    await bot.send_document(chat.id, InputFile(summary.content, filename=summary.name))
+    try:
+        pdf = await drawn(drawing.pdf, found, bank=bank, language=language)
+        await bot.send_document(chat.id, InputFile(pdf, filename=f"{name}.pdf"))
+    except Exception as error:
+        failed("pdf", error)
+    try:
+        # Aggregates only: response by response, a coordinator with a few accounts of their
+        # own could lift a small group over the minimum and read the one real person's row.
+        export = summary_csv(found, bank=bank, language=language)
+        await bot.send_document(chat.id, InputFile(export.content, filename=export.name))
+    except Exception as error:
+        failed("summary_csv", error)
+    if missing:
+        t = texts()
+        lines = [t(language, f"results.{part}_failed") for part in missing]
+        if "chart" in missing and await report_will_follow(
+            services.db, session_id=session_id, recipient=chat.id
+        ):
+            lines.append(t(language, "results.report_will_follow"))
+        lines.append(t(language, "results.ask_again", session=session_id))
+        await bot.send_message(chat.id, "\n".join(lines), parse_mode=ParseMode.HTML)
 
 
 async def _run_now(

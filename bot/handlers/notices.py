@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -13,11 +13,14 @@ from bot.handlers.callback_data import Continue, Mute, encode
 from bot.handlers.texts import texts
 from bot.participation.outcomes import Progress
 from bot.participation.service import Participation
+from bot.reporting.drawing import Drawing
 from bot.reporting.rendering import drawn
 from bot.reporting.service import load_results
 from bot.scheduler.broadcast import Notice
+from bot.scheduler.retries import REPORT, REPORT_ABANDONED, REPORT_DELAYED
 from bot.sessions.tokens import invite_link
 from bot.storage import Database
+from bot.storage import deliveries as delivery_queries
 from bot.storage import participants as participant_queries
 from bot.storage import sessions as session_queries
 from bot.storage.deliveries import Claim
@@ -26,6 +29,11 @@ from bot.surveys.bank import Bank
 from bot.surveys.vocabulary import DEFAULT_LANGUAGE, PROFILES, Language
 
 log = logging.getLogger(__name__)
+
+TROUBLE_KEYS = {
+    REPORT_DELAYED: "notice.report_delayed",
+    REPORT_ABANDONED: "notice.report_abandoned",
+}
 
 # Until coordinators set their own, the students' recommended minimum shown to teachers.
 DEFAULT_STUDENT_MINIMUM = 20
@@ -38,6 +46,7 @@ class NoticeRenderer:
     participation: Participation
     bot_username: str
     min_group_size: int = 5
+    drawing: Drawing = field(default_factory=Drawing)
 
     async def __call__(self, claim: Claim) -> Notice | None:
         async with self.db.read() as connection:
@@ -57,6 +66,8 @@ class NoticeRenderer:
                 return Notice(claim, await self._digest(session, language))
             case "report":
                 return await self._report(claim, session, language)
+            case "report-delayed" | "report-abandoned":
+                return await self._report_trouble(claim, session, language)
         log.warning("no rendering for a %s delivery", claim.kind)
         return None
 
@@ -167,12 +178,24 @@ class NoticeRenderer:
         )
         if results is None:
             return Notice(claim, summary)
-        from bot.reporting.chart import area_chart_png, caption  # imported late: see rendering
+        from bot.reporting.chart import caption  # imported late: see rendering
 
-        chart = await drawn(area_chart_png, results, bank=self.bank, language=language)
+        chart = await drawn(self.drawing.chart, results, bank=self.bank, language=language)
         return Notice(
             claim,
             html.escape(caption(results, language=language)),
             photo=chart,
             intro=summary + "\n" + t(language, "notice.report_follows"),
         )
+
+    async def _report_trouble(
+        self, claim: Claim, session: Session, language: Language
+    ) -> Notice | None:
+        """The report is delayed, or will not be tried again; None once it has been sent."""
+        report = Claim(claim.session_id, REPORT, claim.recipient)
+        async with self.db.read() as connection:
+            if await delivery_queries.delivered(connection, claim=report):
+                return None
+        key = TROUBLE_KEYS[claim.kind]
+        school = html.escape(session.school_name)
+        return Notice(claim, texts()(language, key, school=school, session=session.id))

@@ -8,9 +8,12 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.reporting.exports import CsvFile, answers_csv
+from bot.scheduler.retries import REPORT
 from bot.storage import Database
+from bot.storage import deliveries as delivery_queries
 from bot.storage import results as result_queries
 from bot.storage import sessions as session_queries
+from bot.storage.deliveries import Claim
 from bot.storage.records import Session
 from bot.surveys.bank import Bank
 from bot.surveys.scoring import DEFAULT_MIN_GROUP_SIZE, SessionResults, SessionTallies, score
@@ -63,6 +66,14 @@ async def load_answers_csv(
             )
         ]
     return answers_csv(rows, results=results, bank=bank, language=language)
+
+
+async def report_will_follow(db: Database, *, session_id: int, recipient: int) -> bool:
+    """Whether the report of a closed session failed for this coordinator and another attempt
+    will come on its own (bot/scheduler/retries.py)."""
+    claim = Claim(session_id, REPORT, recipient)
+    async with db.read() as connection:
+        return await delivery_queries.retry_planned(connection, claim=claim)
 
 
 async def _tallies(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -21,6 +22,8 @@ from telegram.error import (
 )
 
 from bot.clock import Clock
+from bot.logs import describe_error
+from bot.scheduler.retries import REPORT, REPORT_ABANDONED, REPORT_DELAYED, RetryPolicy
 from bot.storage import Database
 from bot.storage import deliveries as delivery_queries
 from bot.storage.deliveries import Claim
@@ -28,6 +31,9 @@ from bot.storage.deliveries import Claim
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 4
+# What failed, in the log and in the delivery's `failure`.
+MADE = "could not be made"
+SENT = "could not be sent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,45 +66,55 @@ class Broadcaster:
     db: Database
     clock: Clock
     rate: float  # messages a second: SELFIE_BROADCAST_RATE
+    retries: RetryPolicy = field(default_factory=RetryPolicy)
     _next_slot: float = field(default=0.0, init=False)
     _in_flight: set[Claim] = field(default_factory=set, init=False)
     _intro_sent: set[Claim] = field(default_factory=set, init=False)
 
     async def send(self, claims: Iterable[Claim], render: Render) -> BroadcastReport:
         report = BroadcastReport()
-        for claim in claims:
+        queue = deque(claims)
+        while queue:
+            claim = queue.popleft()
             if claim in self._in_flight:
                 continue
             self._in_flight.add(claim)
             try:
-                await self._send_one(claim, render, report)
+                # A report that failed claims a notice about it, which goes out next.
+                queue.extend(await self._send_one(claim, render, report))
             finally:
                 self._in_flight.discard(claim)
         return report
 
-    async def _send_one(self, claim: Claim, render: Render, report: BroadcastReport) -> None:
-        notice = await render(claim)
+    async def _send_one(self, claim: Claim, render: Render, report: BroadcastReport) -> list[Claim]:
+        try:
+            notice = await render(claim)
+        except Exception as error:  # e.g. the chart cannot be drawn: never lost in silence
+            return await self._failed(claim, report, MADE, error)
         if notice is None:
             report.skipped += 1
             await self._settle(claim, "skipped")
-            return
+            return []
+        last_error: TelegramError | None = None
         for attempt in range(1, MAX_ATTEMPTS + 1):
             await self._pace()
             try:
                 await self._deliver(notice)
             except RetryAfter as error:
                 log.info("Telegram asks to wait %s before sending more", error.retry_after)
+                last_error = error
                 await asyncio.sleep(_seconds(error.retry_after))
                 continue
             except (Forbidden, BadRequest) as error:
                 blocked = isinstance(error, Forbidden)
                 if not blocked and "chat not found" not in error.message.lower():
                     log.warning("could not send %s: %s", claim.kind, error)
+                    last_error = error
                     break
                 # Blocked, or never started the bot: nobody can reach this chat from now on.
                 report.unreachable += 1
                 await self._settle(claim, "blocked" if blocked else "no chat", unreachable=True)
-                return
+                return []
             except NetworkError as error:
                 if isinstance(error, TimedOut) and maybe_delivered(error):
                     # Telegram has the whole request and did not answer in time: it has most
@@ -106,20 +122,70 @@ class Broadcaster:
                     log.warning("no answer in time to %s; not sending it again", claim.kind)
                     report.failed += 1
                     await self._settle(claim, "timed out")
-                    return
+                    return []
                 log.warning(
                     "network trouble sending %s (attempt %d): %s", claim.kind, attempt, error
                 )
-                await asyncio.sleep(min(2**attempt, 30) / 4)
+                last_error = error
+                if attempt < MAX_ATTEMPTS:
+                    await asyncio.sleep(min(2**attempt, 30) / 4)
                 continue
             except TelegramError as error:
                 log.warning("could not send %s: %s", claim.kind, error)
+                last_error = error
                 break
             report.sent += 1
             await self._settle(claim, None)
-            return
+            return []
+        return await self._failed(claim, report, SENT, last_error)
+
+    async def _failed(
+        self, claim: Claim, report: BroadcastReport, what: str, error: BaseException | None
+    ) -> list[Claim]:
+        """Settle a claim that failed; a retried kind gets its next attempt planned (and, for
+        a report, the notices about it claimed) in the same transaction."""
         report.failed += 1
-        await self._settle(claim, "failed")
+        cause = describe_error(error) if error is not None else "unknown"
+        if not self.retries.retried(claim.kind):
+            # Telegram's trouble was logged as it came; a message that cannot be made is a bug.
+            level = logging.ERROR if what == MADE else logging.WARNING
+            log.log(level, "%s of session %d %s: %s", claim.kind, claim.session_id, what, cause)
+            await self._settle(claim, "failed")
+            return []
+        now = self.clock.now()
+        reason = f"{what}: {type(error).__name__ if error is not None else 'unknown'}"
+        follow: list[Claim] = []
+        async with self.db.transaction() as connection:
+            attempts = await delivery_queries.record_failed_attempt(
+                connection, claim=claim, failure=reason
+            )
+            retry_at = self.retries.next_attempt(max(attempts, 1), now)
+            if retry_at is not None:
+                await delivery_queries.plan_retry(connection, claim=claim, at=retry_at)
+            if claim.kind == REPORT:
+                notices = [REPORT_DELAYED] if attempts == 1 else []
+                if retry_at is None:
+                    notices.append(REPORT_ABANDONED)
+                for kind in notices:
+                    follow += await delivery_queries.claim(
+                        connection,
+                        session_id=claim.session_id,
+                        kind=kind,
+                        recipients=[claim.recipient],
+                        now=now,
+                    )
+        planned = f"next attempt at {retry_at:%Y-%m-%d %H:%M} UTC" if retry_at else "giving up"
+        log.error(
+            "%s of session %d %s (attempt %d of %d): %s; %s",
+            claim.kind,
+            claim.session_id,
+            what,
+            attempts,
+            self.retries.max_attempts,
+            cause,
+            planned,
+        )
+        return follow
 
     async def _deliver(self, notice: Notice) -> None:
         chat = notice.claim.recipient

@@ -16,6 +16,7 @@ from datetime import timedelta
 from bot.clock import Clock
 from bot.scheduler.broadcast import Broadcaster, BroadcastReport, Render
 from bot.scheduler.plan import ReminderPolicy, due_round, in_daytime, reminder_times
+from bot.scheduler.retries import REPORT as REPORT
 from bot.storage import Database, people
 from bot.storage import deliveries as delivery_queries
 from bot.storage import participants as participant_queries
@@ -27,7 +28,6 @@ from bot.storage.records import Session
 log = logging.getLogger(__name__)
 
 OPENING = "opening"
-REPORT = "report"
 
 
 def reminder_kind(round_label: str) -> str:
@@ -58,6 +58,10 @@ class Scheduler:
                     await self._tick_session(session)
                 except Exception:  # one broken session must not stop the others
                     log.exception("scheduled work failed for session %d", session.id)
+            try:
+                await self._retry_due()
+            except Exception:
+                log.exception("retrying failed deliveries failed")
 
     async def _tick_session(self, session: Session) -> None:
         now = self.clock.now()
@@ -169,6 +173,18 @@ class Scheduler:
         if removed:
             log.info("deleted %d row(s) kept about participants of closed sessions", removed)
             self.db.purge_pending = True
+
+    async def _retry_due(self) -> None:
+        """Send again what failed before and is due now (a report that could not be drawn or
+        sent: bot/scheduler/retries.py); the schedule is in the database."""
+        now = self.clock.now()
+        async with self.db.transaction() as connection:
+            claims = await delivery_queries.take_due_retries(
+                connection, now=now, lease_until=now + self.broadcaster.retries.lease
+            )
+        if claims:
+            log.info("trying %d delivery(ies) again", len(claims))
+        self._spawn(claims)
 
     async def resume_unsent(self) -> None:
         """At start: send what a previous process claimed but did not settle."""

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.storage.database import fetch_all
+from bot.storage.database import fetch_all, fetch_one
 from bot.storage.records import to_epoch
 
 
@@ -98,18 +98,75 @@ async def unsent(connection: aiosqlite.Connection) -> list[Claim]:
 async def settle(
     connection: aiosqlite.Connection, *, claim: Claim, now: datetime, failure: str | None = None
 ) -> None:
-    """Record that a claimed message was sent (failure None) or why it was not."""
+    """Record that a claimed message was sent (failure None) or why it was not, for good."""
     if failure is None:
-        sql = (
-            "UPDATE deliveries SET sent_at = ? WHERE session_id = ? AND kind = ? AND recipient = ?"
-        )
+        sql = "UPDATE deliveries SET sent_at = ?, failure = NULL, retry_at = NULL"
         value: object = to_epoch(now)
     else:
-        sql = (
-            "UPDATE deliveries SET failure = ? WHERE session_id = ? AND kind = ? AND recipient = ?"
-        )
+        sql = "UPDATE deliveries SET failure = ?, retry_at = NULL"
         value = failure
-    await connection.execute(sql, (value, claim.session_id, claim.kind, claim.recipient))
+    await connection.execute(
+        sql + " WHERE session_id = ? AND kind = ? AND recipient = ?",
+        (value, claim.session_id, claim.kind, claim.recipient),
+    )
+
+
+async def record_failed_attempt(
+    connection: aiosqlite.Connection, *, claim: Claim, failure: str
+) -> int:
+    """Record why an attempt failed, with no retry planned yet; return the failed attempts."""
+    row = await fetch_one(
+        connection,
+        "UPDATE deliveries SET failure = ?, attempts = attempts + 1, retry_at = NULL"
+        " WHERE session_id = ? AND kind = ? AND recipient = ? RETURNING attempts",
+        (failure, claim.session_id, claim.kind, claim.recipient),
+    )
+    return int(row["attempts"]) if row is not None else 0
+
+
+async def plan_retry(connection: aiosqlite.Connection, *, claim: Claim, at: datetime) -> None:
+    await connection.execute(
+        "UPDATE deliveries SET retry_at = ?"
+        " WHERE session_id = ? AND kind = ? AND recipient = ? AND sent_at IS NULL",
+        (to_epoch(at), claim.session_id, claim.kind, claim.recipient),
+    )
+
+
+async def take_due_retries(
+    connection: aiosqlite.Connection, *, now: datetime, lease_until: datetime
+) -> list[Claim]:
+    """Claims whose next attempt is due, taken until `lease_until`: a process that takes them
+    and dies leaves them due again then, and one that is still at it settles them first."""
+    rows = await fetch_all(
+        connection,
+        "UPDATE deliveries SET retry_at = ?"
+        " WHERE retry_at IS NOT NULL AND retry_at <= ? AND sent_at IS NULL"
+        " RETURNING session_id, kind, recipient",
+        (to_epoch(lease_until), to_epoch(now)),
+    )
+    claims = [Claim(row["session_id"], row["kind"], row["recipient"]) for row in rows]
+    return sorted(claims, key=lambda c: (c.session_id, c.kind, c.recipient))
+
+
+async def delivered(connection: aiosqlite.Connection, *, claim: Claim) -> bool:
+    row = await fetch_one(
+        connection,
+        "SELECT sent_at IS NOT NULL FROM deliveries"
+        " WHERE session_id = ? AND kind = ? AND recipient = ?",
+        (claim.session_id, claim.kind, claim.recipient),
+    )
+    return row is not None and bool(row[0])
+
+
+async def retry_planned(connection: aiosqlite.Connection, *, claim: Claim) -> bool:
+    """Whether the claim failed and another attempt will come on its own."""
+    row = await fetch_one(
+        connection,
+        "SELECT retry_at IS NOT NULL AND sent_at IS NULL FROM deliveries"
+        " WHERE session_id = ? AND kind = ? AND recipient = ?",
+        (claim.session_id, claim.kind, claim.recipient),
+    )
+    return row is not None and bool(row[0])
 
 
 async def mark_unreachable(connection: aiosqlite.Connection, *, chat_id: int) -> None:
