@@ -5,7 +5,6 @@ a real Bot against the emulator."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -29,7 +28,8 @@ from bot.surveys.bank import Bank
 from bot.surveys.scoring import SessionResults
 from bot.surveys.vocabulary import Language
 
-TOKEN = "556:RETRY"
+from .conftest import USERNAME  # type: ignore[import-not-found]
+
 COORDINATOR = 500  # the session fixture's
 OTHER = 501
 # What a drawing error may carry: text typed by people, which must stay out of the logs.
@@ -50,18 +50,6 @@ class FlakyChart:
         if self.broken:
             raise ValueError(f"cannot parse {TYPED}")
         return chart_png(results, bank=bank, language=language)
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(TOKEN, username="retry_bot") as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def bot(emu: BotApiEmulator) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url) as client:
-        yield client
 
 
 @pytest.fixture
@@ -94,7 +82,7 @@ def make_scheduler(
             db=db,
             bank=bank,
             participation=Participation(db=db, clock=clock, bank=bank),
-            bot_username="retry_bot",
+            bot_username=USERNAME,
             drawing=Drawing(chart=chart),
         ),
     )

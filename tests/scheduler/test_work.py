@@ -22,20 +22,9 @@ from bot.storage import schools as school_queries
 from bot.storage.database import fetch_all
 from bot.surveys.bank import Bank
 
-TOKEN = "555:SCHED"
+from .conftest import USERNAME  # type: ignore[import-not-found]
+
 COORDINATORS = (500, 501)
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(TOKEN, username="sched_bot") as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def bot(emu: BotApiEmulator) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url) as client:
-        yield client
 
 
 @pytest.fixture
@@ -51,9 +40,7 @@ def make_scheduler(
         clock=clock,
         policy=ReminderPolicy(),
         broadcaster=Broadcaster(bot=bot, db=db, clock=clock, rate=1000),
-        render=NoticeRenderer(
-            db=db, bank=bank, participation=participation, bot_username="sched_bot"
-        ),
+        render=NoticeRenderer(db=db, bank=bank, participation=participation, bot_username=USERNAME),
     )
 
 
@@ -137,7 +124,7 @@ async def test_a_round_reaches_exactly_the_unfinished_and_unmuted(
     teacher = texts_to(emu, 14)
     assert sum("not finished" in t for t in teacher) == 1
     assert sum("share the student link" in t for t in teacher) == 1
-    assert "https://t.me/sched_bot?start=" + session.invites["student"] in teacher[-1]
+    assert f"https://t.me/{USERNAME}?start=" + session.invites["student"] in teacher[-1]
     for coordinator in COORDINATORS:  # coordinators get Latvian unless they chose otherwise
         digests = [t for t in texts_to(emu, coordinator) if "atgādinājumi tikko izsūtīti" in t]
         assert len(digests) == 1
