@@ -18,7 +18,7 @@ from bot.context import SCHEDULER_KEY, SERVICES_KEY, AppContext, BotApplication,
 from bot.coordination.service import Coordination
 from bot.handlers import admin, coordinator, errors, participant
 from bot.handlers.notices import NoticeRenderer
-from bot.handlers.texts import texts
+from bot.i18n import texts
 from bot.participation.service import Participation
 from bot.privacy import Privacy
 from bot.reporting.drawing import Drawing

@@ -15,7 +15,7 @@ from bot.handlers.callback_data import SchoolAction
 from bot.handlers.coordinator import GROUP, private_only
 from bot.handlers.participant import language_of
 from bot.handlers.render import local_time
-from bot.handlers.texts import texts
+from bot.i18n import texts
 from bot.sessions.tokens import invite_link
 from bot.validation import UnsafeText
 

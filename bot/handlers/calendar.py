@@ -9,7 +9,7 @@ from datetime import date
 
 from telegram import InlineKeyboardButton
 
-from bot.handlers.texts import texts
+from bot.i18n import texts
 from bot.sessions.period import in_calendar
 from bot.surveys.vocabulary import Language
 

@@ -45,7 +45,7 @@ from bot.handlers.callback_data import (
 from bot.handlers.participant import language_of
 from bot.handlers.qr import qr_png
 from bot.handlers.render import group_name, local_time
-from bot.handlers.texts import texts
+from bot.i18n import texts
 from bot.logs import describe_error
 from bot.reporting.exports import summary_csv
 from bot.reporting.rendering import drawn
@@ -621,7 +621,7 @@ async def _session_action(
                     await update.callback_query.answer()
                 for text in views.preview_messages(
                     language,
-                    cast(Language, shown_in),
+                    shown_in,
                     summary.session,
                     cast(Profile, profile),
                     questionnaire,

@@ -20,7 +20,7 @@ from bot.handlers.callback_data import (
     encode_coordination,
 )
 from bot.handlers.render import group_name, local_time
-from bot.handlers.texts import texts
+from bot.i18n import texts
 from bot.sessions.period import (
     FIRST_YEAR,
     LAST_YEAR,

@@ -10,7 +10,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import AppContext
-from bot.handlers.texts import texts
+from bot.i18n import texts
 from bot.surveys.vocabulary import Language
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.handlers import render
 from bot.handlers.callback_data import Continue, Mute, encode
-from bot.handlers.texts import texts
+from bot.i18n import texts
 from bot.participation.outcomes import Progress
 from bot.participation.service import Participation
 from bot.reporting.drawing import Drawing

@@ -28,7 +28,7 @@ from bot.handlers.callback_data import (
     ToggleHelp,
     decode,
 )
-from bot.handlers.texts import texts
+from bot.i18n import texts
 from bot.participation.outcomes import (
     AlreadyCompleted,
     InvalidLink,

@@ -7,7 +7,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from bot.context import AppContext
 from bot.handlers import render
 from bot.handlers.callback_data import Forget, encode
-from bot.handlers.texts import texts
+from bot.i18n import texts
 from bot.privacy import Forgotten, NothingKept, SoleCoordinator
 from bot.storage.people import Footprint
 from bot.surveys.vocabulary import Language

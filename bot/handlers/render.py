@@ -16,7 +16,7 @@ from bot.handlers.callback_data import (
     ToggleHelp,
     encode,
 )
-from bot.handlers.texts import texts
+from bot.i18n import texts
 from bot.participation.outcomes import Progress, Recap
 from bot.storage.records import Session
 from bot.surveys.bank import Bank

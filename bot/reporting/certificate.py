@@ -10,8 +10,8 @@ from typing import Final
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from bot.i18n.formatting import day, period
 from bot.reporting.chart import png_bytes
-from bot.reporting.formatting import day, period
 from bot.reporting.labels import labels
 from bot.reporting.literal import LITERAL
 from bot.reporting.palette import GROUP_COLOURS, INK, MUTED, SCALE_COLOURS

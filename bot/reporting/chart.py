@@ -22,7 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from bot.reporting.formatting import number, period
+from bot.i18n.formatting import number, period
 from bot.reporting.labels import labels
 from bot.reporting.literal import LITERAL, make_literal
 from bot.reporting.page import POINTS_PER_INCH, chars_per_line, wrap

@@ -27,7 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from bot.reporting.formatting import number, slug
+from bot.i18n.formatting import number
+from bot.reporting.formatting import slug
 from bot.reporting.labels import labels
 from bot.storage.results import AnswerRow
 from bot.surveys.bank import Bank

@@ -1,38 +1,23 @@
-"""The few words the reports need, in every language, from `labels.toml` beside this module."""
+"""The reports' words: the `report.` part of the one text catalogue (bot/i18n)."""
 
 from __future__ import annotations
 
 import functools
-import string
-import tomllib
-from collections.abc import Mapping
-from importlib import resources
-from typing import Any
 
-from bot.surveys.vocabulary import LANGUAGES, LEVELS, PROFILES, Language, Level, Profile
+from bot.i18n import Texts, texts
+from bot.surveys.vocabulary import LEVELS, PROFILES, Language, Level, Profile
 
-
-class LabelsError(ValueError):
-    """labels.toml is incomplete or its languages disagree."""
+PREFIX = "report."
 
 
 class Labels:
-    def __init__(self, catalogues: Mapping[Language, Mapping[str, str]]) -> None:
-        reference = catalogues[LANGUAGES[0]]
-        required = {f"group.{p}" for p in PROFILES} | {f"level.{level}" for level in LEVELS}
-        if missing := sorted(required - set(reference)):
-            raise LabelsError(f"labels.toml: missing {missing}")
-        for language in LANGUAGES[1:]:
-            other = catalogues[language]
-            if differ := sorted(set(reference) ^ set(other)):
-                raise LabelsError(f"labels.toml: keys of {language} differ: {differ}")
-            for key, text in other.items():
-                if _placeholders(text) != _placeholders(reference[key]):
-                    raise LabelsError(f"labels.toml: placeholders of {language}.{key} differ")
-        self._catalogues = catalogues
+    """`texts()` with the keys of the reports written without their `report.` prefix."""
+
+    def __init__(self, catalogue: Texts) -> None:
+        self._texts = catalogue
 
     def __call__(self, language: Language, key: str, /, **values: object) -> str:
-        return self._catalogues[language][key].format(**values)
+        return self._texts(language, PREFIX + key, **values)
 
     def group(self, profile: Profile, language: Language) -> str:
         return self(language, f"group.{profile}")
@@ -41,27 +26,14 @@ class Labels:
         return self(language, f"level.{level}")
 
 
-def _placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
-def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
-    flat: dict[str, str] = {}
-    for key, value in table.items():
-        if isinstance(value, Mapping):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        elif isinstance(value, str):
-            flat[f"{prefix}{key}"] = value
-        else:
-            raise LabelsError(f"labels.toml: {prefix}{key} is not text")
-    return flat
+def required_keys() -> set[str]:
+    """The report keys that the code builds from names rather than writes out."""
+    keys = {f"group.{profile}" for profile in PROFILES} | {f"level.{level}" for level in LEVELS}
+    keys |= {f"export.{kind}_file" for kind in ("answers", "summary")}
+    keys |= {f"export.{key}" for key in ("respondent", "group", "code", "area", "value", "text")}
+    return {PREFIX + key for key in keys}
 
 
 @functools.cache
 def labels() -> Labels:
-    raw = tomllib.loads(
-        resources.files("bot.reporting").joinpath("labels.toml").read_text(encoding="utf-8")
-    )
-    if missing := [language for language in LANGUAGES if language not in raw]:
-        raise LabelsError(f"labels.toml: missing languages {missing}")
-    return Labels({language: _flatten(raw[language]) for language in LANGUAGES})
+    return Labels(texts())

@@ -18,8 +18,8 @@ import matplotlib
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from bot.i18n.formatting import number, period, signed
 from bot.reporting.chart import BarStyle, bars_height, draw_area_bars, legend_labels, scale_note
-from bot.reporting.formatting import number, period, signed
 from bot.reporting.labels import labels
 from bot.reporting.page import A4, MARGIN, Page, line_height, wrap
 from bot.reporting.palette import GROUP_COLOURS, MUTED, SCALE_COLOURS

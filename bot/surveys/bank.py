@@ -1,8 +1,10 @@
 """The statement bank: the core and optional statements of areas A–H, loaded from TOML.
 
-The data lives in the `statements/` folder beside this module: `meta.toml` (area names, scale
-labels, which areas each profile answers) and one file per area (`A.toml` … `H.toml`). Everything is
-validated at load, so a typo in a data file stops the bot at start instead of showing a broken
+The structure lives in the `statements/` folder beside this module: `meta.toml` (which areas
+each profile answers) and one file per area (`A.toml` … `H.toml`: codes, kinds, profiles).
+The words are language data: each language's `statements.toml` (bot/i18n/locales/<code>/)
+holds the area names, the scale and every statement's wordings. Everything is validated at
+load, so a typo in a data file stops the bot at start instead of showing a broken
 questionnaire to a participant.
 """
 
@@ -17,9 +19,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, Literal, get_args
 
+from bot.i18n.catalogue import STATEMENTS_FILE
+from bot.i18n.languages import Languages, shipped
 from bot.surveys.vocabulary import (
     AREA_CODES,
-    LANGUAGES,
     NOT_APPLICABLE,
     PROFILES,
     Language,
@@ -48,8 +51,8 @@ DEFAULT_DIRECTORY: Final[Path] = Path(__file__).parent / "statements"
 META_FILE: Final[str] = "meta.toml"
 
 _CODE_PATTERN: Final[re.Pattern[str]] = re.compile(r"^[A-H][1-9][0-9]?$")
-_STATEMENT_KEYS: Final[frozenset[str]] = frozenset({"code", "kind", "profiles", *LANGUAGES})
-_META_KEYS: Final[frozenset[str]] = frozenset({"areas", "scale", "profiles"})
+_STATEMENT_KEYS: Final[frozenset[str]] = frozenset({"code", "kind", "profiles"})
+_META_KEYS: Final[frozenset[str]] = frozenset({"profiles"})
 
 
 class BankError(ValueError):
@@ -80,7 +83,7 @@ class Statement:
         return int(self.code[1:])
 
     def has(self, wording: Wording) -> bool:
-        return wording in self.wordings[LANGUAGES[0]]
+        return wording in next(iter(self.wordings.values()))
 
     def shown_to(self, profile: Profile, level: Level) -> bool:
         if profile not in self.profiles:
@@ -158,9 +161,11 @@ def _visible(statement: Statement, level: Level | None, profile: Profile | None)
     return any(statement.shown_to(p, level) for p in profiles)
 
 
-def load_bank(directory: Path | None = None) -> Bank:
-    """Read and validate the bank in `directory` (default: the shipped `statements/` folder)."""
+def load_bank(directory: Path | None = None, languages: Languages | None = None) -> Bank:
+    """Read and validate the bank in `directory` (default: the shipped `statements/` folder)
+    with the words of every language in `languages` (default: the shipped ones)."""
     folder = DEFAULT_DIRECTORY if directory is None else directory
+    spoken = shipped() if languages is None else languages
     if not folder.is_dir():
         raise BankError(f"{folder}: statement bank folder not found")
 
@@ -173,12 +178,14 @@ def load_bank(directory: Path | None = None) -> Bank:
         if name not in present:
             raise BankError(f"{name}: missing file in the statement bank")
 
-    areas, scale, profile_areas = _parse_meta(_read(folder / META_FILE), META_FILE)
+    profile_areas = _parse_meta(_read(folder / META_FILE), META_FILE)
+    words = {code: _read_words(spoken, code) for code in spoken.codes}
+    areas, scale = _parse_areas_and_scale(words)
     statements: dict[str, Statement] = {}
     origin: dict[str, str] = {}
     for area in AREA_CODES:
         file = f"{area}.toml"
-        parsed = _parse_area(_read(folder / file), file, area, profile_areas)
+        parsed = _parse_area(_read(folder / file), file, area, profile_areas, words)
         for statement in parsed:
             if statement.code in statements:
                 raise BankError(
@@ -186,6 +193,11 @@ def load_bank(directory: Path | None = None) -> Bank:
                 )
             statements[statement.code] = statement
             origin[statement.code] = file
+    for language, table in words.items():
+        if extra := sorted(set(table) - {"areas", "scale"} - set(statements)):
+            raise BankError(
+                f"locales/{language}/{STATEMENTS_FILE}: [{extra[0]}] is no statement of the bank"
+            )
 
     ordered = sorted(statements.values(), key=lambda s: (s.area, s.number))
     for profile, codes in profile_areas.items():
@@ -204,6 +216,17 @@ def load_bank(directory: Path | None = None) -> Bank:
         profile_areas=MappingProxyType(profile_areas),
         scale=MappingProxyType(scale),
     )
+
+
+def _read_words(languages: Languages, code: str) -> dict[str, Any]:
+    where = f"locales/{code}/{STATEMENTS_FILE}"
+    file = languages.folder.joinpath(code).joinpath(STATEMENTS_FILE)
+    if not file.is_file():
+        raise BankError(f"{where}: missing")
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise BankError(f"{where}: not valid TOML: {error}") from None
 
 
 @functools.cache
@@ -239,32 +262,8 @@ def _text(raw: Mapping[str, Any], key: str, where: str) -> str:
     return value.strip()
 
 
-def _parse_meta(
-    raw: Mapping[str, Any], file: str
-) -> tuple[dict[str, Area], dict[Language, Mapping[str, str]], dict[Profile, tuple[str, ...]]]:
+def _parse_meta(raw: Mapping[str, Any], file: str) -> dict[Profile, tuple[str, ...]]:
     _check_keys(raw, _META_KEYS, file)
-
-    raw_areas = _table(raw, "areas", file)
-    _check_keys(raw_areas, set(AREA_CODES), f"{file}: [areas]")
-    areas: dict[str, Area] = {}
-    for code in AREA_CODES:
-        names_raw = _table(raw_areas, code, f"{file}: [areas]")
-        where = f"{file}: [areas.{code}]"
-        _check_keys(names_raw, set(LANGUAGES), where)
-        names = {language: _text(names_raw, language, where) for language in LANGUAGES}
-        areas[code] = Area(code=code, names=MappingProxyType(names))
-
-    raw_scale = _table(raw, "scale", file)
-    _check_keys(raw_scale, set(LANGUAGES), f"{file}: [scale]")
-    scale: dict[Language, Mapping[str, str]] = {}
-    for language in LANGUAGES:
-        labels_raw = _table(raw_scale, language, f"{file}: [scale]")
-        where = f"{file}: [scale.{language}]"
-        _check_keys(labels_raw, set(SCALE_KEYS), where)
-        scale[language] = MappingProxyType(
-            {key: _text(labels_raw, key, where) for key in SCALE_KEYS}
-        )
-
     raw_profiles = _table(raw, "profiles", file)
     _check_keys(raw_profiles, set(PROFILES), f"{file}: [profiles]")
     profile_areas: dict[Profile, tuple[str, ...]] = {}
@@ -276,18 +275,42 @@ def _parse_meta(
         if any(code not in AREA_CODES for code in codes) or len(set(codes)) != len(codes):
             raise BankError(f"{where}: area codes must be distinct letters A–H, got {codes!r}")
         profile_areas[profile] = tuple(sorted(codes))
-    return areas, scale, profile_areas
+    return profile_areas
+
+
+def _parse_areas_and_scale(
+    words: Mapping[Language, Mapping[str, Any]],
+) -> tuple[dict[str, Area], dict[Language, Mapping[str, str]]]:
+    names: dict[str, dict[Language, str]] = {code: {} for code in AREA_CODES}
+    scale: dict[Language, Mapping[str, str]] = {}
+    for language, table in words.items():
+        file = f"locales/{language}/{STATEMENTS_FILE}"
+        raw_areas = _table(table, "areas", file)
+        _check_keys(raw_areas, set(AREA_CODES), f"{file}: [areas]")
+        for code in AREA_CODES:
+            names[code][language] = _text(raw_areas, code, f"{file}: [areas]")
+        raw_scale = _table(table, "scale", file)
+        _check_keys(raw_scale, set(SCALE_KEYS), f"{file}: [scale]")
+        scale[language] = MappingProxyType(
+            {key: _text(raw_scale, key, f"{file}: [scale]") for key in SCALE_KEYS}
+        )
+    areas = {code: Area(code=code, names=MappingProxyType(names[code])) for code in AREA_CODES}
+    return areas, scale
 
 
 def _parse_area(
-    raw: Mapping[str, Any], file: str, area: str, profile_areas: Mapping[Profile, tuple[str, ...]]
+    raw: Mapping[str, Any],
+    file: str,
+    area: str,
+    profile_areas: Mapping[Profile, tuple[str, ...]],
+    words: Mapping[Language, Mapping[str, Any]],
 ) -> list[Statement]:
     _check_keys(raw, {"statement"}, file)
     items = raw.get("statement")
     if not isinstance(items, list) or not items:
         raise BankError(f"{file}: no [[statement]] entries")
     return [
-        _parse_statement(item, file, area, index, profile_areas)
+        _parse_statement(item, file, area, index, profile_areas, words)
         for index, item in enumerate(items, start=1)
     ]
 
@@ -298,6 +321,7 @@ def _parse_statement(
     area: str,
     index: int,
     profile_areas: Mapping[Profile, tuple[str, ...]],
+    words: Mapping[Language, Mapping[str, Any]],
 ) -> Statement:
     code = raw.get("code") if isinstance(raw, dict) else None
     if not isinstance(code, str) or not _CODE_PATTERN.match(code):
@@ -331,8 +355,8 @@ def _parse_statement(
                 f"{where}: profile {profile} does not answer area {area} (see {META_FILE})"
             )
 
-    wordings = _parse_wordings(raw, where)
-    used = set(wordings[LANGUAGES[0]])
+    wordings = _parse_wordings(code, words, where)
+    used = set(next(iter(wordings.values())))
     has_staff = bool(profiles & STAFF_PROFILES)
     has_student = "student" in profiles
     required: set[Wording] = {"help"}
@@ -360,12 +384,15 @@ def _parse_statement(
     )
 
 
-def _parse_wordings(raw: Mapping[str, Any], where: str) -> dict[Language, Mapping[Wording, str]]:
+def _parse_wordings(
+    code: str, words: Mapping[Language, Mapping[str, Any]], where: str
+) -> dict[Language, Mapping[Wording, str]]:
     wordings: dict[Language, Mapping[Wording, str]] = {}
-    for language in LANGUAGES:
-        table = raw.get(language)
+    for language, table_of_language in words.items():
+        file = f"locales/{language}/{STATEMENTS_FILE}"
+        table = table_of_language.get(code)
         if not isinstance(table, dict):
-            raise BankError(f"{where}: missing [statement.{language}] texts")
+            raise BankError(f"{where}: missing [{code}] texts in {file}")
         _check_keys(table, set(WORDINGS), f"{where} [{language}]")
         texts: dict[Wording, str] = {}
         for wording in WORDINGS:
@@ -383,8 +410,8 @@ def _parse_wordings(raw: Mapping[str, Any], where: str) -> dict[Language, Mappin
 
     # A wording used in one language must exist in all of them (e.g. `vet_staff`).
     used = set().union(*(texts.keys() for texts in wordings.values()))
-    for language in LANGUAGES:
-        missing = sorted(used - set(wordings[language]))
+    for language, found in wordings.items():
+        missing = sorted(used - set(found))
         if missing:
             raise BankError(f"{where}: {missing[0]!r} text is missing in language {language!r}")
     return wordings

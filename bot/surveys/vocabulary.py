@@ -1,15 +1,18 @@
-"""The fixed words of the domain: profiles, education levels, languages, areas, answers."""
+"""The fixed words of the domain: profiles, education levels, areas, answers (and the
+shipped languages, which are data: bot/i18n)."""
 
-from typing import Final, Literal, get_args
+from typing import Final, Literal, TypeAlias, get_args
+
+from bot.i18n.languages import DEFAULT_LANGUAGE as DEFAULT_LANGUAGE
+from bot.i18n.languages import LANGUAGES as LANGUAGES
 
 Profile = Literal["leader", "teacher", "student"]
 Level = Literal["primary", "lower-secondary", "upper-secondary", "vet"]
-Language = Literal["lv", "en"]
+# A shipped language's code ("lv", "en", …): languages are data (bot/i18n/locales/).
+Language: TypeAlias = str
 
 PROFILES: Final[tuple[Profile, ...]] = get_args(Profile)
 LEVELS: Final[tuple[Level, ...]] = get_args(Level)
-LANGUAGES: Final[tuple[Language, ...]] = get_args(Language)
-DEFAULT_LANGUAGE: Final[Language] = "lv"
 
 AREA_CODES: Final[tuple[str, ...]] = ("A", "B", "C", "D", "E", "F", "G", "H")
 

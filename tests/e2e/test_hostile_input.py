@@ -69,7 +69,7 @@ from bot.handlers.callback_data import (
 )
 from bot.handlers.coordinator import SESSION_NUMBER
 from bot.handlers.render import group_name
-from bot.handlers.texts import texts
+from bot.i18n import texts
 from bot.scheduler.jobs import TICK_JOB
 from bot.sessions.service import create_session
 from bot.settings import load_settings

@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, fil
 from bot.emulator import BotApiEmulator
 from bot.emulator.harness import builder_for, running_polling
 from bot.handlers.errors import on_error
-from bot.handlers.texts import texts
+from bot.i18n import texts
 
 
 @pytest.fixture

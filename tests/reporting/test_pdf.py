@@ -4,7 +4,7 @@ import re
 import pytest
 from matplotlib.figure import Figure
 
-from bot.reporting.formatting import number, signed
+from bot.i18n.formatting import number, signed
 from bot.reporting.pdf import build_report_pages, report_pdf
 from bot.surveys.bank import Bank
 from bot.surveys.scoring import GroupParticipation, SessionResults

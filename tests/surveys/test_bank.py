@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bot.i18n.languages import discover, shipped
 from bot.surveys.bank import (
     DEFAULT_DIRECTORY,
     MAX_HELP_CHARS,
@@ -97,17 +98,53 @@ def write(folder: Path, name: str, data: dict[str, Any]) -> None:
     (folder / name).write_text("\n".join(to_toml(data)) + "\n", encoding="utf-8")
 
 
+# A copy of the bank is its structure in `<tmp>/bank` and its words in `<tmp>/locales`; the
+# edits below see a statement (or the meta file) with its words of each language beside it,
+# as one table, and write each part back where it belongs.
+
+
+def words_file(folder: Path, language: str) -> Path:
+    return folder.parent / "locales" / language / "statements.toml"
+
+
 def edit_statement(folder: Path, code: str, change: Callable[[dict[str, Any]], None]) -> None:
     name = f"{code[0]}.toml"
     data = read(folder, name)
     (item,) = [s for s in data["statement"] if s["code"] == code]
+    words = {
+        language: read(words_file(folder, language).parent, "statements.toml")
+        for language in LANGUAGES
+    }
+    for language in LANGUAGES:
+        item[language] = words[language].pop(code, {})
     change(item)
+    for language in LANGUAGES:
+        texts = item.pop(language, None)
+        if texts is not None:
+            words[language][item["code"]] = texts
+        write(words_file(folder, language).parent, "statements.toml", words[language])
     write(folder, name, data)
 
 
 def edit_meta(folder: Path, change: Callable[[dict[str, Any]], None]) -> None:
     data = read(folder, "meta.toml")
+    words = {
+        language: read(words_file(folder, language).parent, "statements.toml")
+        for language in LANGUAGES
+    }
+    data["areas"] = {
+        code: {language: words[language]["areas"][code] for language in LANGUAGES}
+        for code in AREA_CODES
+    }
+    data["scale"] = {language: words[language]["scale"] for language in LANGUAGES}
     change(data)
+    for language in LANGUAGES:
+        words[language]["areas"] = {
+            code: names[language] for code, names in data["areas"].items() if language in names
+        }
+        words[language]["scale"] = data["scale"].get(language, {})
+        write(words_file(folder, language).parent, "statements.toml", words[language])
+    del data["areas"], data["scale"]
     write(folder, "meta.toml", data)
 
 
@@ -115,7 +152,13 @@ def edit_meta(folder: Path, change: Callable[[dict[str, Any]], None]) -> None:
 def copy(tmp_path: Path) -> Path:
     folder = tmp_path / "bank"
     shutil.copytree(DEFAULT_DIRECTORY, folder)
+    shutil.copytree(shipped().folder, tmp_path / "locales")  # type: ignore[arg-type]
     return folder
+
+
+def load(folder: Path) -> Bank:
+    """The bank of a copy, with the words of the copy's languages."""
+    return load_bank(folder, discover(folder.parent / "locales"))
 
 
 # --- the shipped bank -----------------------------------------------------------------------
@@ -346,14 +389,14 @@ def test_help_falls_back_to_the_general_help_for_students(copy: Path) -> None:
             del item[language]["student_help"]
 
     edit_statement(copy, "B1", drop_student_help)
-    b1 = load_bank(copy).statement("B1")
+    b1 = load(copy).statement("B1")
     assert b1.help("student", "upper-secondary", "en") == b1.wordings["en"]["help"]
     assert b1.help("student", "upper-secondary", "lv").startswith("Izvēlieties 5 tikai tad, ja")
 
 
 def test_surrounding_whitespace_is_stripped(copy: Path) -> None:
     _set_text("A1", "en", "staff", "\n  In our school, plans are written down.  \n")(copy)
-    a1 = load_bank(copy).statement("A1")
+    a1 = load(copy).statement("A1")
     assert a1.text("leader", "vet", "en") == "In our school, plans are written down."
 
 
@@ -395,14 +438,21 @@ def test_statements_are_ordered_by_area_then_number(bank: Bank) -> None:
 
 def test_order_does_not_depend_on_the_order_in_the_file(copy: Path) -> None:
     data = read(copy, "A.toml")
+    last = data["statement"][-1]["code"]
     extra = json.loads(json.dumps(data["statement"][-1]))
     extra["code"] = "A10"
-    extra["en"]["staff"] = "In our school, leaders plan digital change ten steps ahead."
-    extra["lv"]["staff"] = "Mūsu skolā vadība plāno digitālās pārmaiņas desmit soļus uz priekšu."
     data["statement"] = [extra, *reversed(data["statement"])]
     write(copy, "A.toml", data)
+    staff = {
+        "en": "In our school, leaders plan digital change ten steps ahead.",
+        "lv": "Mūsu skolā vadība plāno digitālās pārmaiņas desmit soļus uz priekšu.",
+    }
+    for language in LANGUAGES:
+        words = read(words_file(copy, language).parent, "statements.toml")
+        words["A10"] = {**words[last], "staff": staff.get(language, staff["en"])}
+        write(words_file(copy, language).parent, "statements.toml", words)
 
-    codes = [code for code in load_bank(copy).statements if code.startswith("A")]
+    codes = [code for code in load(copy).statements if code.startswith("A")]
     assert codes == ["A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A10"]
 
 
@@ -531,19 +581,19 @@ BROKEN: dict[str, tuple[Callable[[Path], None], str]] = {
     ),
     "missing area name": (
         _meta(lambda meta: meta["areas"]["C"].pop("lv")),
-        r"^meta\.toml: \[areas\.C\]: missing or empty text 'lv'$",
+        r"^locales/lv/statements\.toml: \[areas\]: missing or empty text 'C'$",
     ),
     "missing area in meta": (
         _meta(lambda meta: meta["areas"].pop("H")),
-        r"^meta\.toml: \[areas\]: missing table \[H\]$",
+        r"^locales/lv/statements\.toml: \[areas\]: missing or empty text 'H'$",
     ),
     "missing scale label": (
         _meta(lambda meta: meta["scale"]["en"].pop("na")),
-        r"^meta\.toml: \[scale\.en\]: missing or empty text 'na'$",
+        r"^locales/en/statements\.toml: \[scale\]: missing or empty text 'na'$",
     ),
     "unknown scale key": (
         _meta(lambda meta: meta["scale"]["lv"].__setitem__("6", "Ļoti")),
-        r"^meta\.toml: \[scale\.lv\]: unknown key\(s\) '6'$",
+        r"^locales/lv/statements\.toml: \[scale\]: unknown key\(s\) '6'$",
     ),
     "unknown area for a profile": (
         _meta(lambda meta: meta["profiles"].__setitem__("student", ["B", "I"])),
@@ -566,10 +616,10 @@ BROKEN: dict[str, tuple[Callable[[Path], None], str]] = {
 
 @pytest.mark.parametrize(("mutate", "message"), BROKEN.values(), ids=BROKEN.keys())
 def test_broken_bank_is_rejected(copy: Path, mutate: Callable[[Path], None], message: str) -> None:
-    load_bank(copy)  # the untouched copy is valid, so the mutation is what breaks it
+    load(copy)  # the untouched copy is valid, so the mutation is what breaks it
     mutate(copy)
     with pytest.raises(BankError, match=message) as caught:
-        load_bank(copy)
+        load(copy)
     assert "\n" not in str(caught.value)
 
 
