@@ -13,7 +13,9 @@ CREATE TABLE participants_v4 (
     telegram_id      INTEGER NOT NULL,
     chat_id          INTEGER NOT NULL,
     profile          TEXT    NOT NULL CHECK (profile IN ('leader', 'teacher', 'student')),
-    language         TEXT    NOT NULL CHECK (language IN ('lv', 'en')),
+    -- Languages are data (bot/i18n/locales/): any language code.
+    language         TEXT    NOT NULL CHECK (language GLOB '[a-z][a-z]'
+                                             OR language GLOB '[a-z][a-z][a-z]'),
     joined_at        INTEGER NOT NULL,
     -- 0 and 1 take no bytes in a record, so setting the flag rewrites the row in place:
     -- the participant's place in the file does not change at completion.
@@ -50,6 +52,17 @@ WHERE p.completed_at IS NULL;
 DROP TABLE participants;
 ALTER TABLE participants_v4 RENAME TO participants;
 CREATE INDEX participants_by_user ON participants (telegram_id);
+
+-- A person's chosen language: any shipped language, not only Latvian and English.
+CREATE TABLE user_languages_v4 (
+    telegram_id INTEGER PRIMARY KEY,
+    language    TEXT    NOT NULL CHECK (language GLOB '[a-z][a-z]'
+                                        OR language GLOB '[a-z][a-z][a-z]')
+);
+INSERT INTO user_languages_v4 (telegram_id, language)
+SELECT telegram_id, language FROM user_languages;
+DROP TABLE user_languages;
+ALTER TABLE user_languages_v4 RENAME TO user_languages;
 
 -- The anonymous side keeps completed responses only, with neither a day nor a position.
 DELETE FROM answers WHERE response_id IN (SELECT id FROM responses WHERE completed_on IS NULL);
