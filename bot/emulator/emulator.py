@@ -177,12 +177,21 @@ class BotApiEmulator:
         started: bool = False,
     ) -> EmulatedUser:
         """The user with this id (created on first use); their private chat has the same id.
+        Details given for a user who exists already replace theirs.
 
         `started`: the user pressed Start some time ago, so the bot can write to them, but no
         update is queued for it (for seeding many people who joined before the bot started).
         """
         existing = self._users.get(user_id)
         if existing is not None:
+            # What is given again is what the user's client now says (a changed app language,
+            # a new name), as Telegram reports it in the user's next updates.
+            profile = existing.profile
+            profile.first_name = first_name or profile.first_name
+            profile.last_name = last_name if last_name is not None else profile.last_name
+            profile.username = username if username is not None else profile.username
+            if language_code is not None:
+                profile.language_code = language_code
             return existing
         if user_id <= 0:
             raise ValueError("user ids are positive")

@@ -177,6 +177,10 @@ async def on_button(update: Update, context: AppContext) -> None:
             await participation.set_language(telegram_id=user.id, language=chosen)
             await query.answer()
             await _edit(context, query, texts()(chosen, "language.chosen"), None)
+            # The questionnaire goes on in the new language at once: its current statement.
+            current = await participation.resume(telegram_id=user.id)
+            if isinstance(current, Progress):
+                await _send_statement(context, user.id, current)
         case Answer(session_id, code, value):
             outcome = await participation.answer(
                 telegram_id=user.id, session_id=session_id, code=code, value=value

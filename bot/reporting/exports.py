@@ -12,11 +12,12 @@ Privacy choices:
   Sunday" is exactly the kind of detail that singles a person out, and the results do not need it.
 
 Files open directly in Excel: UTF-8 with a byte-order mark (so Latvian letters survive), and
-in Latvian the separator is ";" with a decimal comma, as Excel expects under Latvian regional
-settings; in English, "," and a decimal point. N/A is written as text ("N/A"), never as 0, so
-that a spreadsheet average cannot count it. A school's own text that begins with "=", "+",
-"-", "@", a tab or a carriage return gets a leading "'" (OWASP's advice against CSV
-injection), so that no spreadsheet runs it as a formula; the figures we write stay figures.
+in a language that writes a decimal comma (Latvian, Russian, Ukrainian) the separator is ";",
+as Excel expects under those regional settings; in English, "," and a decimal point. N/A is
+written as text ("N/A"), never as 0, so that a spreadsheet average cannot count it. A
+school's own text that begins with "=", "+", "-", "@", a tab or a carriage return gets a
+leading "'" (OWASP's advice against CSV injection), so that no spreadsheet runs it as a
+formula; the figures we write stay figures.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from babel.numbers import get_decimal_symbol
+
+from bot.i18n import shipped
 from bot.i18n.formatting import number
 from bot.reporting.formatting import slug
 from bot.reporting.labels import labels
@@ -47,7 +51,9 @@ class CsvFile:
 
 
 def delimiter(language: Language) -> str:
-    return ";" if language == "lv" else ","
+    """ ";" where the language writes a decimal comma (as Excel expects there), else ","."""
+    decimal = get_decimal_symbol(shipped()[language].locale)
+    return ";" if decimal == "," else ","
 
 
 def file_name(results: SessionResults, kind: str, language: Language) -> str:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from typing import Final
 
+from matplotlib import rcParams
 from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, findfont
+from matplotlib.ft2font import FT2Font
 from matplotlib.patches import Rectangle
 
 from bot.reporting.literal import LITERAL
@@ -18,12 +22,31 @@ MARGIN: Final[float] = 0.6
 BOTTOM: Final[float] = A4[1] - 0.8  # below this line there is only the footer
 MIN_LABELLED_PART: Final[float] = 0.3  # inches; narrower parts of a bar carry no count
 POINTS_PER_INCH: Final[float] = 72.0
-# Average advance of DejaVu Sans, as a share of the font size; for estimating line lengths.
+# Average advance of DejaVu Sans in Latin text, as a share of the font size; for estimating
+# line lengths when there is no text to measure.
 CHAR_WIDTH: Final[float] = 0.56
+_MEASURE_SIZE: Final[float] = 100.0
 
 
-def chars_per_line(width: float, size: float) -> int:
-    return max(8, int(width * POINTS_PER_INCH / (size * CHAR_WIDTH)))
+@functools.cache
+def _font() -> FT2Font:
+    return FT2Font(findfont(FontProperties(family=rcParams["font.family"])))
+
+
+def char_width(sample: str) -> float:
+    """The average advance of the characters of `sample` in the reports' font, as a share of
+    the font size (Cyrillic letters are wider than Latin ones, so a fixed share will not do)."""
+    if not sample.strip():
+        return CHAR_WIDTH
+    font = _font()
+    font.set_size(_MEASURE_SIZE, POINTS_PER_INCH)
+    font.set_text(sample, 0.0)
+    width, _ = font.get_width_height()  # in 1/64 of a point at this size
+    return max(CHAR_WIDTH, width / 64 / _MEASURE_SIZE / len(sample))
+
+
+def chars_per_line(width: float, size: float, sample: str = "") -> int:
+    return max(8, int(width * POINTS_PER_INCH / (size * char_width(sample))))
 
 
 # matplotlib spaces lines by this multiple of a line's own height (about 1.16 × the font size
@@ -151,12 +174,11 @@ class Page:
 def wrap(content: str, width: float, size: float, *, max_lines: int | None = None) -> list[str]:
     lines: list[str] = []
     for paragraph in content.splitlines() or [""]:
-        lines.extend(textwrap.wrap(paragraph, chars_per_line(width, size)) or [""])
+        lines.extend(textwrap.wrap(paragraph, chars_per_line(width, size, paragraph)) or [""])
     if max_lines is not None and len(lines) > max_lines:
+        rest = " ".join(lines[max_lines - 1 :])
         lines = [
             *lines[: max_lines - 1],
-            textwrap.shorten(
-                " ".join(lines[max_lines - 1 :]), chars_per_line(width, size), placeholder=" …"
-            ),
+            textwrap.shorten(rest, chars_per_line(width, size, rest), placeholder=" …"),
         ]
     return lines

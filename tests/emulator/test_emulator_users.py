@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 from telegram import (
     Bot,
@@ -132,3 +133,22 @@ async def test_a_user_who_started_earlier_can_be_written_to_without_an_update(
     acted = earlier.chat.bot_acted.notified_at
     await bot.send_message(91, "and again")
     assert earlier.chat.bot_acted.notified_at > acted
+
+
+async def test_a_user_s_language_can_be_chosen_and_changed_through_the_control_api(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """Messages read first create the user; a language sent later is theirs from then on."""
+    root = emu.base_url.removesuffix("/bot")
+    async with httpx.AsyncClient(timeout=5) as http:
+        await http.get(f"{root}/_emulator/users/77/messages?after=0&timeout=0")
+        await http.post(
+            f"{root}/_emulator/users/77/send", json={"text": "/start", "language_code": "uk"}
+        )
+        await http.post(
+            f"{root}/_emulator/users/77/send", json={"text": "hi", "language_code": "ru"}
+        )
+    first, second = await bot.get_updates()
+    assert first.effective_user is not None and first.effective_user.language_code == "uk"
+    assert second.effective_user is not None and second.effective_user.language_code == "ru"
+    assert emu.user(77, language_code="lv").profile.language_code == "lv"
