@@ -17,7 +17,9 @@ from bot.clock import Clock, SystemClock
 from bot.context import SCHEDULER_KEY, SERVICES_KEY, AppContext, BotApplication, Services
 from bot.coordination.service import Coordination
 from bot.handlers import admin, coordinator, errors, participant
+from bot.handlers.coordinator import RESULT_PARTS
 from bot.handlers.notices import NoticeRenderer
+from bot.handlers.text_keys import required_keys
 from bot.i18n import texts
 from bot.participation.service import Participation
 from bot.privacy import Privacy
@@ -78,6 +80,8 @@ def build_application(
     drawing: Drawing | None = None,
 ) -> BotApplication:
     token = settings.require_token()
+    # Every text the code asks for, in every language, before anyone is answered.
+    texts().require(required_keys(COMMANDS, tuple(RESULT_PARTS)))
     chosen_clock = clock or SystemClock()
     chosen_bank = bank or default_bank()
     chosen_drawing = drawing or Drawing()
