@@ -46,8 +46,8 @@ from .conftest import (  # type: ignore[import-not-found]
 LABELS = {0: "N/A", 1: "1", 2: "2", 3: "3", 4: "4", 5: "5"}
 PROGRESS = re.compile(r"Statement (\d+) of (\d+)")
 ANSWER_DATA = re.compile(r"a:\d+:([A-HS]\d{1,2}):\d")
-ALREADY_COMPLETED = "You have already completed this self-reflection"
-ALERT_COMPLETED = "You have already completed this questionnaire."
+ALREADY_COMPLETED = "This questionnaire is already completed"
+ALERT_COMPLETED = "This questionnaire is already completed."
 RECAP = "Thank you!"
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.app import build_application, polling
 from bot.clock import FixedClock
 from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser
+from bot.i18n import shipped
 from bot.sessions.service import create_session
 from bot.settings import Settings
 from bot.storage import Database
@@ -61,14 +62,14 @@ async def test_three_groups_answer_a_cli_created_session(
         welcome, statement = await open_invite(student, links["student"])
         assert "E2E skola" in welcome.text
         assert "skolēni" in welcome.text
-        assert "23:59" in welcome.text
+        assert "plkst. 23.59" in welcome.text
         assert statement.text.startswith("B · Sadarbība un tīklošanās")
         assert "Apgalvojums 1 no" in statement.text
         assert [b.text for b in statement.buttons][:5] == ["1", "2", "3", "4", "5"]
         assert statement.buttons[5].text.startswith("N/A")
         first_text = statement.text
 
-        await answer(student, statement, "ℹ️ Palīdzība")
+        await answer(student, statement, "ℹ️ Rādīt palīdzības tekstu")
         assert "Izvēlies 5 tikai tad" in statement.text
         await answer(student, statement, "ℹ️ Paslēpt")
         assert statement.text == first_text
@@ -92,7 +93,7 @@ async def test_three_groups_answer_a_cli_created_session(
         await answer_to_the_end(student, statement, start=1)
         assert "Paldies" in statement.text
         total = len(default_bank().core("upper-secondary", "student"))
-        assert f"uz {total} apgalvojumiem" in statement.text
+        assert f"Atbildēto apgalvojumu skaits: {total}" in statement.text
 
         # A teacher in English and a school leader complete theirs too.
         teacher = emu.user(2002, first_name="Jānis", language_code="en")
@@ -113,7 +114,7 @@ async def test_three_groups_answer_a_cli_created_session(
         await outsider.send("hi")
         hint = await outsider.wait_for_message()
         await outsider.press(hint, certificate, force=True)
-        assert "not yours" in ((await outsider.wait_for_answer()).text or "")
+        assert "not available to this account" in ((await outsider.wait_for_answer()).text or "")
 
         leader = emu.user(2003, first_name="Ilze", language_code="lv")
         _, statement = await open_invite(leader, links["leader"])
@@ -154,7 +155,7 @@ async def test_someone_elses_buttons_and_double_taps_change_nothing(
         hint = await stranger.wait_for_message()
         assert "invite link" in hint.text
         await stranger.press(hint, data, force=True)
-        assert "not yours" in (await stranger.wait_for_answer()).text
+        assert "not available to this account" in (await stranger.wait_for_answer()).text
 
         await owner.press(statement, data)
         await owner.wait_for_edit(statement)
@@ -197,7 +198,7 @@ async def test_before_the_start_and_after_the_close_nothing_is_recorded(
     async with polling(build_application(settings, clock=clock), poll_timeout=1):
         pupil = emu.user(4001, language_code="lv")
         await pupil.start(link_payload)
-        assert "sāksies" in (await pupil.wait_for_message()).text
+        assert "vēl nav sācies" in (await pupil.wait_for_message()).text
         clock.set(created.period.closes_at)
         await pupil.start(link_payload)
         assert "noslēdzies" in (await pupil.wait_for_message()).text
@@ -240,15 +241,15 @@ async def test_language_switch_applies_to_the_questionnaire(
     async with polling(build_application(settings), poll_timeout=1):
         user = emu.user(6001, language_code="de")
         welcome, _ = await open_invite(user, created["links"]["leader"])
-        assert "Welcome" in welcome.text  # anything but Latvian gets English
+        assert "invites you" in welcome.text  # a language not shipped gets English
         await user.send("/language")
         chooser = await user.wait_for_message()
+        assert [b.text for b in chooser.buttons] == [i.name for i in shipped()]
         await user.click("Latviešu", message=chooser)
-        await user.wait_for_edit(chooser)
+        # The choice is confirmed, and the questionnaire goes on in Latvian at once.
+        redrawn = await user.wait_for_message()
         assert "latviešu" in chooser.text
-        await user.send("turpināt")
-        resumed = await user.wait_for_message()
-        assert "Apgalvojums 1 no" in resumed.text
+        assert "Apgalvojums 1 no" in redrawn.text
     assert emu.commands(language_code="lv")  # the command menu is published per language
 
 

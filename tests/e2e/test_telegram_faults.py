@@ -112,7 +112,7 @@ async def join(emu: BotApiEmulator, user_id: int, payload: str) -> Participant:
     user = emu.user(user_id, language_code="en")
     await user.start(payload)
     welcome, statement = await user.wait_for_messages(2)
-    assert "Welcome" in welcome.content
+    assert "invites you" in welcome.content
     assert position(statement) == 1
     return Participant(user, statement)
 
