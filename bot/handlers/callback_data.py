@@ -155,7 +155,7 @@ _DRAFT_OPS: dict[str, str] = {
 _SESSION_OPS: dict[str, str] = {
     "card": "",
     "st": "",
-    "pv": r"(?:(?:leader|teacher|student)\.(?:lv|en))?",
+    "pv": rf"(?:(?:leader|teacher|student)\.(?:{'|'.join(LANGUAGES)}))?",
     "ln": "",
     "eds": "",
     "edd": "",
