@@ -14,8 +14,8 @@ from bot.handlers import coordinator_views as views
 from bot.handlers.callback_data import SchoolAction
 from bot.handlers.coordinator import GROUP, private_only
 from bot.handlers.participant import language_of
-from bot.handlers.render import local_time
 from bot.i18n import texts
+from bot.i18n.formatting import moment
 from bot.sessions.tokens import invite_link
 from bot.validation import UnsafeText
 
@@ -96,7 +96,7 @@ async def invite(update: Update, context: AppContext) -> None:
             "team.invite",
             school=html.escape(issued.school.name),
             link=invite_link(context.bot.username, issued.token),
-            expires=local_time(issued.expires_at, context.services.settings.timezone),
+            expires=moment(issued.expires_at, context.services.settings.timezone, language),
         ),
     )
     raise ApplicationHandlerStop

@@ -44,8 +44,9 @@ from bot.handlers.callback_data import (
 )
 from bot.handlers.participant import language_of
 from bot.handlers.qr import qr_png
-from bot.handlers.render import group_name, local_time
+from bot.handlers.render import group_name
 from bot.i18n import texts
+from bot.i18n.formatting import moment
 from bot.logs import describe_error
 from bot.reporting.exports import summary_csv
 from bot.reporting.rendering import drawn
@@ -525,8 +526,8 @@ async def _save(update: Update, context: AppContext, language: Language, draft_i
     t = texts()
     session = saved.session
     times = {
-        "opens": local_time(session.opens_at, session.timezone),
-        "closes": local_time(session.closes_at, session.timezone),
+        "opens": moment(session.opens_at, session.timezone, language),
+        "closes": moment(session.closes_at, session.timezone, language),
     }
     if not saved.created:
         await _show(update, t(language, "draft.saved", session=session.id, **times))
@@ -801,7 +802,7 @@ async def _school_action(
                     "team.invite",
                     school=html.escape(issued.school.name),
                     link=link,
-                    expires=local_time(issued.expires_at, context.services.settings.timezone),
+                    expires=moment(issued.expires_at, context.services.settings.timezone, language),
                 )
                 if update.callback_query is not None:
                     await update.callback_query.answer()

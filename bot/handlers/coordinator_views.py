@@ -19,8 +19,9 @@ from bot.handlers.callback_data import (
     SessionAction,
     encode_coordination,
 )
-from bot.handlers.render import group_name, local_time
+from bot.handlers.render import group_name
 from bot.i18n import texts
+from bot.i18n.formatting import moment
 from bot.sessions.period import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -389,8 +390,8 @@ def review_screen(language: Language, view: DraftView, bank: Bank) -> Screen:
         level=level_name(language, draft.level),
         optional=len(draft.optional),
         own=len(draft.own),
-        opens=local_time(period.opens_at, period.timezone),
-        closes=local_time(period.closes_at, period.timezone),
+        opens=moment(period.opens_at, period.timezone, language),
+        closes=moment(period.closes_at, period.timezone, language),
         **sizes,
     )
     new = view.session is None
@@ -449,8 +450,8 @@ def session_card(language: Language, summary: SessionSummary) -> Screen:
         session=session.id,
         school=html.escape(session.school_name),
         level=level_name(language, session.level),
-        opens=local_time(session.opens_at, session.timezone),
-        closes=local_time(session.closes_at, session.timezone),
+        opens=moment(session.opens_at, session.timezone, language),
+        closes=moment(session.closes_at, session.timezone, language),
         state=t(language, f"state.{summary.state}"),
     )
     s = session.id

@@ -10,7 +10,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import AppContext
-from bot.i18n import texts
+from bot.i18n import shipped, texts
 from bot.surveys.vocabulary import Language
 
 log = logging.getLogger(__name__)
@@ -28,9 +28,8 @@ async def on_error(update: object, context: AppContext) -> None:
         log.error("unhandled error in a handler", exc_info=error)
     if isinstance(update, Update) and update.callback_query is not None:
         query = update.callback_query
-        language: Language = (
-            "lv" if (query.from_user.language_code or "").startswith("lv") else "en"
-        )
+        # No database here: the failure may be the database's. Telegram's language decides.
+        language: Language = shipped().for_telegram(query.from_user.language_code)
         with contextlib.suppress(TelegramError):
             await query.answer(texts()(language, "alert.error"), show_alert=True)
     # The update has had its answer: handlers of later groups must not answer it again.

@@ -10,7 +10,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.handlers import render
 from bot.handlers.callback_data import Continue, Mute, encode
+from bot.handlers.render import audience
 from bot.i18n import texts
+from bot.i18n.formatting import moment
 from bot.participation.outcomes import Progress
 from bot.participation.service import Participation
 from bot.reporting.drawing import Drawing
@@ -88,7 +90,7 @@ class NoticeRenderer:
             "notice.opening",
             school=html.escape(session.school_name),
             session=session.id,
-            closes=render.local_time(session.closes_at, session.timezone),
+            closes=moment(session.closes_at, session.timezone, language),
         )
 
     async def _reminder(self, claim: Claim, session: Session) -> Notice | None:
@@ -99,13 +101,14 @@ class NoticeRenderer:
             return None  # completed, closed or gone since the round was claimed
         t = texts()
         language = standing.language
-        text = t(
+        register = audience(standing.profile)
+        text = t.addressed(
             language,
             "notice.reminder",
+            register,
             school=html.escape(session.school_name),
-            answered=standing.position,
-            total=standing.total,
-            closes=render.local_time(session.closes_at, session.timezone),
+            remaining=t(language, "notice.remaining", count=standing.remaining),
+            closes=moment(session.closes_at, session.timezone, language),
         )
         keyboard = InlineKeyboardMarkup(
             [

@@ -28,7 +28,7 @@ from bot.handlers.callback_data import (
     ToggleHelp,
     decode,
 )
-from bot.i18n import texts
+from bot.i18n import Register, shipped, texts
 from bot.participation.outcomes import (
     AlreadyCompleted,
     InvalidLink,
@@ -69,7 +69,13 @@ async def language_of(context: AppContext, user: User) -> Language:
     chosen = await context.services.participation.language_of(telegram_id=user.id)
     if chosen is not None:
         return chosen
-    return "lv" if (user.language_code or "").lower().startswith("lv") else "en"
+    return shipped().for_telegram(user.language_code)
+
+
+async def register_of(context: AppContext, user: User) -> Register:
+    """How to address this person: as a student if they last joined as one."""
+    profile = await context.services.participation.latest_profile(telegram_id=user.id)
+    return render.audience(profile) if profile is not None else "staff"
 
 
 async def start(update: Update, context: AppContext) -> None:
@@ -121,7 +127,9 @@ async def show_help(update: Update, context: AppContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    await message.reply_text(texts()(await language_of(context, user), "help.text"))
+    language = await language_of(context, user)
+    register = await register_of(context, user)
+    await message.reply_text(texts().addressed(language, "help.text", register))
 
 
 async def choose_language(update: Update, context: AppContext) -> None:
@@ -192,7 +200,10 @@ async def on_button(update: Update, context: AppContext) -> None:
             ):
                 await query.answer()
                 language = await language_of(context, user)
-                await _edit(context, query, texts()(language, "notice.muted"), None)
+                muted = texts().addressed(
+                    language, "notice.muted", await register_of(context, user)
+                )
+                await _edit(context, query, muted, None)
             else:
                 await _alert(context, query, "alert.not_yours")
         case ToggleHelp(session_id, code, show):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -16,20 +14,20 @@ from bot.handlers.callback_data import (
     ToggleHelp,
     encode,
 )
-from bot.i18n import texts
+from bot.i18n import Register, shipped, texts
+from bot.i18n.formatting import moment
 from bot.participation.outcomes import Progress, Recap
 from bot.storage.records import Session
 from bot.surveys.bank import Bank
-from bot.surveys.vocabulary import LANGUAGES, NOT_APPLICABLE, Language, Profile
+from bot.surveys.vocabulary import NOT_APPLICABLE, Language, Profile
 
 PROGRESS_CELLS = 10
 SECONDS_PER_STATEMENT = 20
-LANGUAGE_NAMES: dict[Language, str] = {"lv": "Latviešu", "en": "English"}
 
 
-def local_time(instant: datetime, timezone: str) -> str:
-    local = instant.astimezone(ZoneInfo(timezone))
-    return f"{local:%d.%m.%Y %H:%M} ({timezone})"
+def audience(profile: Profile) -> Register:
+    """How a text addresses its reader: students familiarly, everyone else formally."""
+    return "student" if profile == "student" else "staff"
 
 
 def group_name(language: Language, profile: Profile) -> str:
@@ -39,17 +37,19 @@ def group_name(language: Language, profile: Profile) -> str:
 def welcome(progress: Progress, *, resumed: bool) -> str:
     t = texts()
     language = progress.language
+    register = audience(progress.profile)
     if resumed:
-        return t(language, "start.resume")
+        return t.addressed(language, "start.resume", register)
     minutes = max(1, round(progress.total * SECONDS_PER_STATEMENT / 60))
-    return t(
+    return t.addressed(
         language,
         "start.welcome",
+        register,
         school=html.escape(progress.session.school_name),
         group=group_name(language, progress.profile),
-        count=progress.total,
-        minutes=minutes,
-        closes=local_time(progress.session.closes_at, progress.session.timezone),
+        length=t(language, "start.length", count=progress.total),
+        duration=t(language, "start.duration", count=minutes),
+        closes=moment(progress.session.closes_at, progress.session.timezone, language),
     )
 
 
@@ -58,7 +58,7 @@ def session_notice(language: Language, key: str, session: Session) -> str:
         language,
         key,
         school=html.escape(session.school_name),
-        opens=local_time(session.opens_at, session.timezone),
+        opens=moment(session.opens_at, session.timezone, language),
     )
 
 
@@ -78,7 +78,8 @@ def statement(
         f"<b>{html.escape(item.text(language))}</b>",
     ]
     if item.own:
-        lines.append(f"<i>{t(language, 'statement.own_area_note')}</i>")
+        note = t.addressed(language, "statement.own_area_note", audience(progress.profile))
+        lines.append(f"<i>{note}</i>")
     if show_help and item.help(language):
         lines += ["", f"<i>ℹ️ {html.escape(item.help(language))}</i>"]
     lines += [
@@ -145,13 +146,14 @@ def certificate_keyboard(language: Language, session_id: int) -> InlineKeyboardM
 
 
 def recap(recap: Recap) -> str:
-    return texts()(
+    return texts().addressed(
         recap.language,
         "done.thanks",
+        audience(recap.profile),
         school=html.escape(recap.session.school_name),
         answered=recap.answered,
         not_applicable=recap.not_applicable,
-        closes=local_time(recap.session.closes_at, recap.session.timezone),
+        closes=moment(recap.session.closes_at, recap.session.timezone, recap.language),
     )
 
 
@@ -159,10 +161,8 @@ def language_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    LANGUAGE_NAMES[language], callback_data=encode(ChooseLanguage(language))
-                )
-                for language in LANGUAGES
+                InlineKeyboardButton(info.name, callback_data=encode(ChooseLanguage(info.code)))
+                for info in shipped()
             ]
         ]
     )

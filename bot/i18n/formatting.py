@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
 
@@ -28,6 +29,13 @@ def signed(value: float, language: str, *, digits: int = 1) -> str:
 
 def day(value: date, language: str) -> str:
     return shipped()[language].date(value)
+
+
+def moment(instant: datetime, timezone: str, language: str) -> str:
+    """A moment in a session's time zone, as the language writes a date and time, and the
+    zone's name: "14.12.2026. plkst. 23.59 (Europe/Riga)"."""
+    local = instant.astimezone(ZoneInfo(timezone))
+    return f"{shipped()[language].moment(local)} ({timezone})"
 
 
 def period(start: date, end: date, language: str) -> str:

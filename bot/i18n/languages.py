@@ -13,19 +13,19 @@ import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any, Final
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 
 # A language code as Telegram and ISO 639-1 write it; it is also the folder's name.
 _CODE: Final[re.Pattern[str]] = re.compile(r"[a-z]{2,3}")
 LANGUAGE_FILE: Final[str] = "language.toml"
 _KEYS: Final[frozenset[str]] = frozenset(
-    {"name", "locale", "date", "telegram", "order", "default", "fallback"}
+    {"name", "locale", "date", "moment", "telegram", "order", "default", "fallback"}
 )
 
 
@@ -39,11 +39,15 @@ class LanguageInfo:
     name: str  # in the language itself: "Latviešu", "Русский"
     locale: Locale
     date_pattern: str
+    moment_pattern: str  # a date with the time of day
     telegram: tuple[str, ...]
     order: int
 
     def date(self, day: date) -> str:
         return format_date(day, self.date_pattern, locale=self.locale)
+
+    def moment(self, instant: datetime) -> str:
+        return format_datetime(instant, self.moment_pattern, locale=self.locale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +116,7 @@ def _read(entry: Traversable) -> tuple[LanguageInfo, bool, bool]:
         raise LanguageError(f"{where}: not valid TOML: {error}") from None
     if unknown := sorted(set(raw) - _KEYS):
         raise LanguageError(f"{where}: unknown key(s) {unknown}")
-    name, pattern = raw.get("name"), raw.get("date")
+    name, pattern, moment = raw.get("name"), raw.get("date"), raw.get("moment")
     if not isinstance(name, str) or not name.strip():
         raise LanguageError(f"{where}: `name`, the language's own name, is required")
     try:
@@ -121,6 +125,8 @@ def _read(entry: Traversable) -> tuple[LanguageInfo, bool, bool]:
         raise LanguageError(f"{where}: `locale` must be a CLDR locale such as lv_LV") from None
     if not isinstance(pattern, str) or not pattern.strip():
         raise LanguageError(f"{where}: `date` must be a date pattern such as dd.MM.y.")
+    if not isinstance(moment, str) or not moment.strip():
+        raise LanguageError(f"{where}: `moment` must be a pattern such as dd.MM.y. HH:mm")
     telegram = raw.get("telegram", [entry.name])
     if not isinstance(telegram, list) or not all(isinstance(c, str) and c for c in telegram):
         raise LanguageError(f"{where}: `telegram` must be a list of language codes")
@@ -132,10 +138,13 @@ def _read(entry: Traversable) -> tuple[LanguageInfo, bool, bool]:
         name=name.strip(),
         locale=locale,
         date_pattern=pattern,
+        moment_pattern=moment,
         telegram=tuple(code.lower() for code in telegram),
         order=order,
     )
-    info.date(date(2026, 12, 14))  # a pattern Babel cannot use fails here, not in a message
+    # A pattern Babel cannot use fails here, not in a message.
+    info.date(date(2026, 12, 14))
+    info.moment(datetime(2026, 12, 14, 23, 59, tzinfo=UTC))
     return info, raw.get("default") is True, raw.get("fallback") is True
 
 

@@ -20,6 +20,11 @@ class Progress:
     total: int
     item: Item
     previous_value: int | None  # the answer already given to `item`, after Back
+    answered: int = 0  # statements answered so far
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.answered
 
 
 @dataclass(frozen=True, slots=True)

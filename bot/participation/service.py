@@ -172,6 +172,12 @@ class Participation:
                 connection, session_id=session_id, telegram_id=telegram_id, muted=muted
             )
 
+    async def latest_profile(self, *, telegram_id: int) -> Profile | None:
+        """The group this person joined most recently, if any."""
+        async with self.db.read() as connection:
+            found = await participant_queries.participations(connection, telegram_id=telegram_id)
+        return found[0].profile if found else None
+
     async def language_of(self, *, telegram_id: int) -> Language | None:
         async with self.db.read() as connection:
             return await participant_queries.user_language(connection, telegram_id=telegram_id)
@@ -291,6 +297,7 @@ class Participation:
             total=len(questionnaire),
             item=item,
             previous_value=answers.get(item.code),
+            answered=len(answers),
         )
 
 

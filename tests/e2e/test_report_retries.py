@@ -29,7 +29,7 @@ from .conftest import TOKEN, create_session_with_cli  # type: ignore[import-not-
 
 COORDINATOR = 900  # create_session_with_cli's
 SCHOOL = "Retry skola"
-DELAYED = "ziņojums kavējas"  # notice.report_delayed, in Latvian (the coordinator's language)
+DELAYED = "Ziņojums kavējas"  # notice.report_delayed, in Latvian (the coordinator's language)
 CHART_FAILED = "Diagrammu pašlaik neizdevās uzzīmēt"  # results.chart_failed
 WILL_FOLLOW = "Ziņojums ar diagrammu jums pienāks automātiski"  # results.report_will_follow
 

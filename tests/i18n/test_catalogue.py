@@ -13,6 +13,8 @@ from bot.i18n.languages import discover, shipped
 from bot.reporting.labels import required_keys as report_keys
 from bot.surveys.bank import load_bank
 
+PATTERNS = 'date = "d.M.y"\nmoment = "d.M.y H:mm"\n'
+
 
 def test_shipped_texts_load_and_fill_placeholders() -> None:
     t = texts()
@@ -29,7 +31,8 @@ def two_languages(tmp_path: Path, lv: str, en: str) -> Path:
     ):
         (folder / code).mkdir(parents=True)
         (folder / code / "language.toml").write_text(
-            f'name = "{code}"\nlocale = "{code}"\ndate = "d.M.y"\n{extra}\n', encoding="utf-8"
+            f'name = "{code}"\nlocale = "{code}"\n' + PATTERNS + f"{extra}\n",
+            encoding="utf-8",
         )
         (folder / code / "chat.toml").write_text(text, encoding="utf-8")
     return folder
@@ -95,7 +98,7 @@ def test_a_language_is_added_by_adding_its_folder(tmp_path: Path) -> None:
     shutil.copytree(shipped().folder, folder)  # type: ignore[arg-type]
     shutil.copytree(folder / "en", folder / "de")
     (folder / "de" / "language.toml").write_text(
-        'name = "Deutsch"\nlocale = "de_DE"\ndate = "dd.MM.y"\ntelegram = ["de"]\norder = 9\n',
+        'name = "Deutsch"\nlocale = "de_DE"\n' + PATTERNS + 'telegram = ["de"]\norder = 9\n',
         encoding="utf-8",
     )
     languages = discover(folder)

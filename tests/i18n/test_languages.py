@@ -9,6 +9,8 @@ import pytest
 
 from bot.i18n.languages import LanguageError, discover, shipped
 
+PATTERNS = 'date = "d.M.y"\nmoment = "d.M.y H:mm"\n'
+
 
 def test_shipped_languages_say_who_they_are() -> None:
     languages = shipped()
@@ -36,10 +38,16 @@ def write(folder: Path, code: str, text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('locale = "lv"\ndate = "d.M.y"\ndefault = true\nfallback = true\n', "`name`"),
-        ('name = "X"\nlocale = "xx_YY"\ndate = "d.M.y"\n', "`locale`"),
-        ('name = "X"\nlocale = "lv"\ndate = "d.M.y"\ncolour = "red"\n', "unknown key"),
-        ('name = "X"\nlocale = "lv"\ndate = "d.M.y"\n', "exactly one"),
+        (
+            'locale = "lv"\n' + PATTERNS + "default = true\nfallback = true\n",
+            "`name`",
+        ),
+        ('name = "X"\nlocale = "xx_YY"\n' + PATTERNS + "", "`locale`"),
+        (
+            'name = "X"\nlocale = "lv"\n' + PATTERNS + 'colour = "red"\n',
+            "unknown key",
+        ),
+        ('name = "X"\nlocale = "lv"\n' + PATTERNS + "", "exactly one"),
     ],
 )
 def test_a_broken_language_folder_is_refused(tmp_path: Path, text: str, message: str) -> None:
@@ -49,6 +57,6 @@ def test_a_broken_language_folder_is_refused(tmp_path: Path, text: str, message:
 
 
 def test_a_folder_is_named_by_its_language_code(tmp_path: Path) -> None:
-    write(tmp_path, "Latvian", 'name = "X"\nlocale = "lv"\ndate = "d.M.y"\n')
+    write(tmp_path, "Latvian", 'name = "X"\nlocale = "lv"\n' + PATTERNS)
     with pytest.raises(LanguageError, match="language code"):
         discover(tmp_path)

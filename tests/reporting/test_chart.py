@@ -142,7 +142,7 @@ def test_the_caption_names_school_dates_and_participation(results: SessionResult
     assert SCHOOL in text
     assert "23.11.2026. – 06.12.2026." in text
     assert "Skolotāji: 6" in text and "Skolēni: 8" in text
-    assert "Skolas vadītāji: 3 (nav parādīti, jo mazāk nekā 5)" in text
+    assert "Skolas vadītāji: 3 (nav parādīti, jo respondentu ir mazāk nekā 5)" in text
     english = caption(results, language="en")
     assert "23 Nov 2026 – 6 Dec 2026" in english and "Teachers: 6" in english
 

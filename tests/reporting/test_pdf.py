@@ -79,7 +79,7 @@ def test_the_overview_shows_participation_and_the_area_chart(
     assert "Digitālās gatavības pašvērtējuma rezultāti" in overview
     assert "Rīgas Valsts 1. ģimnāzija" in overview
     assert "Periods: 23.11.2026. – 06.12.2026." in overview
-    assert "Skolas vadītāji: 3 – nav parādīti atsevišķi (mazāk nekā 5)" in overview
+    assert "Skolas vadītāji: 3 – nav parādīti atsevišķi (respondentu ir mazāk nekā 5)" in overview
     assert "Skolotāji: 6" in overview and "Skolēni: 8" in overview
     bars = {p.get_gid() for p in pages_lv[0].findobj() if str(p.get_gid()).startswith("bar-")}
     expected = {f"bar-{s.area}-{s.profile}" for s in results.areas if s.mean is not None}
@@ -119,7 +119,7 @@ def test_hidden_groups_appear_only_where_the_report_says_they_are_hidden(
     ]
     progress = pages_lv.index(page_with(pages_lv, "Izmaiņas kopš iepriekšējā pašvērtējuma"))
     assert mentions == [0, progress, len(pages_lv) - 1]
-    assert texts(pages_lv[0]).count("Skolas vadītāji: 3 – nav parādīti atsevišķi (mazāk nekā 5)")
+    assert texts(pages_lv[0]).count("Skolas vadītāji: 3 – nav parādīti atsevišķi (respondentu ir mazāk nekā 5)")
     notes = all_text(pages_lv[-1:])
     assert "Kā lasīt šos rezultātus" in notes
     assert "Šajā pašvērtējumā nav parādīti: Skolas vadītāji (3)." in notes

@@ -34,7 +34,7 @@ COORDINATOR = 500  # the session fixture's
 OTHER = 501
 # What a drawing error may carry: text typed by people, which must stay out of the logs.
 TYPED = "Skola $x^{$ b"
-DELAYED = "ziņojums kavējas"  # notice.report_delayed in locale/notices.lv.toml
+DELAYED = "Ziņojums kavējas"  # notice.report_delayed in locales/lv/notices.toml
 ABANDONED = "tā arī neizdevās"  # notice.report_abandoned
 
 

@@ -128,7 +128,7 @@ async def test_a_round_reaches_exactly_the_unfinished_and_unmuted(
     for coordinator in COORDINATORS:  # coordinators get Latvian unless they chose otherwise
         digests = [t for t in texts_to(emu, coordinator) if "atgādinājumi tikko izsūtīti" in t]
         assert len(digests) == 1
-        assert "Skolēni: pabeiguši 1, pievienojušies 3" in digests[0]
+        assert "Skolēni: aizpildījuši 1, pievienojušies 3" in digests[0]
     # The opening notice went out once too.
     assert sum("ir atvērts" in t for t in texts_to(emu, COORDINATORS[0])) == 1
 
