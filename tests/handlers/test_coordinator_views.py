@@ -22,9 +22,12 @@ EXPECTED = {
 def test_refused_text_and_dates_are_explained_in_the_person_s_language(
     language: Language,
 ) -> None:
-    hidden, calendar = EXPECTED[language]
-    assert problem_text(language, UnsafeText("the statement", "\u202e"), "x\u202ey") == hidden
-    assert problem_text(language, PeriodError("out_of_calendar", "9999-12-31")) == calendar
+    hidden = problem_text(language, UnsafeText("the statement", "\u202e"), "x\u202ey")
+    calendar = problem_text(language, PeriodError("out_of_calendar", "9999-12-31"))
+    if language in EXPECTED:  # read word by word in the languages the team writes itself
+        assert (hidden, calendar) == EXPECTED[language]
+    assert "U+202E" in hidden and "\u202e" not in hidden
+    assert "2000" in calendar and "2099" in calendar
 
 
 def test_the_reply_names_the_character_but_never_contains_it() -> None:
