@@ -40,7 +40,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from bot.storage import Database, StorageError
 from bot.storage import schools as school_queries
 from bot.surveys.bank import Bank, BankError, default_bank
-from bot.surveys.vocabulary import LANGUAGES, LEVELS, PROFILES, Level
+from bot.surveys.vocabulary import DEFAULT_LANGUAGE, LANGUAGES, LEVELS, PROFILES, Level
 from bot.validation import OutOfRange, plain_text, record_id, telegram_user_id
 
 
@@ -104,6 +104,20 @@ def _parser() -> argparse.ArgumentParser:
         metavar="AREA|GROUPS|TEXT[|HELP]",
         help="an own statement (repeat up to 10 times), e.g. 'C|teacher,student|Our library "
         "lends laptops.'; GROUPS: leader, teacher, student, comma-separated, or all",
+    )
+    create.add_argument(
+        "--own-language",
+        choices=LANGUAGES,
+        default=DEFAULT_LANGUAGE,
+        help=f"the language the own statements are written in (default {DEFAULT_LANGUAGE})",
+    )
+    create.add_argument(
+        "--own-translation",
+        action="append",
+        default=[],
+        metavar="CODE|LANGUAGE|TEXT[|HELP]",
+        help="an own statement in another language, e.g. 'S1|lv|Mūsu bibliotēka izsniedz "
+        "klēpjdatorus.' (repeat for each statement and language)",
     )
 
     bulk = session_commands.add_parser(
@@ -277,7 +291,7 @@ async def _create(settings: Settings, db: Database, args: argparse.Namespace) ->
     level: Level = args.level
     optional = [code.strip().upper() for code in args.optional.split(",") if code.strip()]
     try:
-        own = parse_own(args.own)
+        own = parse_own(args.own, language=args.own_language, translations=args.own_translation)
     except ValueError as error:
         raise CommandError(str(error)) from None
     username = await bot_username(settings)
@@ -372,7 +386,18 @@ async def _bulk_create(settings: Settings, db: Database, args: argparse.Namespac
     return 1 if rejected else 0
 
 
-BULK_COLUMNS = ("school", "level", "start", "end", "timezone", "optional", "own", "coordinator")
+BULK_COLUMNS = (
+    "school",
+    "level",
+    "start",
+    "end",
+    "timezone",
+    "optional",
+    "own",
+    "own_language",
+    "own_translations",
+    "coordinator",
+)
 BULK_REQUIRED = ("school", "level", "start", "end")
 
 
@@ -425,7 +450,13 @@ def _row_request(
     except OutOfRange as error:
         raise CommandError(f"coordinator {error}") from None
     optional = [c.upper() for c in re.split(r"[\s,]+", row.get("optional", "")) if c]
-    own = parse_own([line for line in row.get("own", "").splitlines() if line.strip()])
+    own = parse_own(
+        [line for line in row.get("own", "").splitlines() if line.strip()],
+        language=(row.get("own_language") or DEFAULT_LANGUAGE).strip().lower(),
+        translations=[
+            line for line in row.get("own_translations", "").splitlines() if line.strip()
+        ],
+    )
     request = check_request(
         bank=bank,
         now=SystemClock().now(),

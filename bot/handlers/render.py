@@ -80,6 +80,9 @@ def statement(
     if item.own:
         note = t.addressed(language, "statement.own_area_note", audience(progress.profile))
         lines.append(f"<i>{note}</i>")
+        if language in item.untranslated and item.written_in is not None:
+            original = shipped()[item.written_in].name
+            lines.append(f"<i>{t(language, 'statement.untranslated', language=original)}</i>")
     if show_help and item.help(language):
         lines += ["", f"<i>ℹ️ {html.escape(item.help(language))}</i>"]
     lines += [

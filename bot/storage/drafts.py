@@ -10,8 +10,8 @@ import aiosqlite
 
 from bot.storage.database import fetch_one
 from bot.storage.records import Awaiting, Draft, DraftStep, PendingOwn, from_epoch, to_epoch
-from bot.surveys.questionnaire import OwnStatement
-from bot.surveys.vocabulary import PROFILES, Level, Profile
+from bot.surveys.questionnaire import OwnStatement, Translation
+from bot.surveys.vocabulary import DEFAULT_LANGUAGE, PROFILES, Level, Profile
 
 _COLUMNS = """
     id, owner, school_id, session_id, step, awaiting, level, optional, own, pending,
@@ -34,17 +34,27 @@ def _own_to_json(statement: OwnStatement) -> dict[str, Any]:
         "profiles": _ordered(statement.profiles),
         "text": statement.text,
         "help": statement.help,
+        "language": statement.language,
+        "translations": [
+            {"language": t.language, "text": t.text, "help": t.help} for t in statement.translations
+        ],
     }
 
 
 def _own_from_json(raw: dict[str, Any]) -> OwnStatement:
-    return OwnStatement(
+    statement = OwnStatement(
         code=raw["code"],
         area=raw["area"],
         profiles=_profiles(raw["profiles"]),
         text=raw["text"],
         help=raw.get("help", ""),
+        language=raw.get("language", DEFAULT_LANGUAGE),
     )
+    for translation in raw.get("translations", []):
+        statement = statement.translated(
+            Translation(translation["language"], translation["text"], translation.get("help", ""))
+        )
+    return statement
 
 
 def _pending_to_json(pending: PendingOwn | None) -> str | None:

@@ -10,7 +10,7 @@ import aiosqlite
 
 from bot.storage.database import fetch_all, fetch_one
 from bot.storage.records import GroupCount, Session, SessionStatus, from_epoch, to_epoch
-from bot.surveys.questionnaire import OwnStatement
+from bot.surveys.questionnaire import OwnStatement, Translation
 from bot.surveys.vocabulary import PROFILES, Level, Profile
 
 _SESSION_COLUMNS = """
@@ -106,12 +106,23 @@ async def own_statements(
 ) -> list[OwnStatement]:
     rows = await fetch_all(
         connection,
-        "SELECT code, area, profiles, text, help FROM own_statements WHERE session_id = ?"
-        " ORDER BY CAST(substr(code, 2) AS INTEGER)",
+        "SELECT code, area, profiles, text, help, language FROM own_statements"
+        " WHERE session_id = ? ORDER BY CAST(substr(code, 2) AS INTEGER)",
         (session_id,),
     )
-    return [
-        OwnStatement(
+    texts = await fetch_all(
+        connection,
+        "SELECT code, language, text, help FROM own_statement_texts WHERE session_id = ?",
+        (session_id,),
+    )
+    translations: dict[str, list[Translation]] = {}
+    for row in texts:
+        translations.setdefault(row["code"], []).append(
+            Translation(row["language"], row["text"], row["help"])
+        )
+    statements = []
+    for row in rows:
+        statement = OwnStatement(
             code=row["code"],
             area=row["area"],
             profiles=frozenset(
@@ -119,17 +130,20 @@ async def own_statements(
             ),
             text=row["text"],
             help=row["help"],
+            language=row["language"],
         )
-        for row in rows
-    ]
+        for translation in translations.get(statement.code, []):
+            statement = statement.translated(translation)
+        statements.append(statement)
+    return statements
 
 
 async def insert_own_statement(
     connection: aiosqlite.Connection, *, session_id: int, statement: OwnStatement
 ) -> None:
     await connection.execute(
-        "INSERT INTO own_statements (session_id, code, area, profiles, text, help)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO own_statements (session_id, code, area, profiles, text, help, language)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
             session_id,
             statement.code,
@@ -137,7 +151,13 @@ async def insert_own_statement(
             ",".join(p for p in PROFILES if p in statement.profiles),
             statement.text,
             statement.help,
+            statement.language,
         ),
+    )
+    await connection.executemany(
+        "INSERT INTO own_statement_texts (session_id, code, language, text, help)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [(session_id, statement.code, t.language, t.text, t.help) for t in statement.translations],
     )
 
 

@@ -6,20 +6,54 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.surveys.bank import Bank
-from bot.surveys.vocabulary import LANGUAGES, Language, Level, Profile
+from bot.surveys.vocabulary import DEFAULT_LANGUAGE, LANGUAGES, Language, Level, Profile
 
 MAX_OWN_STATEMENTS = 10
 
 
 @dataclass(frozen=True, slots=True)
+class Translation:
+    language: Language
+    text: str
+    help: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class OwnStatement:
-    """A statement the school wrote itself, in its own language."""
+    """A statement the school wrote itself: its text and help in the language it was written
+    in, and translations into other languages."""
 
     code: str
     area: str
     profiles: frozenset[Profile]
     text: str
     help: str = ""
+    language: Language = DEFAULT_LANGUAGE
+    translations: tuple[Translation, ...] = ()
+
+    def in_language(self, language: Language) -> tuple[str, str]:
+        """(text, help) as a reader of `language` sees it: its translation, else as written."""
+        for translation in self.translations:
+            if translation.language == language:
+                return translation.text, translation.help
+        return self.text, self.help
+
+    def has(self, language: Language) -> bool:
+        """Whether a reader of `language` sees it in their language."""
+        return language == self.language or any(t.language == language for t in self.translations)
+
+    def missing(self, languages: Sequence[Language] = LANGUAGES) -> list[Language]:
+        return [language for language in languages if not self.has(language)]
+
+    def translated(self, translation: Translation) -> OwnStatement:
+        """The same statement with `translation` added or replaced."""
+        others = tuple(t for t in self.translations if t.language != translation.language)
+        kept = (*others, translation) if translation.language != self.language else others
+        return OwnStatement(
+            self.code, self.area, self.profiles, self.text, self.help, self.language,
+            tuple(sorted(kept, key=lambda t: LANGUAGES.index(t.language)
+                         if t.language in LANGUAGES else len(LANGUAGES))),
+        )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +65,10 @@ class Item:
     own: bool
     texts: Mapping[Language, str]
     helps: Mapping[Language, str]
+    # For an own statement without a translation into some languages: the language it was
+    # written in, which readers of those languages see.
+    written_in: Language | None = None
+    untranslated: frozenset[Language] = frozenset()
 
     def text(self, language: Language) -> str:
         return self.texts[language]
@@ -88,8 +126,10 @@ def assemble(
                         code=mine.code,
                         area=area,
                         own=True,
-                        texts=dict.fromkeys(LANGUAGES, mine.text),
-                        helps=dict.fromkeys(LANGUAGES, mine.help),
+                        texts={lang: mine.in_language(lang)[0] for lang in LANGUAGES},
+                        helps={lang: mine.in_language(lang)[1] for lang in LANGUAGES},
+                        written_in=mine.language,
+                        untranslated=frozenset(mine.missing()),
                     )
                 )
     return Questionnaire(tuple(items))

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from bot.coordination.own_format import parse_own
@@ -49,3 +51,36 @@ def test_control_characters_are_refused_with_the_statement_and_the_character(
     with pytest.raises(ValueError, match="own statement") as caught:
         parse_own([spec])
     assert shown in str(caught.value)
+
+
+def test_translations_go_with_their_statements() -> None:
+    parsed = parse_own(
+        ["C|all|Mūsu bibliotēka izsniedz klēpjdatorus.|Izvēlieties 5, ja…", "A|leader|Plāns"],
+        language="lv",
+        translations=["s1|EN|Our library lends laptops.|Choose 5 if…", "S1|ru|Библиотека"],
+    )
+    first, second = parsed
+    assert (first.language, second.language) == ("lv", "lv")
+    assert first.in_language("en") == ("Our library lends laptops.", "Choose 5 if…")
+    assert first.in_language("ru") == ("Библиотека", "")
+    assert first.in_language("uk") == (
+        "Mūsu bibliotēka izsniedz klēpjdatorus.",
+        "Izvēlieties 5, ja…",
+    )
+    assert first.missing() == ["uk"] and second.missing() == ["en", "ru", "uk"]
+
+
+@pytest.mark.parametrize(
+    ("translation", "problem"),
+    [
+        ("S3|en|x", "no own statement S3"),
+        ("S1|lv|x", "written in lv already"),
+        ("S1|xx|x", "language must be one of"),
+        ("S1|en|", "1 to 300"),
+        ("S1|en", "CODE|LANGUAGE"),
+        ("S1|en|x\x00", "control character"),
+    ],
+)
+def test_bad_translations_are_refused(translation: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        parse_own(["C|all|x"], language="lv", translations=[translation])

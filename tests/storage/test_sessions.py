@@ -48,3 +48,30 @@ async def test_school_names_are_unique_regardless_of_case(db: Database, clock) -
     async with db.read() as connection:
         found = await school_queries.school_by_name(connection, name="OGRES TEHNIKUMS")
     assert found is not None and found.name == "Ogres tehnikums"
+
+
+async def test_own_statements_keep_their_language_and_translations(
+    db: Database, session: CreatedSession
+) -> None:
+    from bot.coordination.own_format import parse_own
+
+    own = parse_own(
+        ["C|all|Mūsu bibliotēka izsniedz klēpjdatorus.", "H|student|Mēs mācāmies programmēt."],
+        language="lv",
+        translations=["S1|en|Our library lends laptops.", "S1|uk|Наша бібліотека видає ноутбуки."],
+    )
+    async with db.transaction() as connection:
+        await session_queries.replace_statements(
+            connection, session_id=session.session_id, codes=[], own=own
+        )
+    async with db.read() as connection:
+        found = await session_queries.own_statements(connection, session_id=session.session_id)
+    assert found == own
+    assert found[0].missing() == ["ru"] and found[1].missing() == ["en", "ru", "uk"]
+    async with db.transaction() as connection:  # replaced together with their statements
+        await session_queries.replace_statements(
+            connection, session_id=session.session_id, codes=[], own=own[1:]
+        )
+    async with db.read() as connection:
+        rows = await connection.execute_fetchall("SELECT count(*) FROM own_statement_texts")
+    assert next(iter(rows))[0] == 0

@@ -1,0 +1,51 @@
+"""Statement cards in the reader's language; a school's own statement as written where it has
+no translation, marked as such."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from bot.coordination.own_format import parse_own
+from bot.handlers import render
+from bot.participation.outcomes import Progress
+from bot.storage.records import Session
+from bot.surveys.bank import default_bank
+from bot.surveys.questionnaire import assemble
+
+SESSION = Session(
+    id=3, school_id=1, school_name="Rīgas Tehniskā koledža", level="upper-secondary",
+    start_date=date(2026, 11, 23), end_date=date(2026, 12, 6), timezone="Europe/Riga",
+    opens_at=datetime(2026, 11, 22, 22, tzinfo=UTC),
+    closes_at=datetime(2026, 12, 6, 21, 59, tzinfo=UTC),
+    status="active", created_by=9, closed_at=None,
+)  # fmt: skip
+
+
+def card(language: str) -> str:
+    own = parse_own(
+        ["C|student|Mūsu bibliotēka izsniedz klēpjdatorus."],
+        language="lv",
+        translations=["S1|en|Our library lends laptops."],
+    )
+    questionnaire = assemble(
+        default_bank(), level="upper-secondary", profile="student", codes=[], own=own
+    )
+    (item,) = questionnaire.items
+    progress = Progress(
+        session=SESSION, profile="student", language=language, position=0, total=1,
+        item=item, previous_value=None,
+    )  # fmt: skip
+    text, _ = render.statement(default_bank(), progress)
+    return text
+
+
+def test_a_translated_own_statement_is_shown_in_the_reader_s_language() -> None:
+    english = card("en")
+    assert "Our library lends laptops." in english and "not translated" not in english
+
+
+def test_an_untranslated_one_is_shown_as_written_and_marked() -> None:
+    russian = card("ru")
+    assert "Mūsu bibliotēka izsniedz klēpjdatorus." in russian
+    assert "(текст школы без перевода – Latviešu)" in russian
+    assert "netulkots" not in card("lv")  # in the language it was written in: no mark
