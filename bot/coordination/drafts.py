@@ -20,8 +20,16 @@ from bot.sessions.period import (
 )
 from bot.storage.records import Awaiting, Draft, PendingOwn, Session
 from bot.surveys.bank import MAX_HELP_CHARS, MAX_TEXT_CHARS, Bank
-from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement
-from bot.surveys.vocabulary import AREA_CODES, PROFILES, Level, Profile
+from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement, Translation
+from bot.surveys.vocabulary import (
+    AREA_CODES,
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    PROFILES,
+    Language,
+    Level,
+    Profile,
+)
 from bot.validation import plain_text
 
 DraftProblem = Literal[
@@ -157,12 +165,35 @@ def _free_code(draft: Draft) -> str:
     raise DraftError("too_many_own")
 
 
-def begin_own(draft: Draft, scope: DraftScope) -> Draft:
-    """Start writing a new own statement: its text comes first, as a message."""
+def begin_own(draft: Draft, scope: DraftScope, language: Language = DEFAULT_LANGUAGE) -> Draft:
+    """Start writing a new own statement, in `language`: its text comes first, as a message."""
     _require_statements_editable(scope)
     if len(draft.own) >= MAX_OWN_STATEMENTS:
         raise DraftError("too_many_own")
-    return replace(draft, pending=PendingOwn(code=None), awaiting="own_text")
+    return replace(draft, pending=PendingOwn(code=None, language=language), awaiting="own_text")
+
+
+def begin_translation(draft: Draft, scope: DraftScope, code: str, language: Language) -> Draft:
+    """Start translating an own statement into `language`: its text comes as a message."""
+    _require_statements_editable(scope)
+    statement = _own(draft, code)
+    if language not in LANGUAGES or language == statement.language:
+        raise DraftError("unknown_statement")
+    pending = PendingOwn(code=code, language=language)
+    return replace(draft, pending=pending, awaiting="own_translation")
+
+
+def own_translation(draft: Draft, scope: DraftScope, text: str) -> Draft:
+    """The translation typed as "TEXT" or "TEXT | HELP"."""
+    _require_statements_editable(scope)
+    pending = draft.pending
+    if pending is None or pending.code is None or pending.language is None:
+        raise DraftError("unknown_statement")
+    if draft.awaiting != "own_translation":
+        raise DraftError("unknown_statement")
+    typed, _, help_part = text.partition("|")
+    translation = Translation(pending.language, _clean_text(typed), _clean_help(help_part))
+    return _with_own(draft, _own(draft, pending.code).translated(translation))
 
 
 def edit_own(draft: Draft, scope: DraftScope, code: str, part: str) -> Draft:
@@ -252,6 +283,7 @@ def own_help(draft: Draft, scope: DraftScope, text: str) -> Draft:
         profiles=pending.profiles,
         text=pending.text,
         help=cleaned,
+        language=pending.language or DEFAULT_LANGUAGE,
     )
     return replace(draft, own=(*draft.own, added), pending=None, awaiting=None)
 

@@ -137,6 +137,7 @@ _DRAFT_OPS: dict[str, str] = {
     "add": "",
     "ov": _OWN,
     "oe": rf"{_OWN}\.(?:text|help|area|groups)",
+    "olt": rf"{_OWN}\.(?:{'|'.join(LANGUAGES)})",
     "od": _OWN,
     "oa": r"[A-H]",
     "og": r"leader|teacher|student",

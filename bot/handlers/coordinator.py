@@ -358,14 +358,16 @@ async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | 
             raise
 
 
-def _rule(action: DraftAction) -> DraftChange | None:
-    """The draft rule a button applies; None for buttons that only show something."""
+def _rule(action: DraftAction, language: Language) -> DraftChange | None:
+    """The draft rule a button applies; None for buttons that only show something. A new own
+    statement is written in the coordinator's language."""
     op, arg = action.op, action.arg
     rules: dict[str, DraftChange] = {
         "lvl": lambda d, s: drafts.choose_level(d, s, cast(Level, arg)),
         "cust": drafts.show_customise,
         "tog": lambda d, s: drafts.toggle_optional(d, s, arg),
-        "add": drafts.begin_own,
+        "add": lambda d, s: drafts.begin_own(d, s, language),
+        "olt": lambda d, s: drafts.begin_translation(d, s, *arg.split(".")),
         "oe": lambda d, s: drafts.edit_own(d, s, *arg.split(".")),
         "od": lambda d, s: drafts.delete_own(d, s, arg),
         "oa": lambda d, s: drafts.own_area(d, s, arg),
@@ -424,7 +426,7 @@ async def _draft_action(
     if action.op == "go":
         await _save(update, context, language, action.draft_id)
         return
-    rule = _rule(action) if _calendar_argument_valid(action) else None
+    rule = _rule(action, language) if _calendar_argument_valid(action) else None
     if rule is None:
         await query.answer(texts()(language, "alert.invalid"), show_alert=True)
         return
@@ -488,6 +490,8 @@ async def on_text(update: Update, context: AppContext) -> None:
             rule = lambda d, s: drafts.own_text(d, s, text)  # noqa: E731
         case "own_help":
             rule = lambda d, s: drafts.own_help(d, s, text)  # noqa: E731
+        case "own_translation":
+            rule = lambda d, s: drafts.own_translation(d, s, text)  # noqa: E731
         case "start_date" | "end_date":
             days = typed_dates(text)
             if days is None or len(days) > 2:
@@ -503,7 +507,7 @@ async def on_text(update: Update, context: AppContext) -> None:
         await _answer_problem(update, language, error, text)
         raise ApplicationHandlerStop from None
     services = context.services
-    if draft.awaiting == "own_help" or (
+    if draft.awaiting in ("own_help", "own_translation") or (
         draft.awaiting == "own_text" and changed.draft.pending is None
     ):
         edited = draft.pending.code if draft.pending and draft.pending.code else ""

@@ -20,7 +20,7 @@ from bot.handlers.callback_data import (
     encode_coordination,
 )
 from bot.handlers.render import group_name
-from bot.i18n import texts
+from bot.i18n import shipped, texts
 from bot.i18n.formatting import moment
 from bot.sessions.period import (
     FIRST_YEAR,
@@ -33,7 +33,7 @@ from bot.sessions.period import (
 )
 from bot.storage.records import Coordinator, School, Session
 from bot.surveys.bank import MAX_HELP_CHARS, MAX_TEXT_CHARS, Bank
-from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, Questionnaire, assemble
+from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement, Questionnaire, assemble
 from bot.surveys.vocabulary import AREA_CODES, LANGUAGES, LEVELS, PROFILES, Language, Profile
 from bot.validation import UnsafeText, code_point
 
@@ -265,7 +265,18 @@ def own_detail_screen(language: Language, view: DraftView, code: str) -> Screen:
         text=html.escape(statement.text),
         help=html.escape(statement.help) or t(language, "draft.no_help"),
     )
+    body += "\n" + translations_line(language, statement)
+    translate = [
+        button(
+            t(language, "draft.translate_button", language=info.name)
+            + (" ✓" if statement.has(info.code) else ""),
+            DraftAction(d, "olt", f"{code}.{info.code}"),
+        )
+        for info in shipped()
+        if info.code != statement.language
+    ]
     rows = [
+        translate,
         [
             button(t(language, "draft.edit_text_button"), DraftAction(d, "oe", f"{code}.text")),
             button(t(language, "draft.edit_help_button"), DraftAction(d, "oe", f"{code}.help")),
@@ -280,6 +291,17 @@ def own_detail_screen(language: Language, view: DraftView, code: str) -> Screen:
     return _screen(language, view, body, rows)
 
 
+def translations_line(language: Language, statement: OwnStatement) -> str:
+    """In which language the statement was written, and which translations it lacks."""
+    t = texts()
+    written = t(language, "draft.written_in", language=shipped()[statement.language].name)
+    missing = statement.missing()
+    if not missing:
+        return f"{written} · {t(language, 'draft.all_translated')}"
+    names = ", ".join(shipped()[code].name for code in missing)
+    return f"{written} · {t(language, 'draft.not_translated', languages=names)}"
+
+
 def pending_screen(language: Language, view: DraftView) -> Screen:
     """The next question about an own statement being written or changed."""
     t = texts()
@@ -292,6 +314,16 @@ def pending_screen(language: Language, view: DraftView) -> Screen:
         return _screen(
             language, view, t(language, "draft.own_text_prompt", limit=MAX_TEXT_CHARS), [cancel]
         )
+    if draft.awaiting == "own_translation" and pending.code is not None:
+        statement = next(s for s in draft.own if s.code == pending.code)
+        body = t(
+            language,
+            "draft.translation_prompt",
+            language=shipped()[pending.language or statement.language].name,
+            text=html.escape(statement.text),
+            limit=MAX_TEXT_CHARS,
+        )
+        return _screen(language, view, body, [cancel])
     if draft.awaiting == "own_help":
         skip = [button(t(language, "draft.skip_button"), DraftAction(d, "osk"))]
         body = t(language, "draft.own_help_prompt", limit=MAX_HELP_CHARS)
@@ -394,6 +426,13 @@ def review_screen(language: Language, view: DraftView, bank: Bank) -> Screen:
         closes=moment(period.closes_at, period.timezone, language),
         **sizes,
     )
+    missing = [
+        f"{s.code} ({', '.join(shipped()[code].name for code in s.missing())})"
+        for s in draft.own
+        if s.missing()
+    ]
+    if missing:
+        body += "\n" + t(language, "draft.missing_translations", statements="; ".join(missing))
     new = view.session is None
     hint = t(language, "draft.review_new_hint" if new else "draft.review_change_hint")
     go = t(language, "draft.activate_button" if new else "draft.save_button")

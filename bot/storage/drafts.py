@@ -67,6 +67,7 @@ def _pending_to_json(pending: PendingOwn | None) -> str | None:
             "area": pending.area,
             "profiles": _ordered(pending.profiles),
             "help": pending.help,
+            "language": pending.language,
         },
         ensure_ascii=False,
     )
@@ -82,6 +83,7 @@ def _pending_from_json(text: str | None) -> PendingOwn | None:
         area=raw["area"],
         profiles=_profiles(raw["profiles"]),
         help=raw["help"],
+        language=raw.get("language"),
     )
 
 

@@ -80,7 +80,7 @@ class CoordinatorInvite:
 
 DraftStep = Literal["level", "customise", "dates", "review"]
 # What a typed message means while a draft waits for one.
-Awaiting = Literal["own_text", "own_help", "start_date", "end_date"]
+Awaiting = Literal["own_text", "own_help", "own_translation", "start_date", "end_date"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +92,8 @@ class PendingOwn:
     area: str | None = None
     profiles: frozenset[Profile] = frozenset()
     help: str = ""
+    # A new statement: the language it is written in; a translation: its language.
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
