@@ -50,40 +50,38 @@ def parse_own(
     return list(found.values())
 
 
-def _parse_translation(spec: str) -> tuple[str, Translation]:
+def _fields(spec: str, what: str, form: str) -> tuple[str, str, str, str]:
+    """The two leading fields of a one-line form, its text and its help, checked; the
+    ValueError names `what` (e.g. "own statement 'C|all|…'") and the expected `form`."""
+    where = f"{what} {spec!r}"
     try:
         plain_text(spec, what="it")
     except UnsafeText as error:
-        raise ValueError(f"translation {spec!r}: {error}") from None
+        raise ValueError(f"{where}: {error}") from None
     parts = [part.strip() for part in spec.split("|")]
     if len(parts) not in (3, 4):
-        raise ValueError(f"translation {spec!r}: expected CODE|LANGUAGE|TEXT[|HELP]")
-    code, language = parts[0].upper(), parts[1].lower()
+        raise ValueError(f"{where}: expected {form}")
     text = " ".join(parts[2].split())
     help_text = " ".join(parts[3].split()) if len(parts) == 4 else ""
-    if language not in LANGUAGES:
+    if not 1 <= len(text) <= MAX_TEXT_CHARS:
+        raise ValueError(f"{where}: the text must be 1 to {MAX_TEXT_CHARS} characters")
+    if len(help_text) > MAX_HELP_CHARS:
+        raise ValueError(f"{where}: the help must be at most {MAX_HELP_CHARS} characters")
+    return parts[0], parts[1], text, help_text
+
+
+def _parse_translation(spec: str) -> tuple[str, Translation]:
+    code, language, text, help_text = _fields(spec, "translation", "CODE|LANGUAGE|TEXT[|HELP]")
+    if language.lower() not in LANGUAGES:
         raise ValueError(
             f"translation {spec!r}: the language must be one of {', '.join(LANGUAGES)}"
         )
-    if not 1 <= len(text) <= MAX_TEXT_CHARS:
-        raise ValueError(f"translation {spec!r}: the text must be 1 to {MAX_TEXT_CHARS} characters")
-    if len(help_text) > MAX_HELP_CHARS:
-        raise ValueError(
-            f"translation {spec!r}: the help must be at most {MAX_HELP_CHARS} characters"
-        )
-    return code, Translation(language, text, help_text)
+    return code.upper(), Translation(language.lower(), text, help_text)
 
 
 def _parse_one(spec: str, code: str) -> OwnStatement:
-    try:
-        plain_text(spec, what="it")
-    except UnsafeText as error:
-        raise ValueError(f"own statement {spec!r}: {error}") from None
-    parts = [part.strip() for part in spec.split("|")]
-    if len(parts) not in (3, 4):
-        raise ValueError(f"own statement {spec!r}: expected AREA|GROUPS|TEXT[|HELP]")
-    area, groups, text = parts[0].upper(), parts[1], " ".join(parts[2].split())
-    help_text = " ".join(parts[3].split()) if len(parts) == 4 else ""
+    area, groups, text, help_text = _fields(spec, "own statement", "AREA|GROUPS|TEXT[|HELP]")
+    area = area.upper()
     if area not in AREA_CODES:
         raise ValueError(f"own statement {spec!r}: the area must be one of A to H")
     names = {name.strip().lower() for name in groups.split(",") if name.strip()}
@@ -95,12 +93,4 @@ def _parse_one(spec: str, code: str) -> OwnStatement:
     profiles: frozenset[Profile] = frozenset(
         profile for profile in PROFILES if "all" in names or profile in names
     )
-    if not 1 <= len(text) <= MAX_TEXT_CHARS:
-        raise ValueError(
-            f"own statement {spec!r}: the text must be 1 to {MAX_TEXT_CHARS} characters"
-        )
-    if len(help_text) > MAX_HELP_CHARS:
-        raise ValueError(
-            f"own statement {spec!r}: the help must be at most {MAX_HELP_CHARS} characters"
-        )
     return OwnStatement(code=code, area=area, profiles=profiles, text=text, help=help_text)
