@@ -67,6 +67,7 @@ def build_scheduler(
             participation=participation,
             bot_username=bot.username,
             min_group_size=settings.min_group_size,
+            student_minimum=settings.minimum_students,
             drawing=drawing or Drawing(),
         ),
     )

@@ -18,6 +18,8 @@ from bot.context import SCHEDULER_KEY
 from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser
 from bot.reporting.chart import area_chart_png
 from bot.reporting.exports import summary_csv
+from bot.reporting.formatting import file_name
+from bot.reporting.labels import labels
 from bot.reporting.pdf import report_pdf
 from bot.reporting.service import load_answers_csv, load_results
 from bot.scheduler.work import Scheduler
@@ -25,6 +27,7 @@ from bot.sessions.service import create_session
 from bot.settings import load_settings
 from bot.storage import Database
 from bot.surveys.bank import default_bank
+from bot.surveys.scoring import SessionResults
 from bot.surveys.vocabulary import AREA_CODES, Profile
 
 TOKEN = "100000:DEMO-offline-token"
@@ -36,6 +39,7 @@ TENDENCIES: dict[Profile, tuple[float, ...]] = {
     "student": (3.0, 3.2, 3.3, 3.0, 3.5, 3.6, 2.9, 3.4),
 }
 NOT_APPLICABLE_SHARE = 0.05
+DEMO_LANGUAGES = ("lv", "en")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,17 +100,29 @@ async def run_demo(out: Path, *, size: DemoSize = DemoSize(), seed: int = 7) -> 
         try:
             results = await load_results(db, session_id=created.session_id, bank=bank)
             assert results is not None
-            answers = await load_answers_csv(db, results=results, bank=bank, language="en")
-            files = {
-                "chart.png": area_chart_png(results, bank=bank, language="en"),
-                "report.pdf": report_pdf(results, bank=bank, language="en"),
-                "answers.csv": answers.content,
-                "summary.csv": summary_csv(results, bank=bank, language="en").content,
-            }
+            files: dict[str, bytes] = {}
+            for language in DEMO_LANGUAGES:  # the school is Latvian; English for comparison
+                files |= await _files(db, results, language)
         finally:
             await db.close()
     await asyncio.to_thread(_write, out, files)
     return out
+
+
+async def _files(db: Database, results: SessionResults, language: str) -> dict[str, bytes]:
+    """A language's files, by their path below the output folder: `<language>/<name>`."""
+    bank = default_bank()
+    word = labels()
+    chart = file_name(results.session, word(language, "export.chart_file"), "png")
+    report = file_name(results.session, word(language, "export.report_file"), "pdf")
+    answers = await load_answers_csv(db, results=results, bank=bank, language=language)
+    summary = summary_csv(results, bank=bank, language=language)
+    return {
+        f"{language}/{chart}": area_chart_png(results, bank=bank, language=language),
+        f"{language}/{report}": report_pdf(results, bank=bank, language=language),
+        f"{language}/{answers.name}": answers.content,
+        f"{language}/{summary.name}": summary.content,
+    }
 
 
 def _prepare(out: Path, database: Path) -> None:
@@ -116,6 +132,7 @@ def _prepare(out: Path, database: Path) -> None:
 
 def _write(out: Path, files: dict[str, bytes]) -> None:
     for name, content in files.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_bytes(content)
 
 
@@ -158,6 +175,6 @@ def _choice(message: ChatMessage, profile: Profile, leaning: float, rng: random.
 def main(out: Path) -> int:
     folder = asyncio.run(run_demo(out))
     print(f"The demo session is closed; its results are in {folder.resolve()}")
-    for name in ("chart.png", "report.pdf", "answers.csv", "summary.csv"):
-        print(f"  {folder / name}")
+    for path in sorted(folder.glob("*/selfie-*")):
+        print(f"  {path}")
     return 0

@@ -49,13 +49,15 @@ from bot.i18n import texts
 from bot.i18n.formatting import moment
 from bot.logs import describe_error
 from bot.reporting.exports import summary_csv
+from bot.reporting.formatting import file_name
+from bot.reporting.labels import labels
 from bot.reporting.rendering import drawn
 from bot.reporting.service import load_results, report_will_follow
 from bot.scheduler.work import Scheduler
 from bot.sessions.period import PeriodError, in_calendar
 from bot.sessions.service import SessionSetupError
 from bot.sessions.tokens import invite_link, is_start_payload
-from bot.storage.records import Draft
+from bot.storage.records import Draft, Session
 from bot.surveys.vocabulary import PROFILES, Language, Level, Profile
 from bot.validation import OutOfRange, UnsafeText, record_id
 
@@ -538,7 +540,7 @@ async def _save(update: Update, context: AppContext, language: Language, draft_i
         return
     school = html.escape(session.school_name)
     await _show(update, t(language, "draft.activated", school=school, session=session.id, **times))
-    await _send_links(update, context, language, session.id, school, saved.invites)
+    await _send_links(update, context, language, session, saved.invites)
 
 
 def _reschedule(context: AppContext, saved: Saved) -> None:
@@ -562,11 +564,12 @@ async def _send_links(
     update: Update,
     context: AppContext,
     language: Language,
-    session_id: int,
-    school: str,
+    session: Session,
     invites: dict[Profile, str],
 ) -> None:
     chat = update.effective_chat
+    session_id = session.id
+    school = html.escape(session.school_name)
     assert chat is not None
     t = texts()
     username = context.bot.username
@@ -582,7 +585,7 @@ async def _send_links(
     for profile, url in urls.items():
         await context.bot.send_photo(
             chat.id,
-            InputFile(qr_png(url), filename=f"selfie-{session_id}-{profile}.png"),
+            InputFile(qr_png(url), filename=file_name(session, f"qr-{profile}", "png")),
             caption=t(
                 language,
                 "links.caption",
@@ -637,14 +640,7 @@ async def _session_action(
                 session, invites = await coordination.links(user=user.id, session_id=session_id)
                 if update.callback_query is not None:
                     await update.callback_query.answer()
-                await _send_links(
-                    update,
-                    context,
-                    language,
-                    session_id,
-                    html.escape(session.school_name),
-                    invites,
-                )
+                await _send_links(update, context, language, session, invites)
             case "res":
                 summary = await coordination.session(user=user.id, session_id=session_id)
                 if summary.state != "closed":
@@ -732,10 +728,10 @@ async def _send_results(
         failed("chart", error)
         if summary is not None:  # the text of the chart's message goes alone
             await bot.send_message(chat.id, summary)
-    name = f"selfie-{session_id}-{found.session.start_date.isoformat()}"
+    name = file_name(found.session, labels()(language, "export.report_file"), "pdf")
     try:
         pdf = await drawn(drawing.pdf, found, bank=bank, language=language)
-        await bot.send_document(chat.id, InputFile(pdf, filename=f"{name}.pdf"))
+        await bot.send_document(chat.id, InputFile(pdf, filename=name))
     except Exception as error:
         failed("pdf", error)
     try:

@@ -37,9 +37,6 @@ TROUBLE_KEYS = {
     REPORT_ABANDONED: "notice.report_abandoned",
 }
 
-# Until coordinators set their own, the students' recommended minimum shown to teachers.
-DEFAULT_STUDENT_MINIMUM = 20
-
 
 @dataclass
 class NoticeRenderer:
@@ -48,6 +45,8 @@ class NoticeRenderer:
     participation: Participation
     bot_username: str
     min_group_size: int = 5
+    # The students' recommended minimum that teachers are told (SELFIE_MINIMUM_STUDENTS).
+    student_minimum: int = 30
     drawing: Drawing = field(default_factory=Drawing)
 
     async def __call__(self, claim: Claim) -> Notice | None:
@@ -137,7 +136,7 @@ class NoticeRenderer:
             school=html.escape(session.school_name),
             completed=counts["student"].completed,
             joined=counts["student"].joined,
-            minimum=DEFAULT_STUDENT_MINIMUM,
+            minimum=self.student_minimum,
             link=invite_link(self.bot_username, invites["student"]),
         )
         return Notice(claim, text)

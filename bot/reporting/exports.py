@@ -32,7 +32,7 @@ from babel.numbers import get_decimal_symbol
 
 from bot.i18n import shipped
 from bot.i18n.formatting import number
-from bot.reporting.formatting import slug
+from bot.reporting.formatting import file_name
 from bot.reporting.labels import labels
 from bot.storage.results import AnswerRow
 from bot.surveys.bank import Bank
@@ -56,10 +56,8 @@ def delimiter(language: Language) -> str:
     return ";" if decimal == "," else ","
 
 
-def file_name(results: SessionResults, kind: str, language: Language) -> str:
-    word = labels()(language, f"export.{kind}_file")
-    start = results.session.start_date.isoformat()
-    return f"selfie-{slug(results.session.school_name)}-{start}-{word}.csv"
+def csv_name(results: SessionResults, kind: str, language: Language) -> str:
+    return file_name(results.session, labels()(language, f"export.{kind}_file"), "csv")
 
 
 def answers_csv(
@@ -104,7 +102,7 @@ def answers_csv(
         pending.append(row)
     flush()
     return CsvFile(
-        name=file_name(results, "answers", language),
+        name=csv_name(results, "answers", language),
         content=_encode(lines, language),
         delimiter=delimiter(language),
     )
@@ -138,7 +136,7 @@ def summary_csv(results: SessionResults, *, bank: Bank, language: Language) -> C
                 ]
             )
     return CsvFile(
-        name=file_name(results, "summary", language),
+        name=csv_name(results, "summary", language),
         content=_encode(lines, language),
         delimiter=delimiter(language),
     )

@@ -29,7 +29,7 @@ class Labels:
 def required_keys() -> set[str]:
     """The report keys that the code builds from names rather than writes out."""
     keys = {f"group.{profile}" for profile in PROFILES} | {f"level.{level}" for level in LEVELS}
-    keys |= {f"export.{kind}_file" for kind in ("answers", "summary")}
+    keys |= {f"export.{kind}_file" for kind in ("answers", "summary", "report", "chart")}
     keys |= {f"export.{key}" for key in ("respondent", "group", "code", "area", "value", "text")}
     return {PREFIX + key for key in keys}
 

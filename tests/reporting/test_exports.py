@@ -50,8 +50,9 @@ async def answers_lv(
 async def test_the_answers_export_numbers_respondents_and_drops_hidden_groups(
     answers_lv: tuple[SessionResults, list[list[str]], CsvFile],
 ) -> None:
-    _, rows, file = answers_lv
-    assert file.name == "selfie-rigas-valsts-1-gimnazija-2026-11-23-atbildes.csv"
+    results, rows, file = answers_lv
+    session = results.session.id
+    assert file.name == f"selfie-rigas-valsts-1-gimnazija-{session}-2026-11-23-atbildes.csv"
     assert file.delimiter == ";"
     header, *lines = rows
     assert header == ["respondents", "grupa", "apgalvojums", "joma", "vērtība"]
@@ -145,7 +146,8 @@ def test_the_summary_has_counts_and_means_per_statement_and_shown_group(
     results: SessionResults, report_bank: Bank
 ) -> None:
     file = summary_csv(results, bank=report_bank, language="lv")
-    assert file.name == "selfie-rigas-valsts-1-gimnazija-2026-11-23-kopsavilkums.csv"
+    session = results.session.id
+    assert file.name == f"selfie-rigas-valsts-1-gimnazija-{session}-2026-11-23-kopsavilkums.csv"
     header, *lines = parse(file)
     assert header[:4] == ["apgalvojums", "joma", "grupa", "formulējums"]
     assert header[4] == "1 – Pilnībā nepiekrītu" and header[9] == "N/A – Nav atbilstošs"

@@ -191,7 +191,8 @@ def test_the_answers_csv_carries_no_typed_text_and_a_safe_file_name(
     results = hostile_results['=HYPERLINK("http://x")']
     rows = [AnswerRow(response_id=1, profile="teacher", code="S1", value=4)]
     export = answers_csv(rows, results=results, bank=report_bank, language="en")
-    assert export.name == f"selfie-hyperlink-http-x-{results.session.start_date}-answers.csv"
+    session = results.session
+    assert export.name == f"selfie-hyperlink-http-x-{session.id}-{session.start_date}-answers.csv"
     assert parse(export.content, export.delimiter)[1] == ["1", "Teachers", "S1", "A", "4"]
 
 

@@ -40,7 +40,13 @@ def make_scheduler(
         clock=clock,
         policy=ReminderPolicy(),
         broadcaster=Broadcaster(bot=bot, db=db, clock=clock, rate=1000),
-        render=NoticeRenderer(db=db, bank=bank, participation=participation, bot_username=USERNAME),
+        render=NoticeRenderer(
+            db=db,
+            bank=bank,
+            participation=participation,
+            bot_username=USERNAME,
+            student_minimum=7,  # the configured one, whatever it is, is what teachers read
+        ),
     )
 
 
@@ -125,6 +131,7 @@ async def test_a_round_reaches_exactly_the_unfinished_and_unmuted(
     assert sum("not finished" in t for t in teacher) == 1
     assert sum("share the student link" in t for t in teacher) == 1
     assert f"https://t.me/{USERNAME}?start=" + session.invites["student"] in teacher[-1]
+    assert "the recommended minimum: 7." in teacher[-1]
     for coordinator in COORDINATORS:  # coordinators get Latvian unless they chose otherwise
         digests = [t for t in texts_to(emu, coordinator) if "atgādinājumi tikko izsūtīti" in t]
         assert len(digests) == 1
