@@ -12,7 +12,7 @@ from bot.handlers import render
 from bot.handlers.callback_data import Continue, Mute, encode
 from bot.handlers.render import audience
 from bot.i18n import texts
-from bot.i18n.formatting import moment
+from bot.i18n.formatting import day, moment
 from bot.participation.outcomes import Progress
 from bot.participation.service import Participation
 from bot.reporting.drawing import Drawing
@@ -171,8 +171,8 @@ class NoticeRenderer:
             "notice.closed",
             school=html.escape(session.school_name),
             session=session.id,
-            start=f"{session.start_date:%d.%m.%Y}",
-            end=f"{session.end_date:%d.%m.%Y}",
+            start=day(session.start_date, language),
+            end=day(session.end_date, language),
             groups=await self._group_lines(session, language),
         )
         results = await load_results(
@@ -180,6 +180,7 @@ class NoticeRenderer:
         )
         if results is None:
             return Notice(claim, summary)
+
         from bot.reporting.chart import caption  # imported late: see rendering
 
         chart = await drawn(self.drawing.chart, results, bank=self.bank, language=language)
