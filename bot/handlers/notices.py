@@ -180,7 +180,6 @@ class NoticeRenderer:
         )
         if results is None:
             return Notice(claim, summary)
-
         from bot.reporting.chart import caption  # imported late: see rendering
 
         chart = await drawn(self.drawing.chart, results, bank=self.bank, language=language)
