@@ -29,7 +29,7 @@ from bot.reporting.page import POINTS_PER_INCH, chars_per_line, wrap
 from bot.reporting.palette import GRID, GROUP_COLOURS, INK, MUTED
 from bot.surveys.bank import Bank
 from bot.surveys.scoring import SessionResults
-from bot.surveys.vocabulary import AREA_CODES, Language, Profile
+from bot.surveys.vocabulary import AREA_CODES, PROFILES, Language, Profile
 
 CHART_WIDTH_PX: Final[int] = 1080
 CHART_DPI: Final[int] = 100
@@ -60,20 +60,30 @@ class _Row:
     area: str
     profile: Profile | None  # None for the area's header row
     mean: float | None
+    # Why a group has no bar: "not_asked" (its questionnaire has no statement of the area) or
+    # "below_minimum" (too few respondents to be shown); None when it has one.
+    why: str | None = None
 
 
 def _rows(results: SessionResults, bank: Bank, style: BarStyle) -> tuple[list[_Row], float]:
     rows: list[_Row] = []
     y = 0.0
+    hidden = [group.profile for group in results.suppressed]
+    if not results.shown_groups:
+        return rows, y
     for area in AREA_CODES:
-        groups = [p for p in results.shown_groups if area in bank.profile_areas[p]]
-        if not groups:
-            continue
         rows.append(_Row(y + style.header_row / 2, area, None, None))
         y += style.header_row
-        for profile in groups:
-            score = results.area_score(area, profile)
-            rows.append(_Row(y + style.bar_row / 2, area, profile, score.mean if score else None))
+        for profile in (p for p in PROFILES if p in results.shown_groups or p in hidden):
+            if profile in hidden:
+                why: str | None = "below_minimum"
+            elif area not in bank.profile_areas[profile]:
+                why = "not_asked"
+            else:
+                why = None
+            score = results.area_score(area, profile) if why is None else None
+            mean = score.mean if score else None
+            rows.append(_Row(y + style.bar_row / 2, area, profile, mean, why))
             y += style.bar_row
         y += style.area_gap
     return rows, y
@@ -121,10 +131,17 @@ def draw_area_bars(
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
             )
         elif row.mean is None:
+            group = text.group(row.profile, language)
+            why = text(
+                language,
+                f"chart.{row.why or 'no_answers'}",
+                group=group,
+                min=results.min_group_size,
+            )
             ax.text(
                 X_LIMITS[0] + 0.05,
                 row.y,
-                text(language, "chart.no_answers", group=text.group(row.profile, language)),
+                why,
                 **LITERAL,
                 fontsize=style.value_size * 0.85,
                 fontstyle="italic",

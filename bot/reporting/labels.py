@@ -30,6 +30,7 @@ def required_keys() -> set[str]:
     """The report keys that the code builds from names rather than writes out."""
     keys = {f"group.{profile}" for profile in PROFILES} | {f"level.{level}" for level in LEVELS}
     keys |= {f"export.{kind}_file" for kind in ("answers", "summary", "report", "chart")}
+    keys |= {f"chart.{why}" for why in ("no_answers", "not_asked", "below_minimum")}
     keys |= {f"export.{key}" for key in ("respondent", "group", "code", "area", "value", "text")}
     return {PREFIX + key for key in keys}
 

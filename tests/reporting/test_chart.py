@@ -157,3 +157,13 @@ def test_the_caption_fits_telegram_even_with_a_very_long_school_name(
     assert len(text) <= 1024
     assert "Ļoti garš skolas nosaukums" in text
     assert text.endswith("Skolēni: 8")
+
+
+def test_every_missing_bar_says_why(chart_lv: Figure) -> None:
+    """Students are not asked in areas A and D; the three leaders are too few to be shown."""
+    shown = texts(chart_lv)
+    not_asked = [t for t in shown if t == "Skolēni: šajā jomā netiek jautāti"]
+    assert len(not_asked) == 2  # A and D
+    hidden = "Skolas vadītāji: nav parādīti – respondentu ir mazāk nekā 5"
+    assert shown.count(hidden) == 8  # every area
+    assert not any(key.startswith(("bar-A-student", "bar-D-student")) for key in bars(chart_lv))
