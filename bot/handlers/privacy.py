@@ -8,7 +8,7 @@ from bot.context import AppContext
 from bot.handlers import render
 from bot.handlers.callback_data import Forget, encode
 from bot.i18n import texts
-from bot.i18n.formatting import moment
+from bot.i18n.formatting import day, moment
 from bot.privacy import Forgotten, NothingKept, SoleCoordinator
 from bot.storage.people import Footprint
 from bot.surveys.vocabulary import Language
@@ -33,7 +33,7 @@ def footprint_text(context: AppContext, language: Language, found: Footprint) ->
                 school=session.school_name,
                 group=render.group_name(language, entry.profile),
                 closes=moment(session.closes_at, session.timezone, language),
-                until=f"{privacy.deleted_on(session):%d.%m.%Y}",
+                until=day(privacy.deleted_on(session), language),
             )
         )
     hidden = len(found.participations) - SHOWN_PARTICIPATIONS

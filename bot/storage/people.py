@@ -14,6 +14,8 @@ from datetime import datetime
 import aiosqlite
 
 from bot.storage.database import fetch_all
+from bot.storage.participants import participations as participations_of
+from bot.storage.participants import user_language
 from bot.storage.records import School, Session, to_epoch
 from bot.storage.schools import schools_of
 from bot.storage.sessions import session_by_id
@@ -41,17 +43,11 @@ class Footprint:
 
 
 async def footprint(connection: aiosqlite.Connection, *, telegram_id: int) -> Footprint:
-    rows = await fetch_all(
-        connection,
-        "SELECT session_id, profile, completed FROM participants WHERE telegram_id = ?"
-        " ORDER BY joined_at DESC, id DESC",
-        (telegram_id,),
-    )
     participations = []
-    for row in rows:
-        session = await session_by_id(connection, session_id=row["session_id"])
+    for participant in await participations_of(connection, telegram_id=telegram_id):
+        session = await session_by_id(connection, session_id=participant.session_id)
         assert session is not None
-        participations.append(Participation(session, row["profile"], bool(row["completed"])))
+        participations.append(Participation(session, participant.profile, participant.completed))
     schools = await schools_of(connection, telegram_id=telegram_id)
     sole = await fetch_all(
         connection,
@@ -66,14 +62,11 @@ async def footprint(connection: aiosqlite.Connection, *, telegram_id: int) -> Fo
         (telegram_id,),
     )
     sole_ids = {row["school_id"] for row in sole}
-    chosen = await fetch_all(
-        connection, "SELECT language FROM user_languages WHERE telegram_id = ?", (telegram_id,)
-    )
     return Footprint(
         participations,
         schools,
         [s for s in schools if s.id in sole_ids],
-        chosen[0]["language"] if chosen else None,
+        await user_language(connection, telegram_id=telegram_id),
     )
 
 
