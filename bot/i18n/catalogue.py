@@ -91,9 +91,6 @@ class Texts:
             values = {**values, "count": format_decimal(count, locale=locale)}
         return form.format(**values)
 
-    def has(self, key: str) -> bool:
-        return key in self.keys
-
 
 def _categories(locale: Any) -> frozenset[str]:
     return frozenset(locale.plural_form.tags) | {"other"}
