@@ -44,7 +44,7 @@ from benchmarks.live import (
     open_session,
     survey_bot,
 )
-from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser
+from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
 ANSWERS_PER_RUN = 3000
 MAX_ANSWERS_EACH = 39  # a teacher's questionnaire has 40 statements

@@ -51,7 +51,7 @@ from benchmarks.live import (
     survey_bot,
     until,
 )
-from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser
+from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
 TELEGRAM_RATE = 30
 FIRST_ID = 1_000_000

@@ -37,8 +37,8 @@ from benchmarks.live import (
     survey_bot,
     until,
 )
-from bot.emulator import BotApiEmulator, EmulatedUser
 from bot.storage import Database
+from emulator import BotApiEmulator, EmulatedUser
 
 FIRST_ID = 2_000_000
 IDLE_SECONDS = 3.0

@@ -63,7 +63,6 @@ from benchmarks.common import (
 )
 from bot.app import build_scheduler
 from bot.clock import FixedClock
-from bot.emulator import BotApiEmulator
 from bot.participation.outcomes import Progress, Recap, StepOutcome
 from bot.participation.service import Participation
 from bot.reporting.chart import area_chart_png
@@ -77,6 +76,7 @@ from bot.storage.records import to_epoch
 from bot.surveys.bank import Bank, default_bank
 from bot.surveys.questionnaire import OwnStatement, Questionnaire, assemble
 from bot.surveys.vocabulary import NOT_APPLICABLE, PROFILES, Language, Level, Profile
+from emulator import BotApiEmulator
 
 DEFAULT_SIZES = (100, 1000, 10000, 100000)
 DEFAULT_SERVICE_LIMIT = 10_000

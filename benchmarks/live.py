@@ -22,13 +22,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.clock import SystemClock
-from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser
 from bot.participation.outcomes import Progress
 from bot.participation.service import Participation
 from bot.sessions.service import create_session
 from bot.storage import Database
 from bot.surveys.bank import default_bank
 from bot.surveys.vocabulary import PROFILES, Profile
+from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
 TOKEN = "777000:BENCH-token"
 USERNAME = "selfie_bench_bot"

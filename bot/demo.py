@@ -15,7 +15,6 @@ from pathlib import Path
 from bot.app import build_application, polling
 from bot.clock import FixedClock
 from bot.context import SCHEDULER_KEY
-from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser
 from bot.reporting.chart import area_chart_png
 from bot.reporting.exports import summary_csv
 from bot.reporting.formatting import file_name
@@ -29,6 +28,7 @@ from bot.storage import Database
 from bot.surveys.bank import default_bank
 from bot.surveys.scoring import SessionResults
 from bot.surveys.vocabulary import AREA_CODES, Profile
+from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
 TOKEN = "100000:DEMO-offline-token"
 COORDINATOR = 1

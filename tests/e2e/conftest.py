@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.emulator import BotApiEmulator
 from bot.settings import Settings, load_settings
+from emulator import BotApiEmulator
 
 TOKEN = "424242:E2E-test-token"
 USERNAME = "selfie_e2e_bot"

@@ -29,9 +29,9 @@ from pathlib import Path
 from bot.app import build_application, polling
 from bot.clock import FixedClock
 from bot.context import SCHEDULER_KEY
-from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser
 from bot.scheduler.work import Scheduler
 from bot.settings import Settings
+from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
 from .conftest import create_session_with_cli  # type: ignore[import-not-found]
 

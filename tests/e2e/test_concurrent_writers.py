@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser
 from bot.storage import Database
 from bot.storage.database import migrations
+from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
 from .conftest import (  # type: ignore[import-not-found]
     BotProcess,

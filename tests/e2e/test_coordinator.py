@@ -15,9 +15,9 @@ from pathlib import Path
 from bot.app import build_application, polling
 from bot.clock import FixedClock
 from bot.context import BotApplication
-from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser
 from bot.scheduler.jobs import TICK_JOB
 from bot.settings import Settings, load_settings
+from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
 from .conftest import TOKEN, selfie_bot, today_in  # type: ignore[import-not-found]
 

@@ -32,8 +32,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_application, polling
-from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser
 from bot.settings import Settings
+from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
 from .conftest import (  # type: ignore[import-not-found]
     BotProcess,

@@ -49,8 +49,6 @@ from hypothesis import strategies as st
 from bot.app import build_application, polling
 from bot.clock import FixedClock
 from bot.context import BotApplication
-from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser
-from bot.emulator.state import CallbackAnswer
 from bot.handlers import callback_data as payload_format
 from bot.handlers.calendar import typed_dates
 from bot.handlers.callback_data import (
@@ -79,6 +77,8 @@ from bot.surveys.bank import MAX_TEXT_CHARS, default_bank
 from bot.surveys.questionnaire import MAX_OWN_STATEMENTS
 from bot.surveys.vocabulary import AREA_CODES, LANGUAGES, PROFILES, Language
 from bot.validation import BIDI_CONTROLS, MAX_RECORD_ID, code_point, is_hidden
+from emulator import BotApiEmulator, ChatMessage, EmulatedUser
+from emulator.state import CallbackAnswer
 
 from .conftest import TOKEN, USERNAME, create_session_with_cli, today_in  # type: ignore[import-not-found]
 

@@ -10,10 +10,10 @@ import re
 from pathlib import Path
 
 from bot.app import build_application, polling
-from bot.emulator import BotApiEmulator, EmulatedUser
 from bot.i18n import texts
 from bot.settings import Settings
 from bot.surveys.bank import default_bank
+from emulator import BotApiEmulator, EmulatedUser
 
 from .conftest import create_session_with_cli  # type: ignore[import-not-found]
 

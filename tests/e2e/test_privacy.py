@@ -9,8 +9,8 @@ from contextlib import closing
 from pathlib import Path
 
 from bot.app import build_application, polling
-from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser
 from bot.settings import Settings, load_settings
+from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
 from .conftest import (  # type: ignore[import-not-found]
     TOKEN,

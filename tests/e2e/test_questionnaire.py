@@ -9,12 +9,12 @@ from pathlib import Path
 
 from bot.app import build_application, polling
 from bot.clock import FixedClock
-from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser
 from bot.i18n import shipped
 from bot.sessions.service import create_session
 from bot.settings import Settings
 from bot.storage import Database
 from bot.surveys.bank import default_bank
+from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
 from .conftest import BotProcess, create_session_with_cli, selfie_bot  # type: ignore[import-not-found]
 
@@ -254,7 +254,7 @@ async def test_language_switch_applies_to_the_questionnaire(
 
 
 async def test_webhook_mode_checks_the_secret(emu: BotApiEmulator, database: Path) -> None:
-    from bot.emulator.harness import free_port
+    from emulator.harness import free_port
 
     created = await create_session_with_cli(emu, database)
     port = free_port()

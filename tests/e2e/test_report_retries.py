@@ -17,13 +17,13 @@ import pytest
 from bot.app import build_application, polling
 from bot.clock import FixedClock
 from bot.context import SCHEDULER_KEY
-from bot.emulator import BotApiEmulator, ChatMessage
 from bot.reporting.drawing import Draw, Drawing, chart_png, report_pdf
 from bot.scheduler.work import Scheduler
 from bot.settings import Settings, load_settings
 from bot.surveys.bank import Bank
 from bot.surveys.scoring import SessionResults
 from bot.surveys.vocabulary import Language
+from emulator import BotApiEmulator, ChatMessage
 
 from .conftest import TOKEN, create_session_with_cli  # type: ignore[import-not-found]
 

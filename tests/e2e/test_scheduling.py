@@ -11,10 +11,10 @@ from pathlib import Path
 from bot.app import build_application, polling
 from bot.clock import FixedClock
 from bot.context import SCHEDULER_KEY
-from bot.emulator import BotApiEmulator
 from bot.scheduler.plan import reminder_times
 from bot.scheduler.work import Scheduler
 from bot.settings import Settings
+from emulator import BotApiEmulator
 
 from .conftest import (  # type: ignore[import-not-found]
     BotProcess,

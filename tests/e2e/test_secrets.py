@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.emulator import BotApiEmulator
-from bot.emulator.harness import free_port
+from emulator import BotApiEmulator
+from emulator.harness import free_port
 
 from .conftest import (  # type: ignore[import-not-found]
     TOKEN,

@@ -23,12 +23,12 @@ import pytest
 from bot.app import build_application, polling
 from bot.clock import FixedClock
 from bot.context import SCHEDULER_KEY
-from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser
 from bot.scheduler.work import Scheduler
 from bot.sessions.service import CreatedSession, create_session
 from bot.settings import Settings, load_settings
 from bot.storage import Database
 from bot.surveys.bank import default_bank
+from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
 from .conftest import (  # type: ignore[import-not-found]
     TOKEN,

@@ -6,8 +6,8 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
 
-from bot.emulator import BotApiEmulator
-from bot.emulator.harness import png_bytes
+from emulator import BotApiEmulator
+from emulator.harness import png_bytes
 
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("1", callback_data="q1:1")]])
 

@@ -7,9 +7,9 @@ from telegram import Bot, Update
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import CommandHandler, ContextTypes
 
-from bot.emulator import ApiError, BotApiEmulator
-from bot.emulator.harness import builder_for, running_polling
-from bot.emulator.limits import RateLimiter
+from emulator import ApiError, BotApiEmulator
+from emulator.harness import builder_for, running_polling
+from emulator.limits import RateLimiter
 
 
 async def test_bad_gateway_then_success(emu: BotApiEmulator, bot: Bot) -> None:

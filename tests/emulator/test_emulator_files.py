@@ -6,8 +6,8 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest
 
-from bot.emulator import BotApiEmulator
-from bot.emulator.harness import png_bytes
+from emulator import BotApiEmulator
+from emulator.harness import png_bytes
 
 
 async def test_send_photo_keeps_bytes_caption_and_sizes(emu: BotApiEmulator, bot: Bot) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator.errors import ApiError
-from bot.emulator.formatting import command_entities, parse_text
+from emulator.errors import ApiError
+from emulator.formatting import command_entities, parse_text
 
 
 def test_html_entities_count_utf16_units() -> None:

@@ -13,8 +13,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.emulator import BotApiEmulator, CallbackAnswer
-from bot.emulator.harness import AnyApplication, builder_for, running_polling
+from emulator import BotApiEmulator, CallbackAnswer
+from emulator.harness import AnyApplication, builder_for, running_polling
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

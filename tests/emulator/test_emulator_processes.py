@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 
 BOT_SCRIPT = textwrap.dedent(
     """
@@ -65,7 +65,7 @@ async def test_bot_in_a_subprocess_with_run_polling() -> None:
 
 async def test_standalone_emulator_with_control_api() -> None:
     async with process(
-        "-m", "bot.emulator", "--port", "0", "--token", "42:CLI", "--username", "cli_bot"
+        "-m", "emulator", "--port", "0", "--token", "42:CLI", "--username", "cli_bot"
     ) as proc:
         assert proc.stdout is not None
         base_url = (await asyncio.wait_for(proc.stdout.readline(), 15)).decode().strip()

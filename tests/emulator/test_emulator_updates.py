@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 
 TOKEN = "123456:TEST"
 

@@ -16,7 +16,7 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 
 
 def keyboard(*data: str) -> InlineKeyboardMarkup:

@@ -8,8 +8,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Conflict
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.emulator import BotApiEmulator
-from bot.emulator.harness import AnyApplication, builder_for, free_port, running_webhook
+from emulator import BotApiEmulator
+from emulator.harness import AnyApplication, builder_for, free_port, running_webhook
 
 TOKEN = "123456:TEST"
 

@@ -10,10 +10,10 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.emulator import BotApiEmulator
-from bot.emulator.harness import builder_for, running_polling
 from bot.handlers.errors import on_error
 from bot.i18n import texts
+from emulator import BotApiEmulator
+from emulator.harness import builder_for, running_polling
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram import Bot
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 
 TOKEN = "555:SCHED"
 USERNAME = "sched_bot"

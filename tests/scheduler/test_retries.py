@@ -11,7 +11,6 @@ import pytest
 from telegram import Bot
 
 from bot.clock import FixedClock
-from bot.emulator import BotApiEmulator
 from bot.handlers.notices import NoticeRenderer
 from bot.participation.service import Participation
 from bot.reporting.drawing import Drawing, chart_png
@@ -27,6 +26,7 @@ from bot.storage.records import from_epoch
 from bot.surveys.bank import Bank
 from bot.surveys.scoring import SessionResults
 from bot.surveys.vocabulary import Language
+from emulator import BotApiEmulator
 
 from .conftest import USERNAME  # type: ignore[import-not-found]
 

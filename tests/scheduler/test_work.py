@@ -9,7 +9,6 @@ import pytest
 from telegram import Bot
 
 from bot.clock import FixedClock
-from bot.emulator import BotApiEmulator
 from bot.handlers.notices import NoticeRenderer
 from bot.participation.outcomes import Progress
 from bot.participation.service import Participation
@@ -21,6 +20,7 @@ from bot.storage import Database
 from bot.storage import schools as school_queries
 from bot.storage.database import fetch_all
 from bot.surveys.bank import Bank
+from emulator import BotApiEmulator
 
 from .conftest import USERNAME  # type: ignore[import-not-found]
 

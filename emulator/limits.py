@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.emulator.errors import ApiError, forbidden, server_error, too_many_requests
+from emulator.errors import ApiError, forbidden, server_error, too_many_requests
 
 
 class RateLimiter:

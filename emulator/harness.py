@@ -12,7 +12,7 @@ from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.emulator.emulator import BotApiEmulator
+from emulator.emulator import BotApiEmulator
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 

@@ -10,8 +10,8 @@ from http import HTTPStatus
 
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
-from bot.emulator.state import EmulatorState, Update, WebhookConfig
-from bot.emulator.stats import EmulatorStats
+from emulator.state import EmulatorState, Update, WebhookConfig
+from emulator.stats import EmulatorStats
 
 log = logging.getLogger(__name__)
 

@@ -15,13 +15,13 @@ from typing import Any, TypeVar
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
-from bot.emulator.limits import Fault, FaultInjector, RateLimiter
-from bot.emulator.methods import BotApi, canonical_name
-from bot.emulator.server import ApiErrorRecord, ApiRequest, Route, ServerContext, build_application
-from bot.emulator.state import BotProfile, EmulatorState, JsonDict, UserProfile, WebhookConfig
-from bot.emulator.stats import EmulatorStats
-from bot.emulator.users import EmulatedUser
-from bot.emulator.webhook import WebhookDispatcher
+from emulator.limits import Fault, FaultInjector, RateLimiter
+from emulator.methods import BotApi, canonical_name
+from emulator.server import ApiErrorRecord, ApiRequest, Route, ServerContext, build_application
+from emulator.state import BotProfile, EmulatorState, JsonDict, UserProfile, WebhookConfig
+from emulator.stats import EmulatorStats
+from emulator.users import EmulatedUser
+from emulator.webhook import WebhookDispatcher
 
 T = TypeVar("T")
 
@@ -105,7 +105,7 @@ class BotApiEmulator:
     async def start(self) -> BotApiEmulator:
         if self._server is not None:
             raise RuntimeError("emulator already started")
-        from bot.emulator.control import control_routes
+        from emulator.control import control_routes
 
         self._ctx.stopping = asyncio.Event()
         self.api.closing = False

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from bot.emulator import errors
-from bot.emulator.errors import bad_request, conflict, forbidden
-from bot.emulator.formatting import parse_text
-from bot.emulator.limits import RateLimiter
-from bot.emulator.media import MAX_DOWNLOAD_BYTES, MAX_UPLOAD_BYTES, StoredFile, guess_mime_type
-from bot.emulator.params import Params, UploadedFile
-from bot.emulator.state import (
+from emulator import errors
+from emulator.errors import bad_request, conflict, forbidden
+from emulator.formatting import parse_text
+from emulator.limits import RateLimiter
+from emulator.media import MAX_DOWNLOAD_BYTES, MAX_UPLOAD_BYTES, StoredFile, guess_mime_type
+from emulator.params import Params, UploadedFile
+from emulator.state import (
     CallbackAnswer,
     ChatMessage,
     ChatState,

@@ -10,9 +10,9 @@ import asyncio
 import sys
 from typing import TextIO
 
-from bot.emulator.emulator import BotApiEmulator
-from bot.emulator.state import ChatMessage
-from bot.emulator.users import EmulatedUser
+from emulator.emulator import BotApiEmulator
+from emulator.state import ChatMessage
+from emulator.users import EmulatedUser
 
 HELP = "Type a message, !N to press button N, !block, !unblock, !stats, !help; Ctrl-D quits."
 

@@ -4,14 +4,14 @@ The real python-telegram-bot Application runs against it unchanged (long polling
 tests act as users through `BotApiEmulator.user(...)`.
 """
 
-from bot.emulator.emulator import BotApiEmulator
-from bot.emulator.errors import ApiError
-from bot.emulator.limits import Fault
-from bot.emulator.media import StoredFile
-from bot.emulator.server import ApiErrorRecord, ApiRequest
-from bot.emulator.state import CallbackAnswer, ChatMessage, InlineButton, WebhookConfig
-from bot.emulator.stats import EmulatorStats
-from bot.emulator.users import EmulatedUser
+from emulator.emulator import BotApiEmulator
+from emulator.errors import ApiError
+from emulator.limits import Fault
+from emulator.media import StoredFile
+from emulator.server import ApiErrorRecord, ApiRequest
+from emulator.state import CallbackAnswer, ChatMessage, InlineButton, WebhookConfig
+from emulator.stats import EmulatorStats
+from emulator.users import EmulatedUser
 
 __all__ = [
     "ApiError",

@@ -12,12 +12,12 @@ from typing import Any, NamedTuple
 import tornado.web
 from tornado.iostream import StreamClosedError
 
-from bot.emulator import errors
-from bot.emulator.errors import ApiError
-from bot.emulator.limits import Fault, FaultInjector
-from bot.emulator.methods import BotApi, canonical_name
-from bot.emulator.params import Params, UploadedFile
-from bot.emulator.state import EmulatorState
+from emulator import errors
+from emulator.errors import ApiError
+from emulator.limits import Fault, FaultInjector
+from emulator.methods import BotApi, canonical_name
+from emulator.params import Params, UploadedFile
+from emulator.state import EmulatorState
 
 
 class ApiRequest(NamedTuple):

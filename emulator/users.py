@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-from bot.emulator.formatting import command_entities
-from bot.emulator.state import (
+from emulator.formatting import command_entities
+from emulator.state import (
     CallbackAnswer,
     ChatMessage,
     ChatState,
@@ -27,7 +27,7 @@ from bot.emulator.state import (
 )
 
 if TYPE_CHECKING:
-    from bot.emulator.emulator import BotApiEmulator
+    from emulator.emulator import BotApiEmulator
 
 T = TypeVar("T")
 

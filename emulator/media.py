@@ -9,7 +9,7 @@ import struct
 from dataclasses import dataclass
 from typing import Any
 
-from bot.emulator.errors import bad_request
+from emulator.errors import bad_request
 
 # Telegram stores a photo as several sizes whose longer side is at most these values.
 PHOTO_SIDES = (90, 320, 800, 1280, 2560)

@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from bot.emulator.media import FileStore, StoredFile
-from bot.emulator.stats import EmulatorStats
+from emulator.media import FileStore, StoredFile
+from emulator.stats import EmulatorStats
 
 JsonDict = dict[str, Any]
 

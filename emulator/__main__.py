@@ -1,4 +1,4 @@
-"""Run the emulator standalone: `python -m bot.emulator --port 8081 --token 123:ABC`.
+"""Run the emulator standalone: `python -m emulator --port 8081 --token 123:ABC`.
 
 The first line on stdout is the base_url to give the bot (PTB's `base_url`); the file URL and
 the control API are printed to stderr. With `--chat USER_ID` the terminal becomes that user's
@@ -13,12 +13,12 @@ import contextlib
 import signal
 import sys
 
-from bot.emulator.console import Console
-from bot.emulator.emulator import BotApiEmulator
+from emulator.console import Console
+from emulator.emulator import BotApiEmulator
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bot.emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
     parser.add_argument("--port", type=int, default=8081, help="0 picks a free port")
     parser.add_argument("--token", default="123456:TEST")

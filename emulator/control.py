@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 import tornado.web
 
-from bot.emulator.server import Route
-from bot.emulator.state import ChatMessage
+from emulator.server import Route
+from emulator.state import ChatMessage
 
 if TYPE_CHECKING:
-    from bot.emulator.emulator import BotApiEmulator
-    from bot.emulator.users import EmulatedUser
+    from emulator.emulator import BotApiEmulator
+    from emulator.users import EmulatedUser
 
 
 class _ControlHandler(tornado.web.RequestHandler):
