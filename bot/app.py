@@ -122,7 +122,7 @@ def build_application(
         await _publish_commands(application)
         await scheduler.resume_unsent()
         await _schedule_all(application, scheduler, policy, chosen_clock)
-        log.info("bot @%s started with database %s", application.bot.username, db.path)
+        log.info("bot @%s started with database %s", application.bot.username, db.name)
 
     async def post_shutdown(application: BotApplication) -> None:
         scheduler = application.bot_data.get(SCHEDULER_KEY)

@@ -10,8 +10,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-import aiosqlite
-
 from bot.clock import Clock
 from bot.coordination import drafts
 from bot.coordination.access import Refused, require_school, require_session
@@ -29,6 +27,7 @@ from bot.storage import Database
 from bot.storage import drafts as draft_queries
 from bot.storage import schools as school_queries
 from bot.storage import sessions as session_queries
+from bot.storage.engine import Connection
 from bot.storage.records import Coordinator, Draft, School, Session
 from bot.surveys.bank import Bank
 from bot.surveys.questionnaire import Questionnaire, assemble
@@ -337,7 +336,7 @@ class Coordination:
         return Saved(session=session, created=False, invites=invites)
 
     async def _apply_changes(
-        self, connection: aiosqlite.Connection, draft: Draft, session: Session, now: datetime
+        self, connection: Connection, draft: Draft, session: Session, now: datetime
     ) -> Session:
         state = self.state_of(session)
         if state == "closed":
@@ -387,14 +386,14 @@ class Coordination:
         )
 
     async def _own_draft(
-        self, connection: aiosqlite.Connection, user: int, draft_id: int
+        self, connection: Connection, user: int, draft_id: int
     ) -> tuple[Draft, DraftView]:
         draft = await draft_queries.draft_of(connection, owner=user)
         if draft is None or draft.id != draft_id:
             raise Refused("no_draft")
         return draft, await self._view(connection, draft)
 
-    async def _view(self, connection: aiosqlite.Connection, draft: Draft) -> DraftView:
+    async def _view(self, connection: Connection, draft: Draft) -> DraftView:
         school = await require_school(
             connection, telegram_id=draft.owner, school_id=draft.school_id
         )

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-import aiosqlite
-
 from bot.clock import Clock
 from bot.participation.outcomes import (
     AlreadyCompleted,
@@ -30,6 +28,7 @@ from bot.sessions.period import session_state
 from bot.storage import Database
 from bot.storage import participants as participant_queries
 from bot.storage import sessions as session_queries
+from bot.storage.engine import Connection
 from bot.storage.participants import Place
 from bot.storage.records import Participant, Session
 from bot.surveys.bank import Bank
@@ -230,7 +229,7 @@ class Participation:
         return NotOpenYet(session=session)
 
     async def _questionnaire(
-        self, connection: aiosqlite.Connection, session: Session, profile: Profile
+        self, connection: Connection, session: Session, profile: Profile
     ) -> Questionnaire:
         key = (session.id, profile)
         cached = self._questionnaires.get(key)
@@ -243,7 +242,7 @@ class Participation:
 
     async def _insert_participant(
         self,
-        connection: aiosqlite.Connection,
+        connection: Connection,
         session: Session,
         profile: Profile,
         telegram_id: int,
@@ -261,13 +260,13 @@ class Participation:
         )
 
     async def _progress(
-        self, connection: aiosqlite.Connection, session: Session, participant: Participant
+        self, connection: Connection, session: Session, participant: Participant
     ) -> Progress:
         questionnaire, place = await self._place(connection, session, participant)
         return self._at(session, participant, questionnaire, place)
 
     async def _place(
-        self, connection: aiosqlite.Connection, session: Session, participant: Participant
+        self, connection: Connection, session: Session, participant: Participant
     ) -> tuple[Questionnaire, Place]:
         """An unfinished participant's questionnaire, current position and answers so far."""
         questionnaire = await self._questionnaire(connection, session, participant.profile)
@@ -276,7 +275,7 @@ class Participation:
         return questionnaire, Place(min(position, len(questionnaire) - 1), answers, card)
 
     async def _in_progress(
-        self, connection: aiosqlite.Connection, telegram_id: int, session_id: int
+        self, connection: Connection, telegram_id: int, session_id: int
     ) -> tuple[Participant, Session] | StepOutcome:
         """This person's unfinished participation in an open session, or why there is none."""
         participant = await participant_queries.participant(
@@ -291,7 +290,7 @@ class Participation:
         return self._unless_open(session) or (participant, session)
 
     async def _current(
-        self, connection: aiosqlite.Connection, telegram_id: int, session_id: int, code: str
+        self, connection: Connection, telegram_id: int, session_id: int, code: str
     ) -> _Current | StepOutcome:
         """Check that `code` is this person's current statement in an open session."""
         found = await self._in_progress(connection, telegram_id, session_id)

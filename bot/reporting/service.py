@@ -5,8 +5,6 @@ Each function holds the read lock only while it queries; scoring and rendering h
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.reporting.exports import CsvFile, answers_csv
 from bot.scheduler.retries import REPORT
 from bot.storage import Database
@@ -14,6 +12,7 @@ from bot.storage import deliveries as delivery_queries
 from bot.storage import results as result_queries
 from bot.storage import sessions as session_queries
 from bot.storage.deliveries import Claim
+from bot.storage.engine import Connection
 from bot.storage.records import Session
 from bot.surveys.bank import Bank
 from bot.surveys.scoring import DEFAULT_MIN_GROUP_SIZE, SessionResults, SessionTallies, score
@@ -77,7 +76,7 @@ async def report_will_follow(db: Database, *, session_id: int, recipient: int) -
 
 
 async def _tallies(
-    connection: aiosqlite.Connection, session: Session, *, area_respondents: bool
+    connection: Connection, session: Session, *, area_respondents: bool
 ) -> SessionTallies:
     return SessionTallies(
         session=session,

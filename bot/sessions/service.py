@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import aiosqlite
-
 from bot.sessions.period import Period, check_period
 from bot.sessions.tokens import new_token
 from bot.storage import Database
 from bot.storage import schools as school_queries
 from bot.storage import sessions as session_queries
+from bot.storage.engine import Connection
 from bot.storage.records import GroupCount, Session
 from bot.surveys.bank import Bank
 from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement
@@ -139,7 +138,7 @@ async def create_session(
 
 
 async def create_session_in(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     request: SessionRequest,
     coordinator_id: int | None,

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import dialect_of, fetch_all, fetch_one
+from bot.storage.engine import Connection, Dialect
 from bot.storage.records import to_epoch
 
 
@@ -21,7 +20,7 @@ class Claim:
 
 
 async def claim(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     session_id: int,
     kind: str,
@@ -32,19 +31,27 @@ async def claim(
     wanted = list(dict.fromkeys(recipients))
     # One statement for any number of recipients (thousands of teachers' nudges would be as
     # many round trips while the transaction holds the database).
+    many, listed = _EACH_RECIPIENT[dialect_of(connection)]
     rows = await fetch_all(
         connection,
         "INSERT INTO deliveries (session_id, kind, recipient, claimed_at)"
-        " SELECT ?, ?, value, ? FROM json_each(?) WHERE true"
+        f" SELECT ?, ?, value, ? FROM {many} WHERE true"
         " ON CONFLICT DO NOTHING RETURNING recipient",
-        (session_id, kind, to_epoch(now), json.dumps(wanted)),
+        (session_id, kind, to_epoch(now), listed(wanted)),
     )
     new = {row["recipient"] for row in rows}
     return [Claim(session_id, kind, recipient) for recipient in wanted if recipient in new]
 
 
+# Any number of recipients as one parameter: a JSON array for SQLite, an array for PostgreSQL.
+_EACH_RECIPIENT: dict[Dialect, tuple[str, Callable[[list[int]], object]]] = {
+    "sqlite": ("json_each(?)", json.dumps),
+    "postgresql": ("unnest(?::bigint[]) AS value", list),
+}
+
+
 async def claim_reminders(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     session_id: int,
     kind: str,
@@ -76,7 +83,7 @@ async def claim_reminders(
     return [Claim(session_id, kind, recipient) for recipient in recipients]
 
 
-async def claims_exist(connection: aiosqlite.Connection, *, session_id: int, kind: str) -> bool:
+async def claims_exist(connection: Connection, *, session_id: int, kind: str) -> bool:
     rows = await fetch_all(
         connection,
         "SELECT 1 FROM deliveries WHERE session_id = ? AND kind = ? LIMIT 1",
@@ -85,7 +92,7 @@ async def claims_exist(connection: aiosqlite.Connection, *, session_id: int, kin
     return bool(rows)
 
 
-async def unsent(connection: aiosqlite.Connection) -> list[Claim]:
+async def unsent(connection: Connection) -> list[Claim]:
     """Claims that were never settled, e.g. because the process died while sending."""
     rows = await fetch_all(
         connection,
@@ -96,7 +103,7 @@ async def unsent(connection: aiosqlite.Connection) -> list[Claim]:
 
 
 async def settle(
-    connection: aiosqlite.Connection, *, claim: Claim, now: datetime, failure: str | None = None
+    connection: Connection, *, claim: Claim, now: datetime, failure: str | None = None
 ) -> None:
     """Record that a claimed message was sent (failure None) or why it was not, for good."""
     if failure is None:
@@ -111,9 +118,7 @@ async def settle(
     )
 
 
-async def record_failed_attempt(
-    connection: aiosqlite.Connection, *, claim: Claim, failure: str
-) -> int:
+async def record_failed_attempt(connection: Connection, *, claim: Claim, failure: str) -> int:
     """Record why an attempt failed, with no retry planned yet; return the failed attempts."""
     row = await fetch_one(
         connection,
@@ -124,7 +129,7 @@ async def record_failed_attempt(
     return int(row["attempts"]) if row is not None else 0
 
 
-async def plan_retry(connection: aiosqlite.Connection, *, claim: Claim, at: datetime) -> None:
+async def plan_retry(connection: Connection, *, claim: Claim, at: datetime) -> None:
     await connection.execute(
         "UPDATE deliveries SET retry_at = ?"
         " WHERE session_id = ? AND kind = ? AND recipient = ? AND sent_at IS NULL",
@@ -133,7 +138,7 @@ async def plan_retry(connection: aiosqlite.Connection, *, claim: Claim, at: date
 
 
 async def take_due_retries(
-    connection: aiosqlite.Connection, *, now: datetime, lease_until: datetime
+    connection: Connection, *, now: datetime, lease_until: datetime
 ) -> list[Claim]:
     """Claims whose next attempt is due, taken until `lease_until`: a process that takes them
     and dies leaves them due again then, and one that is still at it settles them first."""
@@ -148,7 +153,7 @@ async def take_due_retries(
     return sorted(claims, key=lambda c: (c.session_id, c.kind, c.recipient))
 
 
-async def delivered(connection: aiosqlite.Connection, *, claim: Claim) -> bool:
+async def delivered(connection: Connection, *, claim: Claim) -> bool:
     row = await fetch_one(
         connection,
         "SELECT sent_at IS NOT NULL FROM deliveries"
@@ -158,7 +163,7 @@ async def delivered(connection: aiosqlite.Connection, *, claim: Claim) -> bool:
     return row is not None and bool(row[0])
 
 
-async def retry_planned(connection: aiosqlite.Connection, *, claim: Claim) -> bool:
+async def retry_planned(connection: Connection, *, claim: Claim) -> bool:
     """Whether the claim failed and another attempt will come on its own."""
     row = await fetch_one(
         connection,
@@ -169,14 +174,14 @@ async def retry_planned(connection: aiosqlite.Connection, *, claim: Claim) -> bo
     return row is not None and bool(row[0])
 
 
-async def mark_unreachable(connection: aiosqlite.Connection, *, chat_id: int) -> None:
+async def mark_unreachable(connection: Connection, *, chat_id: int) -> None:
     await connection.execute(
         "UPDATE participants SET unreachable = 1 WHERE chat_id = ?", (chat_id,)
     )
 
 
 async def record_round(
-    connection: aiosqlite.Connection, *, session_id: int, round_number: int, now: datetime
+    connection: Connection, *, session_id: int, round_number: int, now: datetime
 ) -> bool:
     """Mark a reminder round as run; False when it already was."""
     cursor = await connection.execute(
@@ -187,9 +192,7 @@ async def record_round(
     return cursor.rowcount == 1
 
 
-async def close_session(
-    connection: aiosqlite.Connection, *, session_id: int, now: datetime
-) -> bool:
+async def close_session(connection: Connection, *, session_id: int, now: datetime) -> bool:
     """Close an open session; False when it was closed already."""
     cursor = await connection.execute(
         "UPDATE sessions SET status = 'closed', closed_at = ? WHERE id = ? AND status != 'closed'",
@@ -198,7 +201,7 @@ async def close_session(
     return cursor.rowcount == 1
 
 
-async def teacher_chats(connection: aiosqlite.Connection, *, session_id: int) -> list[int]:
+async def teacher_chats(connection: Connection, *, session_id: int) -> list[int]:
     rows = await fetch_all(
         connection,
         "SELECT chat_id FROM participants WHERE session_id = ? AND profile = 'teacher'"

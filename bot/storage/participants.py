@@ -6,9 +6,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import NamedTuple, cast
 
-import aiosqlite
-
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import fetch_all, fetch_one, insert_returning_id
+from bot.storage.engine import Connection, Row
 from bot.storage.records import Participant, from_epoch, to_epoch
 from bot.storage.responses import add_response
 from bot.surveys.vocabulary import Language, Profile
@@ -19,7 +18,7 @@ _PARTICIPANT_COLUMNS = """
 """
 
 
-def _participant(row: aiosqlite.Row) -> Participant:
+def _participant(row: Row) -> Participant:
     return Participant(
         id=row["id"],
         session_id=row["session_id"],
@@ -36,7 +35,7 @@ def _participant(row: aiosqlite.Row) -> Participant:
 
 
 async def participant(
-    connection: aiosqlite.Connection, *, session_id: int, telegram_id: int
+    connection: Connection, *, session_id: int, telegram_id: int
 ) -> Participant | None:
     row = await fetch_one(
         connection,
@@ -46,9 +45,7 @@ async def participant(
     return _participant(row) if row else None
 
 
-async def participations(
-    connection: aiosqlite.Connection, *, telegram_id: int
-) -> list[Participant]:
+async def participations(connection: Connection, *, telegram_id: int) -> list[Participant]:
     """Every session this person joined, the most recent first."""
     rows = await fetch_all(
         connection,
@@ -60,7 +57,7 @@ async def participations(
 
 
 async def insert_participant(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     session_id: int,
     telegram_id: int,
@@ -70,19 +67,17 @@ async def insert_participant(
     now: datetime,
 ) -> Participant:
     """A new participant with an empty questionnaire in progress."""
-    cursor = await connection.execute(
+    participant_id = await insert_returning_id(
+        connection,
         """
         INSERT INTO participants (session_id, telegram_id, chat_id, profile, language, joined_at)
-        VALUES (?, ?, ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, ?, ?) RETURNING id
         """,
         (session_id, telegram_id, chat_id, profile, language, to_epoch(now)),
     )
-    assert cursor.lastrowid is not None
-    await connection.execute(
-        "INSERT INTO progress (participant_id) VALUES (?)", (cursor.lastrowid,)
-    )
+    await connection.execute("INSERT INTO progress (participant_id) VALUES (?)", (participant_id,))
     return Participant(
-        id=cursor.lastrowid,
+        id=participant_id,
         session_id=session_id,
         telegram_id=telegram_id,
         chat_id=chat_id,
@@ -113,7 +108,7 @@ class Place(NamedTuple):
     card: int | None  # the live card's message id
 
 
-async def progress(connection: aiosqlite.Connection, *, participant_id: int) -> Place | None:
+async def progress(connection: Connection, *, participant_id: int) -> Place | None:
     row = await fetch_one(
         connection,
         "SELECT position, answers, card_message_id FROM progress WHERE participant_id = ?",
@@ -122,9 +117,7 @@ async def progress(connection: aiosqlite.Connection, *, participant_id: int) -> 
     return Place(row[0], _decode(row[1]), row[2]) if row else None
 
 
-async def set_card(
-    connection: aiosqlite.Connection, *, participant_id: int, message_id: int
-) -> int | None:
+async def set_card(connection: Connection, *, participant_id: int, message_id: int) -> int | None:
     """Make `message_id` the live card; the one it replaces, if another."""
     row = await fetch_one(
         connection,
@@ -141,7 +134,7 @@ async def set_card(
 
 
 async def save_progress(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     participant_id: int,
     position: int,
@@ -156,7 +149,7 @@ async def save_progress(
 
 
 async def complete(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     participant: Participant,
     answers: Mapping[str, int],
@@ -172,7 +165,7 @@ async def complete(
     )
 
 
-async def drop_unfinished(connection: aiosqlite.Connection, *, session_id: int) -> int:
+async def drop_unfinished(connection: Connection, *, session_id: int) -> int:
     """Delete the unfinished questionnaires of a session (at its close); how many."""
     cursor = await connection.execute(
         "DELETE FROM progress WHERE participant_id IN"
@@ -183,14 +176,14 @@ async def drop_unfinished(connection: aiosqlite.Connection, *, session_id: int) 
 
 
 async def set_participant_language(
-    connection: aiosqlite.Connection, *, telegram_id: int, language: Language
+    connection: Connection, *, telegram_id: int, language: Language
 ) -> None:
     await connection.execute(
         "UPDATE participants SET language = ? WHERE telegram_id = ?", (language, telegram_id)
     )
 
 
-async def user_language(connection: aiosqlite.Connection, *, telegram_id: int) -> Language | None:
+async def user_language(connection: Connection, *, telegram_id: int) -> Language | None:
     row = await fetch_one(
         connection, "SELECT language FROM user_languages WHERE telegram_id = ?", (telegram_id,)
     )
@@ -198,7 +191,7 @@ async def user_language(connection: aiosqlite.Connection, *, telegram_id: int) -
 
 
 async def set_user_language(
-    connection: aiosqlite.Connection, *, telegram_id: int, language: Language
+    connection: Connection, *, telegram_id: int, language: Language
 ) -> None:
     await connection.execute(
         "INSERT INTO user_languages (telegram_id, language) VALUES (?, ?)"
@@ -208,7 +201,7 @@ async def set_user_language(
 
 
 async def set_reminders_muted(
-    connection: aiosqlite.Connection, *, session_id: int, telegram_id: int, muted: bool
+    connection: Connection, *, session_id: int, telegram_id: int, muted: bool
 ) -> bool:
     cursor = await connection.execute(
         "UPDATE participants SET reminders_muted = ? WHERE session_id = ? AND telegram_id = ?",

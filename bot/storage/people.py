@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.storage.database import fetch_all
+from bot.storage.engine import Connection
 from bot.storage.participants import participations as participations_of
 from bot.storage.participants import user_language
 from bot.storage.records import School, Session, to_epoch
@@ -42,7 +41,7 @@ class Footprint:
         return not self.participations and not self.schools and self.language is None
 
 
-async def footprint(connection: aiosqlite.Connection, *, telegram_id: int) -> Footprint:
+async def footprint(connection: Connection, *, telegram_id: int) -> Footprint:
     participations = []
     for participant in await participations_of(connection, telegram_id=telegram_id):
         session = await session_by_id(connection, session_id=participant.session_id)
@@ -70,7 +69,7 @@ async def footprint(connection: aiosqlite.Connection, *, telegram_id: int) -> Fo
     )
 
 
-async def forget(connection: aiosqlite.Connection, *, telegram_id: int) -> None:
+async def forget(connection: Connection, *, telegram_id: int) -> None:
     """Remove everything kept about this person, in the caller's transaction. Unfinished
     questionnaires go with them; completed responses stay, as anonymous as they were."""
     chats = [
@@ -98,7 +97,7 @@ async def forget(connection: aiosqlite.Connection, *, telegram_id: int) -> None:
     )
 
 
-async def retire(connection: aiosqlite.Connection, *, closed_before: datetime) -> int:
+async def retire(connection: Connection, *, closed_before: datetime) -> int:
     """Delete what was kept about the participants of sessions closed before `closed_before`
     (who they were, which messages reached them, a language no longer needed); how many
     rows, participants and deliveries together."""

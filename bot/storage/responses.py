@@ -13,11 +13,10 @@ from __future__ import annotations
 import json
 import random
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-import aiosqlite
-
-from bot.storage.database import fetch_all
+from bot.storage.database import dialect_of, fetch_all
+from bot.storage.engine import Connection, Dialect
 from bot.surveys.vocabulary import Profile
 
 MIXED = 5
@@ -30,7 +29,7 @@ def _random_id() -> int:
     return secrets.randbits(_ID_BITS) + 1
 
 
-async def _new_row(connection: aiosqlite.Connection, *, session_id: int, profile: Profile) -> int:
+async def _new_row(connection: Connection, *, session_id: int, profile: Profile) -> int:
     while True:
         response_id = _random_id()
         cursor = await connection.execute(
@@ -42,8 +41,15 @@ async def _new_row(connection: aiosqlite.Connection, *, session_id: int, profile
             return response_id
 
 
+# Random ids as one parameter, each a row `j.value`.
+_EACH_PICK: dict[Dialect, tuple[str, Callable[[list[int]], object]]] = {
+    "sqlite": ("json_each(:picks) AS j", json.dumps),
+    "postgresql": ("unnest(:picks::bigint[]) AS j (value)", list),
+}
+
+
 async def _others(
-    connection: aiosqlite.Connection, *, session_id: int, profile: Profile, count: int
+    connection: Connection, *, session_id: int, profile: Profile, count: int
 ) -> list[int]:
     """`count` distinct responses of the group picked at random through the index (a few
     fewer when two picks meet), or all of them in a group no larger than `count`."""
@@ -54,22 +60,23 @@ async def _others(
     )
     if len(rows) <= count:
         return [row["id"] for row in rows]
+    each, listed = _EACH_PICK[dialect_of(connection)]
     rows = await fetch_all(
         connection,
-        """
+        f"""
         SELECT DISTINCT coalesce(
             (SELECT id FROM responses WHERE session_id = :s AND profile = :p AND id >= j.value
              ORDER BY id LIMIT 1),
             (SELECT min(id) FROM responses WHERE session_id = :s AND profile = :p)) AS id
-        FROM json_each(:picks) AS j
+        FROM {each}
         """,
-        {"s": session_id, "p": profile, "picks": json.dumps([_random_id() for _ in range(count)])},
+        {"s": session_id, "p": profile, "picks": listed([_random_id() for _ in range(count)])},
     )
     return [row["id"] for row in rows if row["id"] is not None]
 
 
 async def add_response(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     session_id: int,
     profile: Profile,

@@ -6,9 +6,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import cast
 
-import aiosqlite
-
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import fetch_all, fetch_one, insert_returning_id
+from bot.storage.engine import Connection, Row
 from bot.storage.records import GroupCount, Session, SessionStatus, from_epoch, to_epoch
 from bot.surveys.questionnaire import OwnStatement, Translation
 from bot.surveys.vocabulary import PROFILES, Level, Profile
@@ -19,7 +18,7 @@ _SESSION_COLUMNS = """
 """
 
 
-def _session(row: aiosqlite.Row) -> Session:
+def _session(row: Row) -> Session:
     return Session(
         id=row["id"],
         school_id=row["school_id"],
@@ -37,7 +36,7 @@ def _session(row: aiosqlite.Row) -> Session:
 
 
 async def insert_session(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     school_id: int,
     level: Level,
@@ -50,11 +49,12 @@ async def insert_session(
     now: datetime,
     status: SessionStatus = "active",
 ) -> int:
-    cursor = await connection.execute(
+    return await insert_returning_id(
+        connection,
         """
         INSERT INTO sessions (school_id, level, start_date, end_date, timezone, opens_at,
                               closes_at, status, created_by, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
         """,
         (
             school_id,
@@ -69,11 +69,9 @@ async def insert_session(
             to_epoch(now),
         ),
     )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
 
 
-async def session_by_id(connection: aiosqlite.Connection, *, session_id: int) -> Session | None:
+async def session_by_id(connection: Connection, *, session_id: int) -> Session | None:
     row = await fetch_one(
         connection,
         f"SELECT {_SESSION_COLUMNS} FROM sessions s JOIN schools sc ON sc.id = s.school_id"
@@ -84,7 +82,7 @@ async def session_by_id(connection: aiosqlite.Connection, *, session_id: int) ->
 
 
 async def add_session_statements(
-    connection: aiosqlite.Connection, *, session_id: int, codes: Iterable[str]
+    connection: Connection, *, session_id: int, codes: Iterable[str]
 ) -> None:
     await connection.executemany(
         "INSERT INTO session_statements (session_id, code) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -92,18 +90,14 @@ async def add_session_statements(
     )
 
 
-async def session_statement_codes(
-    connection: aiosqlite.Connection, *, session_id: int
-) -> frozenset[str]:
+async def session_statement_codes(connection: Connection, *, session_id: int) -> frozenset[str]:
     rows = await fetch_all(
         connection, "SELECT code FROM session_statements WHERE session_id = ?", (session_id,)
     )
     return frozenset(row["code"] for row in rows)
 
 
-async def own_statements(
-    connection: aiosqlite.Connection, *, session_id: int
-) -> list[OwnStatement]:
+async def own_statements(connection: Connection, *, session_id: int) -> list[OwnStatement]:
     rows = await fetch_all(
         connection,
         "SELECT code, area, profiles, text, help, language FROM own_statements"
@@ -139,7 +133,7 @@ async def own_statements(
 
 
 async def insert_own_statement(
-    connection: aiosqlite.Connection, *, session_id: int, statement: OwnStatement
+    connection: Connection, *, session_id: int, statement: OwnStatement
 ) -> None:
     await connection.execute(
         "INSERT INTO own_statements (session_id, code, area, profiles, text, help, language)"
@@ -162,7 +156,7 @@ async def insert_own_statement(
 
 
 async def insert_invite(
-    connection: aiosqlite.Connection, *, token: str, session_id: int, profile: Profile
+    connection: Connection, *, token: str, session_id: int, profile: Profile
 ) -> None:
     await connection.execute(
         "INSERT INTO invites (token, session_id, profile) VALUES (?, ?, ?)",
@@ -170,14 +164,14 @@ async def insert_invite(
     )
 
 
-async def invite(connection: aiosqlite.Connection, *, token: str) -> tuple[int, Profile] | None:
+async def invite(connection: Connection, *, token: str) -> tuple[int, Profile] | None:
     row = await fetch_one(
         connection, "SELECT session_id, profile FROM invites WHERE token = ?", (token,)
     )
     return (row["session_id"], cast(Profile, row["profile"])) if row else None
 
 
-async def invites_of(connection: aiosqlite.Connection, *, session_id: int) -> dict[Profile, str]:
+async def invites_of(connection: Connection, *, session_id: int) -> dict[Profile, str]:
     rows = await fetch_all(
         connection, "SELECT profile, token FROM invites WHERE session_id = ?", (session_id,)
     )
@@ -185,9 +179,7 @@ async def invites_of(connection: aiosqlite.Connection, *, session_id: int) -> di
     return {profile: found[profile] for profile in PROFILES if profile in found}
 
 
-async def group_counts(
-    connection: aiosqlite.Connection, *, session_id: int
-) -> dict[Profile, GroupCount]:
+async def group_counts(connection: Connection, *, session_id: int) -> dict[Profile, GroupCount]:
     rows = await fetch_all(
         connection,
         "SELECT profile, count(*) AS joined, sum(completed) AS completed"
@@ -198,7 +190,7 @@ async def group_counts(
     return {profile: found.get(profile, GroupCount(0, 0)) for profile in PROFILES}
 
 
-async def active_sessions(connection: aiosqlite.Connection) -> list[Session]:
+async def active_sessions(connection: Connection) -> list[Session]:
     """Sessions not closed yet, the soonest to close first."""
     rows = await fetch_all(
         connection,
@@ -208,9 +200,7 @@ async def active_sessions(connection: aiosqlite.Connection) -> list[Session]:
     return [_session(row) for row in rows]
 
 
-async def sessions_coordinated_by(
-    connection: aiosqlite.Connection, *, telegram_id: int
-) -> list[Session]:
+async def sessions_coordinated_by(connection: Connection, *, telegram_id: int) -> list[Session]:
     """The sessions of every school this person coordinates, the latest start first."""
     rows = await fetch_all(
         connection,
@@ -223,7 +213,7 @@ async def sessions_coordinated_by(
 
 
 async def replace_statements(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     session_id: int,
     codes: Iterable[str],
@@ -238,7 +228,7 @@ async def replace_statements(
 
 
 async def update_dates(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     session_id: int,
     start_date: date,

@@ -2,6 +2,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.storage import Database, StorageError
@@ -58,7 +59,7 @@ async def test_a_failed_transaction_leaves_nothing(db: Database) -> None:
 
 
 async def test_foreign_keys_are_enforced(db: Database) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises((sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)):
         async with db.transaction() as connection:
             await connection.execute(
                 "INSERT INTO coordinators (school_id, telegram_id, added_at) VALUES (42, 1, 0)"

@@ -183,6 +183,8 @@ async def test_completed_answers_come_response_by_response_in_group_order(
 async def test_queries_reach_answers_through_the_session_index(
     db: Database, session: CreatedSession, query: object
 ) -> None:
+    if db.dialect != "sqlite":
+        pytest.skip("SQLite's query plans; PostgreSQL plans by table statistics")
     await respond(db, session.session_id, "teacher", {"A1": 3})
     statements: list[str] = []
     async with db.read() as connection:
@@ -198,9 +200,13 @@ async def test_queries_reach_answers_through_the_session_index(
     for plan in plans:
         details = " | ".join(plan)
         # Never a full scan of a table: every step searches an index or a primary key.
-        assert not any(step.startswith("SCAN ") and "subquery" not in step for step in plan), (
-            details
-        )
+        subqueries = {step.split()[1] for step in plan if step.startswith("CO-ROUTINE ")}
+        assert not any(
+            step.startswith("SCAN ")
+            and "subquery" not in step
+            and step.split()[1] not in subqueries
+            for step in plan
+        ), details
         if any(step.startswith("SEARCH a ") for step in plan):
             assert "INDEX responses_by_session" in details, details
             assert "SEARCH a USING PRIMARY KEY (response_id=?)" in details, details
