@@ -88,7 +88,7 @@ def build_application(
     chosen_drawing = drawing or Drawing()
 
     async def post_init(application: BotApplication) -> None:
-        db = await Database.open(settings.database)
+        db = await Database.open(settings.database_target)
         participation = Participation(db=db, clock=chosen_clock, bank=chosen_bank)
         application.bot_data[SERVICES_KEY] = Services(
             settings=settings,

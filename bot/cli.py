@@ -224,7 +224,7 @@ def _run(settings: Settings, redact: Redactor) -> int:
 
 
 async def _command(settings: Settings, args: argparse.Namespace) -> int:
-    db = await Database.open(settings.database)
+    db = await Database.open(settings.database_target)
     try:
         if args.command == "school":
             return await _add_school(db, args)

@@ -37,9 +37,11 @@ class Server:
     host: str
     port: int
     user: str
+    password: str | None = None
 
     def url(self, database: str) -> str:
-        return f"postgresql://{self.user}@{self.host}:{self.port}/{database}"
+        login = f"{self.user}:{self.password}" if self.password else self.user
+        return f"postgresql://{login}@{self.host}:{self.port}/{database}"
 
 
 def binaries() -> Path | None:
@@ -184,7 +186,7 @@ def _admin(server: Server, *statements: str, database: str = "postgres") -> None
 def _prepared(server: Server) -> TestServer:
     from bot.storage import Database
 
-    prepared = TestServer(server.host, server.port, server.user)
+    prepared = TestServer(server.host, server.port, server.user, server.password)
     url = prepared.new_database(prepared.database)
 
     async def migrate() -> None:
@@ -202,9 +204,13 @@ def server_for_tests() -> Iterator[TestServer]:
     existing = os.environ.get(EXISTING)
     if existing:
         parts = urlsplit(existing)
-        yield _prepared(
-            Server(parts.hostname or "127.0.0.1", parts.port or 5432, parts.username or "postgres")
+        given = Server(
+            parts.hostname or "127.0.0.1",
+            parts.port or 5432,
+            parts.username or "postgres",
+            parts.password,
         )
+        yield _prepared(given)
         return
     if binaries() is None:
         message = "PostgreSQL runs skipped: no server binaries (initdb, pg_ctl) on this machine"
