@@ -240,6 +240,8 @@ class Coordination:
                 timezone=self.timezone,
                 now=now,
             )
+            if draft is None:  # started a moment ago, by another press
+                raise Refused("draft_exists")
             return DraftView(draft, school, None)
 
     async def edit_session(self, *, user: int, session_id: int, dates: bool) -> DraftView:
@@ -270,6 +272,8 @@ class Coordination:
                 timezone=session.timezone,
                 now=now,
             )
+            if draft is None:
+                raise Refused("draft_exists")
             scope = DraftScope(now=now, bank=self.bank, session=session)
             if dates:
                 draft = drafts.show_dates(draft, scope)

@@ -64,16 +64,18 @@ class Participation:
                 return closed
             participant = await participant_queries.participant(
                 connection, session_id=session_id, telegram_id=telegram_id
+            ) or await self._insert_participant(
+                connection, session, profile, telegram_id, chat_id, language
             )
-            if participant is not None:
-                if participant.profile != profile:
-                    return OtherGroup(session=session, profile=participant.profile)
-                if participant.completed:
-                    return AlreadyCompleted(session=session, profile=participant.profile)
-            else:
-                participant = await self._insert_participant(
-                    connection, session, profile, telegram_id, chat_id, language
+            if participant is None:  # joined a moment ago, in another process
+                participant = await participant_queries.participant(
+                    connection, session_id=session_id, telegram_id=telegram_id
                 )
+                assert participant is not None
+            if participant.profile != profile:
+                return OtherGroup(session=session, profile=participant.profile)
+            if participant.completed:
+                return AlreadyCompleted(session=session, profile=participant.profile)
             return await self._progress(connection, session, participant)
 
     async def resume(self, *, telegram_id: int) -> StepOutcome:
@@ -116,7 +118,10 @@ class Participation:
                     session, participant, questionnaire, Place(following, answers, place.card)
                 )
             counted = {item.code: answers[item.code] for item in questionnaire.items}
-            await participant_queries.complete(connection, participant=participant, answers=counted)
+            if not await participant_queries.complete(
+                connection, participant=participant, answers=counted
+            ):
+                return AlreadyCompleted(session=session, profile=participant.profile)
         # The WAL still holds the pages as they were before: the link just cut goes with them.
         await self.db.purge()
         return Recap(
@@ -248,7 +253,7 @@ class Participation:
         telegram_id: int,
         chat_id: int,
         language: Language,
-    ) -> Participant:
+    ) -> Participant | None:
         return await participant_queries.insert_participant(
             connection,
             session_id=session.id,

@@ -50,6 +50,25 @@ _EACH_RECIPIENT: dict[Dialect, tuple[str, Callable[[list[int]], object]]] = {
 }
 
 
+# PostgreSQL runs two rounds side by side: counting a reminder against the person and
+# claiming it are one statement, and a round that waited for another's row lock reads the
+# row again, count included, before it counts (READ COMMITTED re-checks the condition).
+_CLAIM_REMINDERS_AT_ONCE = """
+WITH counted AS (
+    UPDATE participants p SET reminders_sent = reminders_sent + 1, last_reminded_at = :at
+    WHERE session_id = :session AND completed = 0 AND reminders_muted = 0 AND unreachable = 0
+      AND reminders_sent < :most
+      AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.session_id = p.session_id
+                      AND d.kind = :kind AND d.recipient = p.chat_id)
+    RETURNING session_id, chat_id
+)
+INSERT INTO deliveries (session_id, kind, recipient, claimed_at)
+SELECT session_id, :kind, chat_id, :at FROM counted
+ON CONFLICT DO NOTHING
+RETURNING recipient
+"""
+
+
 async def claim_reminders(
     connection: Connection,
     *,
@@ -60,6 +79,13 @@ async def claim_reminders(
 ) -> list[Claim]:
     """Claim a reminder for every participant who may get one, and count it against them."""
     at = to_epoch(now)
+    if dialect_of(connection) == "postgresql":
+        rows = await fetch_all(
+            connection,
+            _CLAIM_REMINDERS_AT_ONCE,
+            {"kind": kind, "at": at, "session": session_id, "most": max_per_person},
+        )
+        return [Claim(session_id, kind, row["recipient"]) for row in rows]
     # RETURNING gives exactly the rows this statement inserted: a second round with the same
     # kind in the same second (two "remind now" at once) claims nobody twice.
     rows = await fetch_all(

@@ -127,12 +127,14 @@ async def insert_draft(
     end: date | None,
     timezone: str,
     now: datetime,
-) -> Draft:
-    await connection.execute(
+) -> Draft | None:
+    """The new draft; None when the owner has one already (also one a moment ago)."""
+    cursor = await connection.execute(
         """
         INSERT INTO session_drafts (owner, school_id, session_id, step, level, optional, own,
                                     start_date, end_date, timezone, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (owner) DO NOTHING
         """,
         (
             owner,
@@ -149,9 +151,9 @@ async def insert_draft(
             to_epoch(now),
         ),
     )
-    found = await draft_of(connection, owner=owner)
-    assert found is not None
-    return found
+    if cursor.rowcount != 1:
+        return None
+    return await draft_of(connection, owner=owner)
 
 
 async def save_draft(connection: Connection, *, draft: Draft, now: datetime) -> None:

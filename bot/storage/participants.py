@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import NamedTuple, cast
 
-from bot.storage.database import fetch_all, fetch_one, insert_returning_id
+from bot.storage.database import fetch_all, fetch_one
 from bot.storage.engine import Connection, Row
 from bot.storage.records import Participant, from_epoch, to_epoch
 from bot.storage.responses import add_response
@@ -65,16 +65,20 @@ async def insert_participant(
     profile: Profile,
     language: Language,
     now: datetime,
-) -> Participant:
-    """A new participant with an empty questionnaire in progress."""
-    participant_id = await insert_returning_id(
+) -> Participant | None:
+    """A new participant with an empty questionnaire in progress; None when the person joined
+    the session a moment ago (in another process)."""
+    row = await fetch_one(
         connection,
         """
         INSERT INTO participants (session_id, telegram_id, chat_id, profile, language, joined_at)
-        VALUES (?, ?, ?, ?, ?, ?) RETURNING id
+        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, telegram_id) DO NOTHING RETURNING id
         """,
         (session_id, telegram_id, chat_id, profile, language, to_epoch(now)),
     )
+    if row is None:
+        return None
+    participant_id = int(row[0])
     await connection.execute("INSERT INTO progress (participant_id) VALUES (?)", (participant_id,))
     return Participant(
         id=participant_id,
@@ -153,16 +157,21 @@ async def complete(
     *,
     participant: Participant,
     answers: Mapping[str, int],
-) -> None:
+) -> bool:
     """Hand a finished questionnaire to the anonymous side and keep only a flag here, in the
-    caller's transaction. The caller purges the database afterwards (`Database.purge`)."""
+    caller's transaction; False when it was completed a moment ago (a second tap handled by
+    another process). The caller purges the database afterwards (`Database.purge`)."""
+    # The flag first: its row lock makes a second completion wait, then find it set.
+    flagged = await connection.execute(
+        "UPDATE participants SET completed = 1 WHERE id = ? AND completed = 0", (participant.id,)
+    )
+    if flagged.rowcount != 1:
+        return False
     await add_response(
         connection, session_id=participant.session_id, profile=participant.profile, answers=answers
     )
     await connection.execute("DELETE FROM progress WHERE participant_id = ?", (participant.id,))
-    await connection.execute(
-        "UPDATE participants SET completed = 1 WHERE id = ?", (participant.id,)
-    )
+    return True
 
 
 async def drop_unfinished(connection: Connection, *, session_id: int) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.storage.database import fetch_all, fetch_one, insert_returning_id
+from bot.storage.database import fetch_all, fetch_one
 from bot.storage.engine import Connection
 from bot.storage.records import (
     Coordinator,
@@ -28,12 +28,17 @@ async def school_by_id(connection: Connection, *, school_id: int) -> School | No
 
 
 async def insert_school(connection: Connection, *, name: str, now: datetime) -> School:
-    school_id = await insert_returning_id(
+    """The new school, or the one of that name (whatever the case) created a moment ago."""
+    row = await fetch_one(
         connection,
-        "INSERT INTO schools (name, created_at) VALUES (?, ?) RETURNING id",
+        "INSERT INTO schools (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING id",
         (name, to_epoch(now)),
     )
-    return School(id=school_id, name=name)
+    if row is None:
+        found = await school_by_name(connection, name=name)
+        assert found is not None
+        return found
+    return School(id=row[0], name=name)
 
 
 async def add_coordinator(
