@@ -1,6 +1,7 @@
 """Reading a session's results from the database: the one part of reporting that does I/O.
 
-Each function holds the read lock only while it queries; scoring and rendering happen after.
+Results and exports are long reads (`Database.long_read`): on SQLite a read-only connection of
+their own, so that answers go on meanwhile; scoring and rendering happen after.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ async def load_results(
     """The results of a session (None if there is no such session), with progress against the
     school's previous closed session at the same level when there is one. A statement's spread
     needs `min_answers` 1–5 answers in a group (min_group_size unless said)."""
-    async with db.read() as connection:
+    async with db.long_read() as connection:
         session = await session_queries.session_by_id(connection, session_id=session_id)
         if session is None:
             return None
@@ -57,7 +58,7 @@ async def load_answers_csv(
     db: Database, *, results: SessionResults, bank: Bank, language: Language
 ) -> CsvFile:
     """The anonymised row-by-row CSV of the groups that `results` shows."""
-    async with db.read() as connection:
+    async with db.long_read() as connection:
         rows = [
             row
             async for row in result_queries.completed_answers(

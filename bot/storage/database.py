@@ -80,6 +80,11 @@ class Database(ABC):
     def read(self) -> AbstractAsyncContextManager[Connection]:
         """Consistent reads."""
 
+    def long_read(self) -> AbstractAsyncContextManager[Connection]:
+        """Reads that take long (reports, exports): where the engine allows, beside the
+        writes rather than between them."""
+        return self.read()
+
     @abstractmethod
     async def purge(self) -> bool:
         """Remove what the engine keeps on disk of rows as they were before the last changes;

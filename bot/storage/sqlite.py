@@ -34,6 +34,8 @@ class SqliteDatabase(Database):
         self._lock = asyncio.Lock()
         self.path = path
         self.purge_pending = True  # until the WAL is empty
+        self._reader: aiosqlite.Connection | None = None  # for long reads, opened when needed
+        self._reader_lock = asyncio.Lock()
 
     @property
     def name(self) -> str:
@@ -65,6 +67,10 @@ class SqliteDatabase(Database):
     async def close(self) -> None:
         if self.purge_pending:
             await self.purge()
+        async with self._reader_lock:
+            if self._reader is not None:
+                await self._reader.close()
+                self._reader = None
         async with self._lock:
             await self._connection.close()
 
@@ -157,6 +163,27 @@ class SqliteDatabase(Database):
         """Consistent reads, serialised with the writes of this process."""
         async with self._lock:
             yield self._connection
+
+    @asynccontextmanager
+    async def long_read(self) -> AsyncIterator[Connection]:
+        """A read-only connection of its own, in one snapshot (a transaction): a report over
+        100,000 responses does not hold up anyone's answer meanwhile."""
+        if str(self.path) == ":memory:":
+            async with self.read() as connection:
+                yield connection
+            return
+        async with self._reader_lock:
+            if self._reader is None:
+                self._reader = await aiosqlite.connect(
+                    f"file:{self.path}?mode=ro", uri=True, isolation_level=None
+                )
+                self._reader.row_factory = aiosqlite.Row
+                await self._reader.execute_fetchall(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            await self._reader.execute("BEGIN")
+            try:
+                yield self._reader
+            finally:
+                await self._reader.execute("COMMIT")
 
 
 def _statements(script: str) -> list[str]:

@@ -1,3 +1,4 @@
+import asyncio
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -142,3 +143,22 @@ async def test_the_anonymity_migration_keeps_answers_and_leaves_no_link_on_disk(
     assert gone.to_bytes(8, "big") not in on_disk
     assert completed_at.to_bytes(4, "big") not in on_disk
     assert b"2026-11-05" not in on_disk
+
+
+async def test_a_long_read_lets_writes_through_and_keeps_its_snapshot(db: Database) -> None:
+    async with db.transaction() as connection:
+        await connection.execute("INSERT INTO schools (name, created_at) VALUES ('Pirmā', 0)")
+    async with db.long_read() as reading:
+        assert len(await fetch_all(reading, "SELECT * FROM schools")) == 1
+
+        async def write() -> None:
+            async with db.transaction() as connection:
+                await connection.execute(
+                    "INSERT INTO schools (name, created_at) VALUES ('Otrā', 0)"
+                )
+
+        # With the read holding the only connection this would wait for ever.
+        await asyncio.wait_for(write(), timeout=30)
+        assert len(await fetch_all(reading, "SELECT * FROM schools")) == 1
+    async with db.long_read() as reading:
+        assert len(await fetch_all(reading, "SELECT * FROM schools")) == 2
