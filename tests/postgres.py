@@ -18,6 +18,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -180,7 +181,9 @@ def _admin(server: Server, *statements: str, database: str = "postgres") -> None
         finally:
             await connection.close()
 
-    asyncio.run(run())
+    # In a thread of its own: the caller may be a test with its event loop running.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, run()).result()
 
 
 def _prepared(server: Server) -> TestServer:
