@@ -42,8 +42,11 @@ class Signal:
     async def wait(self, seconds: float) -> None:
         """Return on the next notify, or after `seconds`, whichever comes first."""
         event = self._event
+        # Not asyncio.wait_for: on 3.11 it can swallow a cancellation that arrives just as the
+        # event is set, and a stopping emulator would then wait for the full timeout.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout=max(0.0, seconds))
+            async with asyncio.timeout(max(0.0, seconds)):
+                await event.wait()
 
 
 @dataclass
