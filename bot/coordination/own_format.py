@@ -88,9 +88,7 @@ def _parse_one(spec: str, code: str) -> OwnStatement:
     names = {name.strip().lower() for name in groups.split(",") if name.strip()}
     unknown = names - {"all", *PROFILES}
     if not names or unknown or ("all" in names and len(names) > 1):
-        raise ValueError(
-            f"own statement {spec!r}: groups must be {', '.join(PROFILES)} (or all)"
-        )
+        raise ValueError(f"own statement {spec!r}: groups must be {', '.join(PROFILES)} (or all)")
     profiles: frozenset[Profile] = frozenset(
         profile for profile in PROFILES if "all" in names or profile in names
     )
