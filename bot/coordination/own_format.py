@@ -2,8 +2,8 @@
 
 `AREA|GROUPS|TEXT[|HELP]`, e.g. `C|teacher,student|Our library lends laptops.` GROUPS is a
 comma-separated list of leader, teacher, student, trainer (level wbl only), or `all` (every
-group of the session's level). The statements are numbered S1,
-S2 … in the order given, and written in one language; a translation is
+group of the session's level). The statements are numbered S1, S2 … in the order given, and
+written in one language; a translation is
 `CODE|LANGUAGE|TEXT[|HELP]`, e.g. `S1|lv|Mūsu bibliotēka izsniedz klēpjdatorus.`
 """
 

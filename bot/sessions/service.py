@@ -91,8 +91,8 @@ def check_request(
 
 
 def _for_groups_of(level: Level, statement: OwnStatement) -> OwnStatement:
-    """The statement for the groups of `level` that it names ("all" names every group there
-    is, trainers too, who answer at one level only)."""
+    """The statement for those of its groups that answer at `level` ("all" names the
+    trainers too, who answer at level wbl only)."""
     groups = statement.profiles & set(profiles_at(level))
     if not groups:
         raise SessionSetupError(

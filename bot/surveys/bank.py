@@ -87,8 +87,9 @@ class Statement:
     area: str
     kind: Kind
     profiles: frozenset[Profile]
-    # Per language, the wordings the statement has (at least `help`, plus `staff`, `student`
-    # and/or `trainer` for its profiles); the loader guarantees every language has the same keys.
+    # Per language, the wordings the statement has (a text for each of its profiles, `staff`,
+    # `student` or `trainer`, and a help: the profile's own or `help`); the loader guarantees
+    # every language has the same keys.
     wordings: Mapping[Language, Mapping[Wording, str]] = field(hash=False)
     # The only levels at which it is asked (e.g. learning at the workplace); None: every level.
     levels: frozenset[Level] | None = None
