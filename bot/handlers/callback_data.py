@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import cast
 
-from bot.surveys.vocabulary import LANGUAGES, Language
+from bot.surveys.vocabulary import LANGUAGES, LEVELS, PROFILES, Language
 
 MAX_BYTES = 64
 _CODE = r"[A-HS][0-9]{1,2}"
@@ -126,7 +126,8 @@ def decode(data: object) -> Action | None:
 
 # Coordinators' buttons: "<kind>:<id>:<op>[:<arg>]", where kind d is a draft, s a session and
 # k a school. Each op has its own pattern for its argument ("" means none).
-_LEVEL = r"primary|lower-secondary|upper-secondary|vet"
+_LEVEL = "|".join(LEVELS)
+_PROFILE = "|".join(PROFILES)
 _OWN = r"S(?:10|[1-9])"
 _DRAFT_OPS: dict[str, str] = {
     "lvl": _LEVEL,
@@ -140,7 +141,7 @@ _DRAFT_OPS: dict[str, str] = {
     "olt": rf"{_OWN}\.(?:{'|'.join(LANGUAGES)})",
     "od": _OWN,
     "oa": r"[A-H]",
-    "og": r"leader|teacher|student",
+    "og": _PROFILE,
     "ogd": "",
     "osk": "",
     "back": "",
@@ -156,7 +157,7 @@ _DRAFT_OPS: dict[str, str] = {
 _SESSION_OPS: dict[str, str] = {
     "card": "",
     "st": "",
-    "pv": rf"(?:(?:leader|teacher|student)\.(?:{'|'.join(LANGUAGES)}))?",
+    "pv": rf"(?:(?:{_PROFILE})\.(?:{'|'.join(LANGUAGES)}))?",
     "ln": "",
     "eds": "",
     "edd": "",

@@ -617,8 +617,8 @@ async def _session_action(
                 report = await coordination.status(user=user.id, session_id=session_id)
                 await _show(update, *views.status_screen(language, report))
             case "pv" if not action.arg:
-                await coordination.session(user=user.id, session_id=session_id)
-                await _show(update, *views.preview_choice(language, session_id))
+                summary = await coordination.session(user=user.id, session_id=session_id)
+                await _show(update, *views.preview_choice(language, summary.session))
             case "pv":
                 profile, shown_in = action.arg.split(".")
                 questionnaire = await coordination.preview(

@@ -34,7 +34,15 @@ from bot.sessions.period import (
 from bot.storage.records import Coordinator, School, Session
 from bot.surveys.bank import MAX_HELP_CHARS, MAX_TEXT_CHARS, Bank
 from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement, Questionnaire, assemble
-from bot.surveys.vocabulary import AREA_CODES, LANGUAGES, LEVELS, PROFILES, Language, Profile
+from bot.surveys.vocabulary import (
+    AREA_CODES,
+    LANGUAGES,
+    LEVELS,
+    PROFILES,
+    Language,
+    Profile,
+    profiles_at,
+)
 from bot.validation import UnsafeText, code_point
 
 Screen = tuple[str, InlineKeyboardMarkup]
@@ -344,7 +352,7 @@ def pending_screen(language: Language, view: DraftView) -> Screen:
                 DraftAction(d, "og", p),
             )
         ]
-        for p in PROFILES
+        for p in (profiles_at(view.draft.level) if view.draft.level else PROFILES)
     ]
     done = [button(t(language, "draft.done_button"), DraftAction(d, "ogd"))]
     return _screen(
@@ -413,8 +421,12 @@ def review_screen(language: Language, view: DraftView, bank: Bank) -> Screen:
     codes = {s.code for s in bank.statements.values() if s.kind == "core"} | draft.optional
     sizes = {
         p: len(assemble(bank, level=draft.level, profile=p, codes=codes, own=draft.own))
-        for p in PROFILES
+        for p in profiles_at(draft.level)
     }
+    groups = ", ".join(
+        t(language, "draft.review_group", group=group_name(language, p), count=size)
+        for p, size in sizes.items()
+    )
     period = Period(draft.start, draft.end, draft.timezone)
     body = t(
         language,
@@ -424,7 +436,7 @@ def review_screen(language: Language, view: DraftView, bank: Bank) -> Screen:
         own=len(draft.own),
         opens=moment(period.opens_at, period.timezone, language),
         closes=moment(period.closes_at, period.timezone, language),
-        **sizes,
+        groups=groups,
     )
     missing = [
         f"{s.code} ({', '.join(shipped()[code].name for code in s.missing())})"
@@ -563,18 +575,18 @@ def status_screen(language: Language, report: StatusReport) -> Screen:
     return "\n".join(lines), InlineKeyboardMarkup(refresh)
 
 
-def preview_choice(language: Language, session_id: int) -> Screen:
+def preview_choice(language: Language, session: Session) -> Screen:
     rows = [
         [
             button(
                 f"{group_name(language, p)} · {lang.upper()}",
-                SessionAction(session_id, "pv", f"{p}.{lang}"),
+                SessionAction(session.id, "pv", f"{p}.{lang}"),
             )
             for lang in LANGUAGES
         ]
-        for p in PROFILES
+        for p in profiles_at(session.level)
     ]
-    return texts()(language, "preview.choose", session=session_id), InlineKeyboardMarkup(rows)
+    return texts()(language, "preview.choose", session=session.id), InlineKeyboardMarkup(rows)
 
 
 def preview_messages(

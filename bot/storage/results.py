@@ -18,7 +18,7 @@ import aiosqlite
 
 from bot.storage.database import fetch_all, fetch_one
 from bot.storage.records import Session
-from bot.storage.sessions import session_by_id
+from bot.storage.sessions import groups_of, session_by_id
 from bot.surveys.scoring import Counts, StatementTally
 from bot.surveys.vocabulary import PROFILES, Profile
 
@@ -26,7 +26,7 @@ _EXPORT_BATCH = 2000
 
 
 async def respondents(connection: aiosqlite.Connection, *, session_id: int) -> dict[Profile, int]:
-    """Completed responses per group; every profile is present, zero when nobody completed."""
+    """Completed responses per group of the session, zero when nobody completed."""
     rows = await fetch_all(
         connection,
         "SELECT profile, count(*) AS completed FROM responses"
@@ -34,7 +34,8 @@ async def respondents(connection: aiosqlite.Connection, *, session_id: int) -> d
         (session_id,),
     )
     found = {row["profile"]: row["completed"] for row in rows}
-    return {profile: int(found.get(profile, 0)) for profile in PROFILES}
+    groups = await groups_of(connection, session_id=session_id)
+    return {profile: int(found.get(profile, 0)) for profile in groups}
 
 
 async def statement_tallies(
