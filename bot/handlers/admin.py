@@ -10,9 +10,9 @@ from telegram.ext import ApplicationHandlerStop, CommandHandler, filters
 
 from bot.context import AppContext, BotApplication
 from bot.coordination.access import Refused
-from bot.handlers import coordinator_views as views
 from bot.handlers.callback_data import SchoolAction
-from bot.handlers.coordinator import GROUP, private_only
+from bot.handlers.coordinator import setup_screens as views
+from bot.handlers.coordinator.session_card import GROUP, private_only
 from bot.handlers.participant import language_of
 from bot.i18n import texts
 from bot.i18n.formatting import moment

@@ -65,7 +65,7 @@ from bot.handlers.callback_data import (
     decode,
     decode_coordination,
 )
-from bot.handlers.coordinator import SESSION_NUMBER
+from bot.handlers.coordinator.session_card import SESSION_NUMBER
 from bot.handlers.render import group_name
 from bot.i18n import texts
 from bot.i18n.formatting import day

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from bot.app import COMMANDS
-from bot.handlers.coordinator import RESULT_PARTS
+from bot.handlers.coordinator.session_card import RESULT_PARTS
 from bot.handlers.text_keys import required_keys
 from bot.i18n import texts
 

@@ -33,7 +33,6 @@ from bot.coordination.access import Refused
 from bot.coordination.drafts import DraftError, DraftScope
 from bot.coordination.invites import Expired, Joined, UsedUp
 from bot.coordination.service import DraftChange, DraftView, Saved
-from bot.handlers import coordinator_views as views
 from bot.handlers.calendar import typed_dates
 from bot.handlers.callback_data import (
     COORDINATION_PATTERN,
@@ -42,6 +41,7 @@ from bot.handlers.callback_data import (
     SessionAction,
     decode_coordination,
 )
+from bot.handlers.coordinator import setup_screens as views
 from bot.handlers.participant import language_of
 from bot.handlers.qr import qr_png
 from bot.handlers.render import group_name
