@@ -11,8 +11,9 @@ from telegram.ext import ApplicationHandlerStop, CommandHandler, filters
 from bot.context import AppContext, BotApplication
 from bot.coordination.access import Refused
 from bot.handlers.callback_data import SchoolAction
-from bot.handlers.coordinator import setup_screens as views
-from bot.handlers.coordinator.session_card import GROUP, private_only
+from bot.handlers.coordinator import GROUP
+from bot.handlers.coordinator import shared as views
+from bot.handlers.coordinator.shared import private_only
 from bot.handlers.participant import language_of
 from bot.i18n import texts
 from bot.i18n.formatting import moment
