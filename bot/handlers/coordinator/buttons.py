@@ -9,7 +9,7 @@ from bot.handlers.callback_data import DraftAction, SchoolAction, SessionAction,
 from bot.handlers.coordinator.session_card import session_action
 from bot.handlers.coordinator.setup import draft_action
 from bot.handlers.coordinator.team import school_action
-from bot.handlers.participant import language_of
+from bot.handlers.language import language_of
 from bot.i18n import texts
 
 

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop
 
 from bot.context import AppContext
 from bot.handlers.coordinator.shared import reply, who
-from bot.handlers.participant import language_of
+from bot.handlers.language import language_of
 from bot.i18n import texts
 
 
-async def show_help(update: Update, context: AppContext) -> None:
-    """Coordinators and admins see their commands after the participant's help."""
+async def show_help(update: Update, context: AppContext) -> bool:
+    """Coordinators and admins see their commands after the participant's help (True); others
+    get the participant's help alone."""
     user = who(update)
     coordination = context.services.coordination
     is_admin = coordination.is_admin(user.id)
     schools = await coordination.schools_of(user=user.id)
     if not schools and not is_admin:
-        return
+        return False
     language = await language_of(context, user)
     t = texts()
     parts = [t(language, "help.text")]
@@ -27,4 +27,4 @@ async def show_help(update: Update, context: AppContext) -> None:
     if is_admin:
         parts.append(t(language, "coordinator_help.admin_text"))
     await reply(update, "\n\n".join(parts))
-    raise ApplicationHandlerStop
+    return True

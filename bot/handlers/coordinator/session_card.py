@@ -18,7 +18,7 @@ from bot.handlers.callback_data import SessionAction
 from bot.handlers.coordinator import session_card_screens as views
 from bot.handlers.coordinator import setup_screens
 from bot.handlers.coordinator.shared import answer_problem, reply, send, show, who
-from bot.handlers.participant import language_of
+from bot.handlers.language import language_of
 from bot.handlers.qr import qr_png
 from bot.handlers.render import group_name
 from bot.i18n import texts

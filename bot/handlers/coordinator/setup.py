@@ -8,7 +8,6 @@ from datetime import date
 from typing import cast
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop
 
 from bot.context import SCHEDULER_KEY, AppContext
 from bot.coordination import drafts
@@ -28,7 +27,7 @@ from bot.handlers.coordinator.shared import (
     show,
     who,
 )
-from bot.handlers.participant import language_of
+from bot.handlers.language import language_of
 from bot.i18n import texts
 from bot.i18n.formatting import moment
 from bot.sessions.period import PeriodError, in_calendar
@@ -198,8 +197,8 @@ def _after_own_change(language: Language, view: DraftView, edited: str) -> Scree
     )
 
 
-async def on_text(update: Update, context: AppContext) -> None:
-    """A typed message is the draft's input while it waits for one; otherwise not ours."""
+async def on_text(update: Update, context: AppContext) -> bool:
+    """A typed message is the draft's input while it waits for one (True); otherwise not ours."""
     user = who(update)
     message = update.effective_message
     assert message is not None and message.text is not None
@@ -207,9 +206,9 @@ async def on_text(update: Update, context: AppContext) -> None:
     try:
         view = await coordination.draft(user=user.id)
     except Refused:
-        return
+        return False
     if view is None or view.draft.awaiting is None:
-        return
+        return False
     language = await language_of(context, user)
     text = message.text
     draft = view.draft
@@ -225,7 +224,7 @@ async def on_text(update: Update, context: AppContext) -> None:
             days = typed_dates(text)
             if days is None or len(days) > 2:
                 await reply(update, texts()(language, "draft.bad_typed_date"))
-                raise ApplicationHandlerStop
+                return True
             if len(days) == 2:
                 rule = lambda d, s: drafts.choose_both(d, s, days[0], days[1])  # noqa: E731
             else:
@@ -234,7 +233,7 @@ async def on_text(update: Update, context: AppContext) -> None:
         changed = await coordination.change(user=user.id, draft_id=draft.id, change=rule)
     except (Refused, DraftError, PeriodError, UnsafeText) as error:
         await answer_problem(update, language, error, text)
-        raise ApplicationHandlerStop from None
+        return True
     services = context.services
     if draft.awaiting in ("own_help", "own_translation") or (
         draft.awaiting == "own_text" and changed.draft.pending is None
@@ -245,7 +244,7 @@ async def on_text(update: Update, context: AppContext) -> None:
         await show(
             update, *views.draft_screen(language, changed, services.bank, services.clock.now())
         )
-    raise ApplicationHandlerStop
+    return True
 
 
 async def _save(update: Update, context: AppContext, language: Language, draft_id: int) -> None:

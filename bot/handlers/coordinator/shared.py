@@ -13,7 +13,6 @@ from bot.context import AppContext
 from bot.coordination.access import Refused
 from bot.coordination.drafts import DraftError
 from bot.handlers.callback_data import CoordinationAction, SchoolAction, encode_coordination
-from bot.handlers.participant import language_of
 from bot.i18n import texts
 from bot.sessions.period import FIRST_YEAR, LAST_YEAR, PeriodError
 from bot.storage.records import School
@@ -83,15 +82,6 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     message = update.effective_message
     assert message is not None
     await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-
-
-async def private_only(update: Update, context: AppContext) -> None:
-    user = update.effective_user
-    if user is None or update.effective_message is None:
-        return
-    await update.effective_message.reply_text(
-        texts()(await language_of(context, user), "start.private_only")
-    )
 
 
 async def answer_problem(

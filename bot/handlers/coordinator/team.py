@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ApplicationHandlerStop
 
 from bot.context import AppContext
 from bot.coordination.access import Refused
@@ -23,24 +22,25 @@ from bot.handlers.coordinator.shared import (
     show,
     who,
 )
-from bot.handlers.participant import language_of
+from bot.handlers.language import language_of
 from bot.i18n import texts
 from bot.i18n.formatting import moment
 from bot.sessions.tokens import invite_link, is_start_payload
 from bot.surveys.vocabulary import Language
 
 
-async def start_invite(update: Update, context: AppContext) -> None:
-    """A /start payload that is a coordinator invite; anything else goes on to participants."""
+async def start_invite(update: Update, context: AppContext) -> bool:
+    """A /start payload that is a coordinator invite (True: answered); anything else goes on to
+    participants."""
     user = who(update)
     if not context.args or not is_start_payload(context.args[0]):
-        return
+        return False
     name = user.full_name + (f" (@{user.username})" if user.username else "")
     outcome = await context.services.coordination.redeem(
         token=context.args[0], user=user.id, name=name
     )
     if outcome is None:
-        return
+        return False
     language = await language_of(context, user)
     t = texts()
     match outcome:
@@ -51,7 +51,7 @@ async def start_invite(update: Update, context: AppContext) -> None:
             await reply(update, t(language, "team.expired"))
         case UsedUp():
             await reply(update, t(language, "team.used"))
-    raise ApplicationHandlerStop
+    return True
 
 
 async def coordinators(update: Update, context: AppContext) -> None:
