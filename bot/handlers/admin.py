@@ -9,7 +9,7 @@ from telegram.constants import ParseMode
 
 from bot.context import AppContext
 from bot.coordination.access import Refused
-from bot.handlers.callback_data import SchoolAction
+from bot.handlers.callback_data import SchoolAction, SchoolOp
 from bot.handlers.coordinator import shared as views
 from bot.handlers.language import language_of
 from bot.i18n import texts
@@ -46,7 +46,9 @@ async def add_school(update: Update, context: AppContext) -> None:
     except (Refused, UnsafeText) as refusal:
         await _reply(update, views.problem_text(language, refusal))
         return
-    invite_button = views.button(t(language, "team.invite_button"), SchoolAction(school.id, "inv"))
+    invite_button = views.button(
+        t(language, "team.invite_button"), SchoolAction(school.id, SchoolOp.INVITE)
+    )
     await _reply(
         update,
         t(language, "admin.added", school=html.escape(school.name), id=school.id),

@@ -49,7 +49,6 @@ from hypothesis import strategies as st
 from bot.app import build_application, polling
 from bot.clock import FixedClock
 from bot.context import BotApplication
-from bot.handlers import callback_data as payload_format
 from bot.handlers.calendar import typed_dates
 from bot.handlers.callback_data import (
     Answer,
@@ -58,9 +57,12 @@ from bot.handlers.callback_data import (
     ChooseLanguage,
     Continue,
     DraftAction,
+    DraftOp,
     Mute,
     SchoolAction,
+    SchoolOp,
     SessionAction,
+    SessionOp,
     ToggleHelp,
     decode,
     decode_coordination,
@@ -711,14 +713,12 @@ def assert_one_answer(
 def is_nop(data: str) -> bool:
     """The calendar's filler buttons (weekday names, blank days) answer without a text."""
     action = decode_coordination(data)
-    return isinstance(action, DraftAction) and action.op == "nop"
+    return isinstance(action, DraftAction) and action.op == DraftOp.NOTHING
 
 
 # -- strategies that need the bench ---------------------------------------------------------------
 
-OPS = sorted(
-    {*payload_format._DRAFT_OPS, *payload_format._SESSION_OPS, *payload_format._SCHOOL_OPS}
-)
+OPS = sorted({op.value for ops in (DraftOp, SessionOp, SchoolOp) for op in ops})
 
 
 def forged_data(bench: Bench) -> st.SearchStrategy[str]:
@@ -797,9 +797,9 @@ def aimed_data(bench: Bench) -> st.SearchStrategy[str]:
         )
 
     return st.one_of(
-        well_formed("d", payload_format._DRAFT_OPS),
-        well_formed("s", payload_format._SESSION_OPS),
-        well_formed("k", payload_format._SCHOOL_OPS),
+        well_formed("d", (op.value for op in DraftOp)),
+        well_formed("s", (op.value for op in SessionOp)),
+        well_formed("k", (op.value for op in SchoolOp)),
     )
 
 

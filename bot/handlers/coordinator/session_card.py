@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from typing import cast
+from typing import assert_never, cast
 
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
@@ -14,7 +14,7 @@ from telegram.error import Forbidden
 
 from bot.context import SCHEDULER_KEY, AppContext
 from bot.coordination.access import Refused
-from bot.handlers.callback_data import SessionAction
+from bot.handlers.callback_data import SessionAction, SessionOp
 from bot.handlers.coordinator import session_card_screens as views
 from bot.handlers.coordinator import setup_screens
 from bot.handlers.coordinator.shared import answer_problem, reply, send, show, who
@@ -56,7 +56,7 @@ async def list_sessions(update: Update, context: AppContext) -> None:
     lines += [views.session_line(language, summary) for summary in overview.sessions]
     markup = None
     if overview.sessions:
-        _, markup = views.session_picker(language, overview.sessions, "card")
+        _, markup = views.session_picker(language, overview.sessions, SessionOp.CARD)
     await reply(update, "\n".join(lines), markup)
 
 
@@ -68,22 +68,22 @@ async def _school_name(context: AppContext, user: int, school_id: int) -> str:
 
 
 async def status(update: Update, context: AppContext) -> None:
-    await _with_session(update, context, "st")
+    await _with_session(update, context, SessionOp.STATUS)
 
 
 async def preview(update: Update, context: AppContext) -> None:
-    await _with_session(update, context, "pv")
+    await _with_session(update, context, SessionOp.PREVIEW)
 
 
 async def links(update: Update, context: AppContext) -> None:
-    await _with_session(update, context, "ln")
+    await _with_session(update, context, SessionOp.LINKS)
 
 
 async def results(update: Update, context: AppContext) -> None:
-    await _with_session(update, context, "res")
+    await _with_session(update, context, SessionOp.RESULTS)
 
 
-async def _with_session(update: Update, context: AppContext, op: str) -> None:
+async def _with_session(update: Update, context: AppContext, op: SessionOp) -> None:
     """Run `op` on the session named in the command, the only one, or one picked by button."""
     user = who(update)
     language = await language_of(context, user)
@@ -161,20 +161,20 @@ async def session_action(
     session_id = action.session_id
     try:
         match action.op:
-            case "card":
+            case SessionOp.CARD:
                 await show(
                     update,
                     *views.session_card(
                         language, await coordination.session(user=user.id, session_id=session_id)
                     ),
                 )
-            case "st":
+            case SessionOp.STATUS:
                 report = await coordination.status(user=user.id, session_id=session_id)
                 await show(update, *views.status_screen(language, report))
-            case "pv" if not action.arg:
+            case SessionOp.PREVIEW if not action.arg:
                 await coordination.session(user=user.id, session_id=session_id)
                 await show(update, *views.preview_choice(language, session_id))
-            case "pv":
+            case SessionOp.PREVIEW:
                 profile, shown_in = action.arg.split(".")
                 questionnaire = await coordination.preview(
                     user=user.id, session_id=session_id, profile=cast(Profile, profile)
@@ -191,12 +191,12 @@ async def session_action(
                     services.bank,
                 ):
                     await send(update, context, text)
-            case "ln":
+            case SessionOp.LINKS:
                 session, invites = await coordination.links(user=user.id, session_id=session_id)
                 if update.callback_query is not None:
                     await update.callback_query.answer()
                 await send_links(update, context, language, session, invites)
-            case "res":
+            case SessionOp.RESULTS:
                 summary = await coordination.session(user=user.id, session_id=session_id)
                 if summary.state != "closed":
                     # Never partial results: while it runs, participation is all there is.
@@ -208,12 +208,12 @@ async def session_action(
                 if update.callback_query is not None:
                     await update.callback_query.answer()
                 await _send_results(update, context, language, session_id)
-            case "rem" | "cls" | "clsy":
+            case SessionOp.REMIND | SessionOp.CLOSE | SessionOp.CLOSE_CONFIRMED:
                 await coordination.session(user=user.id, session_id=session_id)  # rights
                 await _run_now(update, context, language, session_id, action.op)
-            case "eds" | "edd":
+            case SessionOp.EDIT_STATEMENTS | SessionOp.EDIT_DATES:
                 view = await coordination.edit_session(
-                    user=user.id, session_id=session_id, dates=action.op == "edd"
+                    user=user.id, session_id=session_id, dates=action.op == SessionOp.EDIT_DATES
                 )
                 await show(
                     update,
@@ -221,6 +221,8 @@ async def session_action(
                         language, view, services.bank, services.clock.now()
                     ),
                 )
+            case unknown:
+                assert_never(unknown)
     except Refused as refusal:
         if refusal.reason == "draft_exists":
             existing = await coordination.draft(user=user.id)
@@ -311,16 +313,16 @@ async def _send_results(
 
 
 async def _run_now(
-    update: Update, context: AppContext, language: Language, session_id: int, op: str
+    update: Update, context: AppContext, language: Language, session_id: int, op: SessionOp
 ) -> None:
     """A reminder round or the close, asked for by a coordinator whose rights were checked."""
     query = update.callback_query
     assert query is not None
     t = texts()
     scheduler: Scheduler = context.bot_data[SCHEDULER_KEY]
-    if op == "cls":
+    if op == SessionOp.CLOSE:
         await show(update, *views.close_confirmation(language, session_id))
-    elif op == "rem":
+    elif op == SessionOp.REMIND:
         sent = await scheduler.remind(session_id)
         key = "closing.reminded" if sent else "closing.nothing_to_remind"
         await query.answer(t(language, key, count=sent), show_alert=True)

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.coordination.completion import CompletionLevel
 from bot.coordination.service import SessionSummary, StatusReport
-from bot.handlers.callback_data import SessionAction
+from bot.handlers.callback_data import SessionAction, SessionOp
 from bot.handlers.coordinator.shared import Screen, button, day_text, level_name
 from bot.handlers.render import group_name
 from bot.i18n import texts
@@ -37,7 +37,7 @@ def session_line(language: Language, summary: SessionSummary) -> str:
     )
 
 
-def session_picker(language: Language, summaries: list[SessionSummary], op: str) -> Screen:
+def session_picker(language: Language, summaries: list[SessionSummary], op: SessionOp) -> Screen:
     rows = [
         [
             button(
@@ -67,25 +67,30 @@ def session_card(language: Language, summary: SessionSummary) -> Screen:
     s = session.id
     rows = [
         [
-            button(t(language, "sessions.status_button"), SessionAction(s, "st")),
-            button(t(language, "sessions.preview_button"), SessionAction(s, "pv")),
-            button(t(language, "sessions.links_button"), SessionAction(s, "ln")),
+            button(t(language, "sessions.status_button"), SessionAction(s, SessionOp.STATUS)),
+            button(t(language, "sessions.preview_button"), SessionAction(s, SessionOp.PREVIEW)),
+            button(t(language, "sessions.links_button"), SessionAction(s, SessionOp.LINKS)),
         ]
     ]
     changes = []
     if summary.state == "scheduled":
         changes.append(
-            button(t(language, "draft.change_statements_button"), SessionAction(s, "eds"))
+            button(
+                t(language, "draft.change_statements_button"),
+                SessionAction(s, SessionOp.EDIT_STATEMENTS),
+            )
         )
     if summary.state in ("scheduled", "open"):
-        changes.append(button(t(language, "draft.change_dates_button"), SessionAction(s, "edd")))
+        changes.append(
+            button(t(language, "draft.change_dates_button"), SessionAction(s, SessionOp.EDIT_DATES))
+        )
     if changes:
         rows.append(changes)
     if summary.state == "open":
         rows.append(
             [
-                button(t(language, "closing.remind_button"), SessionAction(s, "rem")),
-                button(t(language, "closing.close_button"), SessionAction(s, "cls")),
+                button(t(language, "closing.remind_button"), SessionAction(s, SessionOp.REMIND)),
+                button(t(language, "closing.close_button"), SessionAction(s, SessionOp.CLOSE)),
             ]
         )
     return text, InlineKeyboardMarkup(rows)
@@ -95,8 +100,11 @@ def close_confirmation(language: Language, session_id: int) -> Screen:
     t = texts()
     rows = [
         [
-            button(t(language, "closing.confirm_button"), SessionAction(session_id, "clsy")),
-            button(t(language, "closing.keep_button"), SessionAction(session_id, "card")),
+            button(
+                t(language, "closing.confirm_button"),
+                SessionAction(session_id, SessionOp.CLOSE_CONFIRMED),
+            ),
+            button(t(language, "closing.keep_button"), SessionAction(session_id, SessionOp.CARD)),
         ]
     ]
     return t(language, "closing.confirm", session=session_id), InlineKeyboardMarkup(rows)
@@ -130,7 +138,7 @@ def status_screen(language: Language, report: StatusReport) -> Screen:
             )
         )
     lines += ["", t(language, "status.legend")]
-    refresh = [[button("🔄", SessionAction(session.id, "st"))]]
+    refresh = [[button("🔄", SessionAction(session.id, SessionOp.STATUS))]]
     return "\n".join(lines), InlineKeyboardMarkup(refresh)
 
 
@@ -139,7 +147,7 @@ def preview_choice(language: Language, session_id: int) -> Screen:
         [
             button(
                 f"{group_name(language, p)} · {lang.upper()}",
-                SessionAction(session_id, "pv", f"{p}.{lang}"),
+                SessionAction(session_id, SessionOp.PREVIEW, f"{p}.{lang}"),
             )
             for lang in LANGUAGES
         ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 from datetime import date
-from typing import cast
+from typing import assert_never, cast
 
 from telegram import Update
 
@@ -15,7 +15,7 @@ from bot.coordination.access import Refused
 from bot.coordination.drafts import DraftError, DraftScope
 from bot.coordination.service import DraftChange, DraftView, Saved
 from bot.handlers.calendar import typed_dates
-from bot.handlers.callback_data import DraftAction
+from bot.handlers.callback_data import DraftAction, DraftOp, SchoolOp
 from bot.handlers.coordinator import setup_screens as views
 from bot.handlers.coordinator.session_card import send_links
 from bot.handlers.coordinator.shared import (
@@ -55,7 +55,9 @@ async def new_session(update: Update, context: AppContext) -> None:
     elif len(schools) == 1:
         await open_draft(update, context, language, schools[0].id)
     else:
-        await reply(update, *school_picker(language, "draft.choose_school", schools, "new"))
+        await reply(
+            update, *school_picker(language, "draft.choose_school", schools, SchoolOp.NEW_SESSION)
+        )
 
 
 async def open_draft(
@@ -87,42 +89,56 @@ async def cancel(update: Update, context: AppContext) -> None:
 
 
 def _rule(action: DraftAction, language: Language) -> DraftChange | None:
-    """The draft rule a button applies; None for buttons that only show something. A new own
-    statement is written in the coordinator's language."""
-    op, arg = action.op, action.arg
-    rules: dict[str, DraftChange] = {
-        "lvl": lambda d, s: drafts.choose_level(d, s, cast(Level, arg)),
-        "cust": drafts.show_customise,
-        "tog": lambda d, s: drafts.toggle_optional(d, s, arg),
-        "add": lambda d, s: drafts.begin_own(d, s, language),
-        "olt": lambda d, s: drafts.begin_translation(d, s, *arg.split(".")),
-        "oe": lambda d, s: drafts.edit_own(d, s, *arg.split(".")),
-        "od": lambda d, s: drafts.delete_own(d, s, arg),
-        "oa": lambda d, s: drafts.own_area(d, s, arg),
-        "og": lambda d, s: drafts.toggle_own_group(d, s, cast(Profile, arg)),
-        "ogd": drafts.own_groups_done,
-        "osk": lambda d, s: drafts.own_help(d, s, ""),
-        "back": drafts.cancel_pending,
-        "own": drafts.cancel_pending,
-        "dates": drafts.show_dates,
-        "day": lambda d, s: _choose_day(d, s, date(int(arg[:4]), int(arg[4:6]), int(arg[6:]))),
-        "rev": drafts.show_review,
-        "opt": lambda d, s: drafts.show_customise(d, s),
-        "ov": drafts.cancel_pending,
-        "resume": lambda d, s: d,
-        "cal": lambda d, s: d,
-        "nop": lambda d, s: d,
-    }
-    return rules.get(op)
+    """The draft rule a button applies (showing a step is one: the draft keeps its step); None
+    for the buttons that do something else. A new own statement is written in the
+    coordinator's language."""
+    arg = action.arg
+    match action.op:
+        case DraftOp.LEVEL:
+            return lambda d, s: drafts.choose_level(d, s, cast(Level, arg))
+        case DraftOp.CUSTOMISE | DraftOp.OPTIONAL_AREA:
+            return drafts.show_customise
+        case DraftOp.TOGGLE_OPTIONAL:
+            return lambda d, s: drafts.toggle_optional(d, s, arg)
+        case DraftOp.ADD_OWN:
+            return lambda d, s: drafts.begin_own(d, s, language)
+        case DraftOp.TRANSLATE_OWN:
+            return lambda d, s: drafts.begin_translation(d, s, *arg.split("."))
+        case DraftOp.EDIT_OWN:
+            return lambda d, s: drafts.edit_own(d, s, *arg.split("."))
+        case DraftOp.DELETE_OWN:
+            return lambda d, s: drafts.delete_own(d, s, arg)
+        case DraftOp.OWN_AREA:
+            return lambda d, s: drafts.own_area(d, s, arg)
+        case DraftOp.OWN_GROUP:
+            return lambda d, s: drafts.toggle_own_group(d, s, cast(Profile, arg))
+        case DraftOp.OWN_GROUPS_DONE:
+            return drafts.own_groups_done
+        case DraftOp.SKIP_OWN_HELP:
+            return lambda d, s: drafts.own_help(d, s, "")
+        case DraftOp.BACK | DraftOp.OWN_LIST | DraftOp.OWN_DETAIL:
+            return drafts.cancel_pending
+        case DraftOp.DATES:
+            return drafts.show_dates
+        case DraftOp.DAY:
+            return lambda d, s: _choose_day(d, s, date(int(arg[:4]), int(arg[4:6]), int(arg[6:])))
+        case DraftOp.REVIEW:
+            return drafts.show_review
+        case DraftOp.RESUME | DraftOp.MONTH:
+            return lambda d, s: d
+        case DraftOp.SAVE | DraftOp.DISCARD | DraftOp.NOTHING:
+            return None
+        case unknown:
+            assert_never(unknown)
 
 
 def _calendar_argument_valid(action: DraftAction) -> bool:
-    """A month (cal) or day (day) the calendar can show, not a forged 20261399 or 999912."""
-    if action.op not in ("cal", "day"):
+    """A month or a day the calendar can show, not a forged 20261399 or 999912."""
+    if action.op not in (DraftOp.MONTH, DraftOp.DAY):
         return True
     arg = action.arg
     try:
-        day = date(int(arg[:4]), int(arg[4:6]), int(arg[6:]) if action.op == "day" else 1)
+        day = date(int(arg[:4]), int(arg[4:6]), int(arg[6:]) if action.op == DraftOp.DAY else 1)
     except ValueError:
         return False
     return in_calendar(day)
@@ -142,16 +158,16 @@ async def draft_action(
     user = who(update)
     query = update.callback_query
     assert query is not None
-    if action.op == "nop":
+    if action.op == DraftOp.NOTHING:
         await query.answer()
         return
-    if action.op == "drop":
+    if action.op == DraftOp.DISCARD:
         if await coordination.discard(user=user.id, draft_id=action.draft_id):
             await show(update, texts()(language, "draft.discarded"))
         else:
             await answer_problem(update, language, Refused("no_draft"))
         return
-    if action.op == "go":
+    if action.op == DraftOp.SAVE:
         await _save(update, context, language, action.draft_id)
         return
     rule = _rule(action, language) if _calendar_argument_valid(action) else None
@@ -167,19 +183,21 @@ async def draft_action(
     bank = services.bank
     note = ""
     match action.op:
-        case "opt" | "tog":
-            area = action.arg if action.op == "opt" else action.arg[0]
+        case DraftOp.OPTIONAL_AREA | DraftOp.TOGGLE_OPTIONAL:
+            area = action.arg if action.op == DraftOp.OPTIONAL_AREA else action.arg[0]
             screen = views.area_screen(language, view, bank, area)
-        case "own" | "od":
-            if action.op == "od":
+        case DraftOp.OWN_LIST | DraftOp.DELETE_OWN:
+            if action.op == DraftOp.DELETE_OWN:
                 note = texts()(language, "draft.deleted", code=action.arg)
             screen = views.own_list_screen(language, view, note)
-        case "ov":
+        case DraftOp.OWN_DETAIL:
             screen = views.own_detail_screen(language, view, action.arg)
-        case "cal":
+        case DraftOp.MONTH:
             month = (int(action.arg[:4]), int(action.arg[4:]))
             screen = views.calendar_screen(language, view, now, month)
-        case "osk" | "back" | "oa" | "ogd" if view.draft.pending is None:
+        case DraftOp.SKIP_OWN_HELP | DraftOp.BACK | DraftOp.OWN_AREA | DraftOp.OWN_GROUPS_DONE if (
+            view.draft.pending is None
+        ):
             screen = _after_own_change(language, view, action.arg)
         case _:
             screen = views.draft_screen(language, view, bank, now)

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.coordination.service import DraftView
 from bot.handlers import calendar
-from bot.handlers.callback_data import DraftAction, encode_coordination
+from bot.handlers.callback_data import DraftAction, DraftOp, encode_coordination
 from bot.handlers.coordinator.shared import Screen, button, day_text, level_name
 from bot.handlers.render import group_name
 from bot.i18n import shipped, texts
@@ -51,8 +51,8 @@ def draft_exists(language: Language, view: DraftView) -> Screen:
     return t(language, "draft.exists", what=draft_what(language, view)), InlineKeyboardMarkup(
         [
             [
-                button(t(language, "draft.resume_button"), DraftAction(d, "resume")),
-                button(t(language, "draft.discard_button"), DraftAction(d, "drop")),
+                button(t(language, "draft.resume_button"), DraftAction(d, DraftOp.RESUME)),
+                button(t(language, "draft.discard_button"), DraftAction(d, DraftOp.DISCARD)),
             ]
         ]
     )
@@ -76,8 +76,10 @@ def draft_screen(language: Language, view: DraftView, bank: Bank, now: datetime)
 def level_screen(language: Language, view: DraftView) -> Screen:
     t = texts()
     d = view.draft.id
-    rows = [[button(level_name(language, lvl), DraftAction(d, "lvl", lvl))] for lvl in LEVELS]
-    rows.append([button(t(language, "draft.cancel_button"), DraftAction(d, "drop"))])
+    rows = [
+        [button(level_name(language, lvl), DraftAction(d, DraftOp.LEVEL, lvl))] for lvl in LEVELS
+    ]
+    rows.append([button(t(language, "draft.cancel_button"), DraftAction(d, DraftOp.DISCARD))])
     return _screen(language, view, t(language, "draft.level_prompt"), rows)
 
 
@@ -97,17 +99,17 @@ def customise_screen(language: Language, view: DraftView, bank: Bank) -> Screen:
         max_own=MAX_OWN_STATEMENTS,
     )
     onward = "draft.review_button" if view.session is not None else "draft.next_dates_button"
-    onward_op = "rev" if view.session is not None else "dates"
+    onward_op = DraftOp.REVIEW if view.session is not None else DraftOp.DATES
     rows = [
-        [button(t(language, "draft.optional_button"), DraftAction(d, "opt", "A"))],
+        [button(t(language, "draft.optional_button"), DraftAction(d, DraftOp.OPTIONAL_AREA, "A"))],
         [
             button(
                 t(language, "draft.own_button", count=len(draft.own), max_own=MAX_OWN_STATEMENTS),
-                DraftAction(d, "own"),
+                DraftAction(d, DraftOp.OWN_LIST),
             )
         ],
         [
-            button(t(language, "draft.cancel_button"), DraftAction(d, "drop")),
+            button(t(language, "draft.cancel_button"), DraftAction(d, DraftOp.DISCARD)),
             button(t(language, onward), DraftAction(d, onward_op)),
         ],
     ]
@@ -144,7 +146,7 @@ def area_screen(language: Language, view: DraftView, bank: Bank, area: str) -> S
             [
                 button(
                     f"{'✅' if chosen else '⬜'} {statement.code}",
-                    DraftAction(d, "tog", statement.code),
+                    DraftAction(d, DraftOp.TOGGLE_OPTIONAL, statement.code),
                 )
             ]
         )
@@ -152,12 +154,12 @@ def area_screen(language: Language, view: DraftView, bank: Bank, area: str) -> S
     tabs = [
         button(
             f"·{a}·" if a == area else (f"{a} {counts[a]}" if counts[a] else a),
-            DraftAction(d, "opt", a),
+            DraftAction(d, DraftOp.OPTIONAL_AREA, a),
         )
         for a in AREA_CODES
     ]
     rows += [tabs[:4], tabs[4:]]
-    rows.append([button(t(language, "draft.back_button"), DraftAction(d, "cust"))])
+    rows.append([button(t(language, "draft.back_button"), DraftAction(d, DraftOp.CUSTOMISE))])
     return _screen(language, view, "\n".join(lines), rows)
 
 
@@ -178,13 +180,13 @@ def own_list_screen(language: Language, view: DraftView, note: str = "") -> Scre
             [
                 button(
                     f"{statement.code} · {statement.text[:40]}",
-                    DraftAction(d, "ov", statement.code),
+                    DraftAction(d, DraftOp.OWN_DETAIL, statement.code),
                 )
             ]
         )
     if len(draft.own) < MAX_OWN_STATEMENTS:
-        rows.append([button(t(language, "draft.add_button"), DraftAction(d, "add"))])
-    rows.append([button(t(language, "draft.back_button"), DraftAction(d, "cust"))])
+        rows.append([button(t(language, "draft.add_button"), DraftAction(d, DraftOp.ADD_OWN))])
+    rows.append([button(t(language, "draft.back_button"), DraftAction(d, DraftOp.CUSTOMISE))])
     return _screen(language, view, "\n".join(lines), rows)
 
 
@@ -209,7 +211,7 @@ def own_detail_screen(language: Language, view: DraftView, code: str) -> Screen:
         button(
             t(language, "draft.translate_button", language=info.name)
             + (" ✓" if statement.has(info.code) else ""),
-            DraftAction(d, "olt", f"{code}.{info.code}"),
+            DraftAction(d, DraftOp.TRANSLATE_OWN, f"{code}.{info.code}"),
         )
         for info in shipped()
         if info.code != statement.language
@@ -217,15 +219,27 @@ def own_detail_screen(language: Language, view: DraftView, code: str) -> Screen:
     rows = [
         translate,
         [
-            button(t(language, "draft.edit_text_button"), DraftAction(d, "oe", f"{code}.text")),
-            button(t(language, "draft.edit_help_button"), DraftAction(d, "oe", f"{code}.help")),
+            button(
+                t(language, "draft.edit_text_button"),
+                DraftAction(d, DraftOp.EDIT_OWN, f"{code}.text"),
+            ),
+            button(
+                t(language, "draft.edit_help_button"),
+                DraftAction(d, DraftOp.EDIT_OWN, f"{code}.help"),
+            ),
         ],
         [
-            button(t(language, "draft.edit_area_button"), DraftAction(d, "oe", f"{code}.area")),
-            button(t(language, "draft.edit_groups_button"), DraftAction(d, "oe", f"{code}.groups")),
+            button(
+                t(language, "draft.edit_area_button"),
+                DraftAction(d, DraftOp.EDIT_OWN, f"{code}.area"),
+            ),
+            button(
+                t(language, "draft.edit_groups_button"),
+                DraftAction(d, DraftOp.EDIT_OWN, f"{code}.groups"),
+            ),
         ],
-        [button(t(language, "draft.delete_button"), DraftAction(d, "od", code))],
-        [button(t(language, "draft.back_button"), DraftAction(d, "own"))],
+        [button(t(language, "draft.delete_button"), DraftAction(d, DraftOp.DELETE_OWN, code))],
+        [button(t(language, "draft.back_button"), DraftAction(d, DraftOp.OWN_LIST))],
     ]
     return _screen(language, view, body, rows)
 
@@ -248,7 +262,7 @@ def pending_screen(language: Language, view: DraftView) -> Screen:
     pending = draft.pending
     assert pending is not None
     d = draft.id
-    cancel = [button(t(language, "draft.cancel_button"), DraftAction(d, "back"))]
+    cancel = [button(t(language, "draft.cancel_button"), DraftAction(d, DraftOp.BACK))]
     if draft.awaiting == "own_text":
         return _screen(
             language, view, t(language, "draft.own_text_prompt", limit=MAX_TEXT_CHARS), [cancel]
@@ -264,12 +278,12 @@ def pending_screen(language: Language, view: DraftView) -> Screen:
         )
         return _screen(language, view, body, [cancel])
     if draft.awaiting == "own_help":
-        skip = [button(t(language, "draft.skip_button"), DraftAction(d, "osk"))]
+        skip = [button(t(language, "draft.skip_button"), DraftAction(d, DraftOp.SKIP_OWN_HELP))]
         body = t(language, "draft.own_help_prompt", limit=MAX_HELP_CHARS)
         return _screen(language, view, body, [skip if pending.code is None else [], cancel])
     quoted = f"<i>{html.escape(pending.text)}</i>\n\n" if pending.text else ""
     if pending.area is None:
-        areas = [button(a, DraftAction(d, "oa", a)) for a in AREA_CODES]
+        areas = [button(a, DraftAction(d, DraftOp.OWN_AREA, a)) for a in AREA_CODES]
         return _screen(
             language,
             view,
@@ -280,12 +294,12 @@ def pending_screen(language: Language, view: DraftView) -> Screen:
         [
             button(
                 f"{'✅' if p in pending.profiles else '⬜'} {group_name(language, p)}",
-                DraftAction(d, "og", p),
+                DraftAction(d, DraftOp.OWN_GROUP, p),
             )
         ]
         for p in PROFILES
     ]
-    done = [button(t(language, "draft.done_button"), DraftAction(d, "ogd"))]
+    done = [button(t(language, "draft.done_button"), DraftAction(d, DraftOp.OWN_GROUPS_DONE))]
     return _screen(
         language, view, quoted + t(language, "draft.own_groups_prompt"), [*groups, done, cancel]
     )
@@ -331,16 +345,18 @@ def calendar_screen(
         year,
         number,
         allowed=lambda day: first <= day <= last,
-        day_data=lambda day: encode_coordination(DraftAction(d, "day", f"{day:%Y%m%d}")),
-        month_data=lambda y, m: encode_coordination(DraftAction(d, "cal", f"{y:04d}{m:02d}")),
-        nothing=encode_coordination(DraftAction(d, "nop")),
+        day_data=lambda day: encode_coordination(DraftAction(d, DraftOp.DAY, f"{day:%Y%m%d}")),
+        month_data=lambda y, m: encode_coordination(
+            DraftAction(d, DraftOp.MONTH, f"{y:04d}{m:02d}")
+        ),
+        nothing=encode_coordination(DraftAction(d, DraftOp.NOTHING)),
         can_go_back=(year, number) > (first.year, first.month),
         can_go_forward=(year, number) < (last.year, last.month),
     )
     if view.session is None:
-        rows.append([button(t(language, "draft.back_button"), DraftAction(d, "cust"))])
+        rows.append([button(t(language, "draft.back_button"), DraftAction(d, DraftOp.CUSTOMISE))])
     else:
-        rows.append([button(t(language, "draft.cancel_button"), DraftAction(d, "drop"))])
+        rows.append([button(t(language, "draft.cancel_button"), DraftAction(d, DraftOp.DISCARD))])
     return _screen(language, view, body, rows)
 
 
@@ -377,12 +393,14 @@ def review_screen(language: Language, view: DraftView, bank: Bank) -> Screen:
     go = t(language, "draft.activate_button" if new else "draft.save_button")
     rows = [
         [
-            button(t(language, "draft.change_statements_button"), DraftAction(d, "cust")),
-            button(t(language, "draft.change_dates_button"), DraftAction(d, "dates")),
+            button(
+                t(language, "draft.change_statements_button"), DraftAction(d, DraftOp.CUSTOMISE)
+            ),
+            button(t(language, "draft.change_dates_button"), DraftAction(d, DraftOp.DATES)),
         ],
         [
-            button(t(language, "draft.cancel_button"), DraftAction(d, "drop")),
-            button(go, DraftAction(d, "go")),
+            button(t(language, "draft.cancel_button"), DraftAction(d, DraftOp.DISCARD)),
+            button(go, DraftAction(d, DraftOp.SAVE)),
         ],
     ]
     return _screen(language, view, f"{body}\n\n{hint}", rows)

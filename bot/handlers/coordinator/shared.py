@@ -12,7 +12,12 @@ from telegram.error import BadRequest
 from bot.context import AppContext
 from bot.coordination.access import Refused
 from bot.coordination.drafts import DraftError
-from bot.handlers.callback_data import CoordinationAction, SchoolAction, encode_coordination
+from bot.handlers.callback_data import (
+    CoordinationAction,
+    SchoolAction,
+    SchoolOp,
+    encode_coordination,
+)
 from bot.i18n import texts
 from bot.sessions.period import FIRST_YEAR, LAST_YEAR, PeriodError
 from bot.storage.records import School
@@ -64,7 +69,7 @@ def problem_text(language: Language, error: Exception, typed: str = "") -> str:
     return t(language, "alert.error")
 
 
-def school_picker(language: Language, key: str, schools: list[School], op: str) -> Screen:
+def school_picker(language: Language, key: str, schools: list[School], op: SchoolOp) -> Screen:
     rows = [[button(school.name[:60], SchoolAction(school.id, op))] for school in schools]
     return texts()(language, key), InlineKeyboardMarkup(rows)
 

@@ -4,13 +4,14 @@ coordinator invite opened with /start."""
 from __future__ import annotations
 
 import html
+from typing import assert_never
 
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import AppContext
 from bot.coordination.access import Refused
 from bot.coordination.invites import Expired, Joined, UsedUp
-from bot.handlers.callback_data import SchoolAction
+from bot.handlers.callback_data import SchoolAction, SchoolOp
 from bot.handlers.coordinator import team_screens as views
 from bot.handlers.coordinator.setup import open_draft
 from bot.handlers.coordinator.shared import (
@@ -61,9 +62,9 @@ async def coordinators(update: Update, context: AppContext) -> None:
     if not schools:
         await reply(update, texts()(language, "draft.no_school"))
     elif len(schools) == 1:
-        await school_action(update, context, language, SchoolAction(schools[0].id, "team"))
+        await school_action(update, context, language, SchoolAction(schools[0].id, SchoolOp.TEAM))
     else:
-        await reply(update, *school_picker(language, "team.choose", schools, "team"))
+        await reply(update, *school_picker(language, "team.choose", schools, SchoolOp.TEAM))
 
 
 async def school_action(
@@ -75,12 +76,12 @@ async def school_action(
     school_id = action.school_id
     try:
         match action.op:
-            case "new":
+            case SchoolOp.NEW_SESSION:
                 await open_draft(update, context, language, school_id)
-            case "team":
+            case SchoolOp.TEAM:
                 school, members = await coordination.team(user=user.id, school_id=school_id)
                 await show(update, *views.team_screen(language, school, members, user.id))
-            case "inv":
+            case SchoolOp.INVITE:
                 issued = await coordination.invite_coordinator(user=user.id, school_id=school_id)
                 link = invite_link(context.bot.username, issued.token)
                 text = t(
@@ -93,8 +94,10 @@ async def school_action(
                 if update.callback_query is not None:
                     await update.callback_query.answer()
                 await send(update, context, text)
-            case "rm" | "rmy":
+            case SchoolOp.REMOVE | SchoolOp.REMOVE_CONFIRMED:
                 await _remove(update, context, language, action)
+            case unknown:
+                assert_never(unknown)
     except Refused as refusal:
         await answer_problem(update, language, refusal)
 
@@ -112,13 +115,14 @@ async def _remove(
         return
     name = views.member_name(language, target, user.id)
     escaped = html.escape(school.name)
-    if action.op == "rm":
+    if action.op == SchoolOp.REMOVE:
         if target.telegram_id == user.id:
             raise Refused("remove_self")
         confirm = button(
-            t(language, "team.confirm_button"), SchoolAction(school.id, "rmy", action.arg)
+            t(language, "team.confirm_button"),
+            SchoolAction(school.id, SchoolOp.REMOVE_CONFIRMED, action.arg),
         )
-        back = button(t(language, "draft.back_button"), SchoolAction(school.id, "team"))
+        back = button(t(language, "draft.back_button"), SchoolAction(school.id, SchoolOp.TEAM))
         await show(
             update,
             t(language, "team.confirm_remove", name=name, school=escaped),

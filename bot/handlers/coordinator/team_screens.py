@@ -6,7 +6,7 @@ import html
 
 from telegram import InlineKeyboardMarkup
 
-from bot.handlers.callback_data import SchoolAction
+from bot.handlers.callback_data import SchoolAction, SchoolOp
 from bot.handlers.coordinator.shared import Screen, button
 from bot.i18n import texts
 from bot.storage.records import Coordinator, School
@@ -39,9 +39,11 @@ def team_screen(
                 [
                     button(
                         t(language, "team.remove_button", name=plain[:40]),
-                        SchoolAction(school.id, "rm", str(member.telegram_id)),
+                        SchoolAction(school.id, SchoolOp.REMOVE, str(member.telegram_id)),
                     )
                 ]
             )
-    rows.append([button(t(language, "team.invite_button"), SchoolAction(school.id, "inv"))])
+    rows.append(
+        [button(t(language, "team.invite_button"), SchoolAction(school.id, SchoolOp.INVITE))]
+    )
     return "\n".join(lines), InlineKeyboardMarkup(rows)
