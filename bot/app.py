@@ -25,7 +25,7 @@ from telegram.ext import (
 
 from bot.botapi import check_token, token_rejected
 from bot.clock import Clock, SystemClock
-from bot.context import SCHEDULER_KEY, SERVICES_KEY, AppContext, BotApplication, Services
+from bot.context import AppContext, BotApplication, BotData, Services
 from bot.coordination.service import Coordination
 from bot.handlers import admin, errors, participant
 from bot.handlers.callback_data import COORDINATION_PATTERN
@@ -106,7 +106,7 @@ def build_application(
     async def post_init(application: BotApplication) -> None:
         db = await Database.open(settings.database)
         participation = Participation(db=db, clock=chosen_clock, bank=chosen_bank)
-        application.bot_data[SERVICES_KEY] = Services(
+        application.bot_data.services = Services(
             settings=settings,
             clock=chosen_clock,
             bank=chosen_bank,
@@ -134,26 +134,21 @@ def build_application(
             bot=application.bot,
             drawing=chosen_drawing,
         )
-        application.bot_data[SCHEDULER_KEY] = scheduler
+        application.bot_data.scheduler = scheduler
         await _publish_commands(application)
         await scheduler.resume_unsent()
         await _schedule_all(application, scheduler, policy, chosen_clock)
         log.info("bot @%s started with database %s", application.bot.username, db.path)
 
     async def post_shutdown(application: BotApplication) -> None:
-        scheduler = application.bot_data.get(SCHEDULER_KEY)
-        if isinstance(scheduler, Scheduler):
-            await scheduler.stop()
-        services = application.bot_data.get(SERVICES_KEY)
-        if isinstance(services, Services):
-            await services.db.close()
+        await application.bot_data.close()
 
     builder = (
         Application.builder()
         .token(token)
         .base_url(settings.api_url)
         .base_file_url(settings.resolved_file_api_url)
-        .context_types(ContextTypes(context=AppContext))
+        .context_types(ContextTypes(context=AppContext, bot_data=BotData))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -256,7 +251,7 @@ async def _schedule_all(
     """Rebuild every job from the database; the first tick follows a second after the start."""
     job_queue = application.job_queue
     assert job_queue is not None
-    settings = application.bot_data[SERVICES_KEY].settings
+    settings = application.bot_data.services.settings
     jobs.install(job_queue, scheduler, interval=settings.tick_seconds)
     async with scheduler.db.read() as connection:
         sessions = await session_queries.active_sessions(connection)

@@ -28,8 +28,6 @@ from pathlib import Path
 
 from bot.app import build_application, polling
 from bot.clock import FixedClock
-from bot.context import SCHEDULER_KEY
-from bot.scheduler.work import Scheduler
 from bot.settings import Settings
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
@@ -139,7 +137,7 @@ async def test_no_page_image_ties_a_completed_questionnaire_to_its_person(
     unfinished = people[-1]
 
     async with polling(build_application(settings, clock=clock), poll_timeout=1) as app:
-        scheduler: Scheduler = app.bot_data[SCHEDULER_KEY]
+        scheduler = app.bot_data.scheduler
         for person in people:
             clock.set(clock.now() + timedelta(minutes=rng.randrange(1, 90)))
             await join(person, links[person.profile])

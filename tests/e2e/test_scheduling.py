@@ -10,9 +10,7 @@ from pathlib import Path
 
 from bot.app import build_application, polling
 from bot.clock import FixedClock
-from bot.context import SCHEDULER_KEY
 from bot.scheduler.plan import reminder_times
-from bot.scheduler.work import Scheduler
 from bot.settings import Settings
 from emulator import BotApiEmulator
 
@@ -30,7 +28,7 @@ async def test_a_reminder_brings_the_participant_back_and_can_be_muted(
     created = await create_session_with_cli(emu, database)
     clock = FixedClock(datetime.now(UTC))
     async with polling(build_application(settings, clock=clock), poll_timeout=1) as app:
-        scheduler: Scheduler = app.bot_data[SCHEDULER_KEY]
+        scheduler = app.bot_data.scheduler
         student = emu.user(8001, language_code="en")
         await student.open_link(created["links"]["student"])
         _, statement = await student.wait_for_messages(2)

@@ -22,8 +22,6 @@ import pytest
 
 from bot.app import build_application, polling
 from bot.clock import FixedClock
-from bot.context import SCHEDULER_KEY
-from bot.scheduler.work import Scheduler
 from bot.sessions.service import CreatedSession, create_session
 from bot.settings import Settings, load_settings
 from bot.storage import Database
@@ -250,7 +248,7 @@ async def test_timeouts_on_an_edit_a_reply_and_a_reminder_lose_and_double_nothin
     once, and neither the reply nor the reminder is sent twice."""
     session = await new_session(database, timezone=midday_zone())
     async with polling(build_application(production), poll_timeout=POLL_TIMEOUT) as app:
-        scheduler: Scheduler = app.bot_data[SCHEDULER_KEY]
+        scheduler = app.bot_data.scheduler
         editing = await join(emu, 301, session.invites["teacher"])
         sending = await join(emu, 302, session.invites["teacher"])
         reminded = await join(emu, 303, session.invites["student"])
@@ -350,7 +348,7 @@ async def test_blocked_participants_are_skipped_and_broadcast_faults_are_waited_
     async with polling(
         build_application(production, clock=clock), poll_timeout=POLL_TIMEOUT
     ) as app:
-        scheduler: Scheduler = app.bot_data[SCHEDULER_KEY]
+        scheduler = app.bot_data.scheduler
         waiting, blocking, refused, flooded = [
             await join(emu, user_id, session.invites["student"]) for user_id in (501, 502, 503, 504)
         ]

@@ -12,7 +12,7 @@ from telegram import InputFile, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden
 
-from bot.context import SCHEDULER_KEY, AppContext
+from bot.context import AppContext
 from bot.coordination.access import Refused
 from bot.handlers.callback_data import SessionAction, SessionOp
 from bot.handlers.coordinator import session_card_screens as views
@@ -28,7 +28,6 @@ from bot.reporting.formatting import file_name
 from bot.reporting.labels import labels
 from bot.reporting.rendering import drawn
 from bot.reporting.service import load_results, report_will_follow
-from bot.scheduler.work import Scheduler
 from bot.sessions.tokens import invite_link
 from bot.storage.records import Session
 from bot.surveys.vocabulary import PROFILES, Language, Profile
@@ -319,7 +318,7 @@ async def _run_now(
     query = update.callback_query
     assert query is not None
     t = texts()
-    scheduler: Scheduler = context.bot_data[SCHEDULER_KEY]
+    scheduler = context.scheduler
     if op == SessionOp.CLOSE:
         await show(update, *views.close_confirmation(language, session_id))
     elif op == SessionOp.REMIND:

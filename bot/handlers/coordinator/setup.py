@@ -9,7 +9,7 @@ from typing import assert_never, cast
 
 from telegram import Update
 
-from bot.context import SCHEDULER_KEY, AppContext
+from bot.context import AppContext
 from bot.coordination import drafts
 from bot.coordination.access import Refused
 from bot.coordination.drafts import DraftError, DraftScope
@@ -288,16 +288,15 @@ async def _save(update: Update, context: AppContext, language: Language, draft_i
 
 
 def _reschedule(context: AppContext, saved: Saved) -> None:
-    """Tell the scheduler (when one runs) about a new session or new dates."""
-    scheduler = context.bot_data.get(SCHEDULER_KEY)
-    if scheduler is None or context.job_queue is None:
+    """Tell the scheduler about a new session or new dates."""
+    if context.job_queue is None:
         return
     from bot.scheduler import jobs
 
     services = context.services
     jobs.schedule_session(
         context.job_queue,
-        scheduler,
+        context.scheduler,
         saved.session,
         services.settings.reminder_policy(),
         now=services.clock.now(),
