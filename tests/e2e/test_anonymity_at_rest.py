@@ -31,7 +31,7 @@ from bot.clock import FixedClock
 from bot.settings import Settings
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
-from .conftest import create_session_with_cli  # type: ignore[import-not-found]
+from .helpers import create_session_with_cli
 
 LABELS = {0: "N/A", 1: "1", 2: "2", 3: "3", 4: "4", 5: "5"}
 WAL_HEADER = 32

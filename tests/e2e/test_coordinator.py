@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -14,22 +13,15 @@ from pathlib import Path
 
 from bot.app import build_application, polling
 from bot.clock import FixedClock
-from bot.context import BotApplication
-from bot.scheduler.jobs import TICK_JOB
 from bot.settings import Settings, load_settings
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
-from .conftest import TOKEN, selfie_bot, today_in  # type: ignore[import-not-found]
+from .helpers import TOKEN, db_rows, first_tick_done, say, selfie_bot, today_in
 
 ADMIN = 100
 COORDINATOR = 200
 OWN_TEXT = "Our school library lends laptops to every student who needs one."
 LINK = re.compile(r"https://t\.me/\S+")
-
-
-def db_rows(database: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(database) as connection:
-        return connection.execute(sql).fetchall()
 
 
 def link_in(message: ChatMessage) -> str:
@@ -53,22 +45,6 @@ async def running(emu: BotApiEmulator, database: Path, clock: FixedClock) -> Asy
     async with polling(build_application(settings, clock=clock), poll_timeout=1) as application:
         await first_tick_done(application)
         yield
-
-
-async def first_tick_done(application: BotApplication) -> None:
-    """Wait for the scheduler's first tick, so that no opening notice of a session created
-    by the test lands among the replies the test waits for (the next tick is an hour away)."""
-    assert application.job_queue is not None
-    (tick,) = application.job_queue.get_jobs_by_name(TICK_JOB)
-    started = datetime.now(UTC)
-    while tick.next_t is None or tick.next_t < started + timedelta(minutes=30):
-        await asyncio.sleep(0.05)
-        assert datetime.now(UTC) - started < timedelta(seconds=10), "the scheduler never ticked"
-
-
-async def say(user: EmulatedUser, text: str) -> ChatMessage:
-    await user.send(text)
-    return await user.wait_for_message()
 
 
 async def click(user: EmulatedUser, message: ChatMessage, label: str) -> ChatMessage:

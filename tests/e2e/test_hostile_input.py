@@ -71,7 +71,6 @@ from bot.handlers.coordinator.session_card import SESSION_NUMBER
 from bot.handlers.render import group_name
 from bot.i18n import texts
 from bot.i18n.formatting import day
-from bot.scheduler.jobs import TICK_JOB
 from bot.sessions.service import create_session
 from bot.settings import load_settings
 from bot.storage import Database
@@ -82,7 +81,7 @@ from bot.validation import BIDI_CONTROLS, MAX_RECORD_ID, code_point, is_hidden
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 from emulator.state import CallbackAnswer
 
-from .conftest import TOKEN, USERNAME, create_session_with_cli, today_in  # type: ignore[import-not-found]
+from .helpers import TOKEN, USERNAME, create_session_with_cli, first_tick_done, say, today_in
 
 T = TypeVar("T")
 
@@ -461,17 +460,6 @@ class Bench:
         return False
 
 
-async def first_tick_done(application: BotApplication) -> None:
-    """Wait for the scheduler's first tick (the next is an hour away), so that its opening
-    notices and writes do not land among what the examples observe."""
-    assert application.job_queue is not None
-    (tick,) = application.job_queue.get_jobs_by_name(TICK_JOB)
-    started = datetime.now(UTC)
-    while tick.next_t is None or tick.next_t < started + timedelta(minutes=30):
-        await asyncio.sleep(0.05)
-        assert datetime.now(UTC) - started < timedelta(seconds=10), "the scheduler never ticked"
-
-
 def token_of(link: str) -> str:
     return parse_qs(urlsplit(link).query)["start"][0]
 
@@ -483,11 +471,6 @@ def payloads(message: ChatMessage) -> list[str]:
 def db_value(database: Path, sql: str) -> Any:
     with sqlite3.connect(database) as connection:
         return connection.execute(sql).fetchone()[0]
-
-
-async def say(user: EmulatedUser, text: str) -> ChatMessage:
-    await user.send(text)
-    return await user.wait_for_message()
 
 
 async def click(user: EmulatedUser, message: ChatMessage, label: str, seen: list[str]) -> None:

@@ -15,7 +15,7 @@ from bot.settings import Settings
 from bot.surveys.bank import default_bank
 from emulator import BotApiEmulator, EmulatedUser
 
-from .conftest import create_session_with_cli  # type: ignore[import-not-found]
+from .helpers import create_session_with_cli
 
 PEOPLE = [("lv", "student", 7101), ("ru", "student", 7102), ("uk", "student", 7103)]
 PEOPLE += [("en", "teacher", 7104)]

@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 from bot.app import build_application, polling
 from bot.settings import Settings, load_settings
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
-from .conftest import (  # type: ignore[import-not-found]
-    TOKEN,
-    BotProcess,
-    create_session_with_cli,
-    progress_of,
-    selfie_bot,
-)
-
-
-def rows(database: Path, sql: str) -> list[tuple[object, ...]]:
-    with closing(sqlite3.connect(database)) as connection:
-        return connection.execute(sql).fetchall()
+from .helpers import TOKEN, BotProcess, create_session_with_cli, db_rows, progress_of, selfie_bot
 
 
 async def answer(user: EmulatedUser, statement: ChatMessage, times: int) -> None:
@@ -68,7 +55,7 @@ async def test_privacy_says_what_is_kept_and_forget_removes_it(
         await teacher.wait_for_edit(ask)
         assert "vairs neko neglabā" in ask.text
         assert progress_of(database, teacher.id) is None
-        assert rows(database, "SELECT count(*) FROM participants") == [(0,)]
+        assert db_rows(database, "SELECT count(*) FROM participants") == [(0,)]
         await teacher.send("/privacy")
         assert "neko neglabā" in (await teacher.wait_for_message()).text
 
@@ -83,8 +70,8 @@ async def test_privacy_says_what_is_kept_and_forget_removes_it(
         ask = await student.wait_for_message()
         await student.click("🗑", message=ask)
         await student.wait_for_edit(ask)
-        assert rows(database, "SELECT count(*) FROM participants") == [(0,)]
-        assert rows(database, "SELECT count(*) FROM responses") == [(1,)]
+        assert db_rows(database, "SELECT count(*) FROM participants") == [(0,)]
+        assert db_rows(database, "SELECT count(*) FROM responses") == [(1,)]
 
         # The only coordinator of a school with a running session is not removed.
         coordinator = emu.user(900, language_code="en")
@@ -95,7 +82,7 @@ async def test_privacy_says_what_is_kept_and_forget_removes_it(
         await coordinator.click("🗑", message=ask)
         await coordinator.wait_for_edit(ask)
         assert "without a coordinator" in ask.text
-        assert rows(database, "SELECT telegram_id FROM coordinators") == [(900,)]
+        assert db_rows(database, "SELECT telegram_id FROM coordinators") == [(900,)]
 
 
 async def test_a_backup_of_a_running_bot_restores_and_everyone_resumes(
@@ -121,8 +108,8 @@ async def test_a_backup_of_a_running_bot_restores_and_everyone_resumes(
 
     # One file: no WAL beside it, no freed pages in it.
     assert sorted(p.name for p in backup.parent.iterdir()) == ["selfie.sqlite3"]
-    assert rows(backup, "PRAGMA freelist_count") == [(0,)]
-    assert rows(backup, "PRAGMA integrity_check") == [("ok",)]
+    assert db_rows(backup, "PRAGMA freelist_count") == [(0,)]
+    assert db_rows(backup, "PRAGMA integrity_check") == [("ok",)]
 
     restored = tmp_path / "restored.sqlite3"
     shutil.copyfile(backup, restored)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,14 +15,9 @@ from bot.storage import Database
 from bot.surveys.bank import default_bank
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
-from .conftest import BotProcess, create_session_with_cli, selfie_bot  # type: ignore[import-not-found]
+from .helpers import BotProcess, create_session_with_cli, db_rows, selfie_bot
 
 SCALE = ["1", "2", "3", "4", "5", "N/A"]
-
-
-def db_rows(database: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(database) as connection:
-        return connection.execute(sql).fetchall()
 
 
 async def open_invite(user: EmulatedUser, link: str) -> tuple[ChatMessage, ChatMessage]:

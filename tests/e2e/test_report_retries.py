@@ -24,7 +24,7 @@ from bot.surveys.scoring import SessionResults
 from bot.surveys.vocabulary import Language
 from emulator import BotApiEmulator, ChatMessage
 
-from .conftest import TOKEN, create_session_with_cli  # type: ignore[import-not-found]
+from .helpers import TOKEN, create_session_with_cli
 
 COORDINATOR = 900  # create_session_with_cli's
 SCHOOL = "Retry skola"

@@ -14,7 +14,7 @@ from bot.scheduler.plan import reminder_times
 from bot.settings import Settings
 from emulator import BotApiEmulator
 
-from .conftest import (  # type: ignore[import-not-found]
+from .helpers import (
     BotProcess,
     create_session_with_cli,
     midday_zone,

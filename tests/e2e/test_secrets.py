@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sqlite3
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -16,10 +15,11 @@ import pytest
 from emulator import BotApiEmulator
 from emulator.harness import free_port
 
-from .conftest import (  # type: ignore[import-not-found]
+from .helpers import (
     TOKEN,
     BotProcess,
     create_session_with_cli,
+    db_rows,
     night_zone,
     selfie_bot,
     spawn_cli,
@@ -32,11 +32,6 @@ MALFORMED_TOKEN = "Malformed-Token-Without-Colon"
 REJECTED = "Telegram rejected SELFIE_BOT_TOKEN: check the token @BotFather gave you"
 ADMIN = 4242
 GENERATED_SECRET = re.compile(r"[A-Za-z0-9_-]{43,256}")
-
-
-def db_rows(database: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(database) as connection:
-        return connection.execute(sql).fetchall()
 
 
 def assert_no_token(output: str, token: str) -> None:

@@ -29,7 +29,7 @@ from bot.storage import Database
 from bot.surveys.bank import default_bank
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
-from .conftest import (  # type: ignore[import-not-found]
+from .helpers import (
     TOKEN,
     midday_zone,
     progress_of,

@@ -34,7 +34,7 @@ from bot.surveys.bank import Bank
 from bot.surveys.scoring import SessionResults
 from bot.validation import is_hidden
 
-from .conftest import HOSTILE_TEXTS  # type: ignore[import-not-found]
+from .conftest import HOSTILE_TEXTS
 
 START, END, ISSUED = date(2026, 11, 23), date(2026, 12, 6), date(2026, 12, 7)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

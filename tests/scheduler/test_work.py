@@ -22,7 +22,7 @@ from bot.storage.database import fetch_all
 from bot.surveys.bank import Bank
 from emulator import BotApiEmulator
 
-from .conftest import USERNAME  # type: ignore[import-not-found]
+from .conftest import USERNAME
 
 COORDINATORS = (500, 501)
 
