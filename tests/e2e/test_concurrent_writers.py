@@ -225,6 +225,7 @@ async def test_the_bot_and_the_cli_migrate_an_old_database_together(
     bot_started = asyncio.create_task(bot.start(ready=polling_or_dead))
     command = await spawn_cli(emu, database, "school", "add", "--name", "Upgraded school")
     await emu.wait_for(lambda: bot.process is not None, timeout=10)
+    assert bot.process is not None
     pids = [bot.process.pid, command.pid]
     await emu.wait_for(lambda: all(holds_open(pid, database) for pid in pids), timeout=20)
     await asyncio.sleep(0.5)  # from opening the file to reading its version: a few statements

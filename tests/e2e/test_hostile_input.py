@@ -609,11 +609,11 @@ async def bench_for(
 
         # An admin's invite to school B, already redeemed.
         invite = await say(users["admin"], "/invite Otra skola")
-        link = next(word for word in invite.text.split() if word.startswith("https://t.me/"))
+        link = next(word for word in invite.content.split() if word.startswith("https://t.me/"))
         bench.used_invite = token_of(link)
         joined = emu.user(JOINED_B, language_code="en")
         await joined.open_link(link)
-        assert "Otra skola" in (await joined.wait_for_message()).text
+        assert "Otra skola" in (await joined.wait_for_message()).content
 
         # Old payloads: the participants' own ones that are no longer live, and everyone's.
         for name, pool in seen.items():

@@ -48,16 +48,16 @@ async def test_a_reminder_brings_the_participant_back_and_can_be_muted(
         clock.set(times[0])
         await scheduler.tick()
         reminder = await student.wait_for_text("not finished")
-        assert "statements left" in reminder.text
+        assert "statements left" in reminder.content
         await student.click("▶", message=reminder)
         await student.wait_for_edit(reminder)
-        assert "Statement 2 of" in reminder.text
+        assert "Statement 2 of" in reminder.content
 
         await scheduler.remind(created["session_id"])
         second = await student.wait_for_text("not finished")
         await student.click("🔕", message=second)
         await student.wait_for_edit(second)
-        assert "no more reminders" in second.text
+        assert "no more reminders" in second.content
         assert await scheduler.remind(created["session_id"]) == 0
 
 

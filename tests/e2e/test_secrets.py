@@ -148,7 +148,7 @@ async def test_a_webhook_without_a_configured_secret_refuses_forged_updates(
         # Delivered by the emulator, with the secret: handled.
         admin = emu.user(ADMIN, language_code="en")
         await admin.send("/addschool Īsta skola")
-        assert "is added" in (await admin.wait_for_message(timeout=15)).text
+        assert "is added" in (await admin.wait_for_message(timeout=15)).content
 
         async with httpx.AsyncClient() as client:
             for number, headers in enumerate(
@@ -174,7 +174,7 @@ async def test_a_webhook_without_a_configured_secret_refuses_forged_updates(
         await admin.wait_for_message(timeout=15)
 
         await admin.send("/addschool Vēl viena skola")
-        assert "is added" in (await admin.wait_for_message(timeout=15)).text
+        assert "is added" in (await admin.wait_for_message(timeout=15)).content
     finally:
         stderr = await bot.stop()
     names = {name for (name,) in db_rows(database, "SELECT name FROM schools")}
@@ -205,7 +205,7 @@ async def test_debug_logging_shows_no_participant_data(
         pressed.append(data)
         await teacher.click(label, message=statement)
         await teacher.wait_for_edit(statement, timeout=15)
-    assert "Statement 4 of" in statement.text
+    assert "Statement 4 of" in statement.content
     stderr = await bot.stop()
 
     assert_no_token(stderr, TOKEN)
