@@ -15,14 +15,12 @@ from pathlib import Path
 
 from bot.app import build_application, polling
 from bot.clock import FixedClock
-from bot.context import SCHEDULER_KEY
 from bot.reporting.chart import area_chart_png
 from bot.reporting.exports import summary_csv
 from bot.reporting.formatting import file_name
 from bot.reporting.labels import labels
 from bot.reporting.pdf import report_pdf
 from bot.reporting.service import load_answers_csv, load_results
-from bot.scheduler.work import Scheduler
 from bot.sessions.service import create_session
 from bot.settings import load_settings
 from bot.storage import Database
@@ -108,7 +106,7 @@ async def run_demo(
                     await _answer_all(user, created.invites[profile], profile, rng)
 
             await asyncio.gather(*(answer(user, profile) for user, profile in people))
-            scheduler: Scheduler = app.bot_data[SCHEDULER_KEY]
+            scheduler = app.bot_data.scheduler
             clock.set(created.period.closes_at)
             await scheduler.tick()
             await scheduler.drain()

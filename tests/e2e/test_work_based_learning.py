@@ -10,26 +10,18 @@ import io
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from bot.app import build_application, polling
 from bot.clock import FixedClock
-from bot.context import SCHEDULER_KEY
 from bot.i18n import texts
-from bot.scheduler.work import Scheduler
 from bot.settings import load_settings
 from bot.surveys.bank import default_bank
 from bot.surveys.vocabulary import Profile
 from emulator import BotApiEmulator, EmulatedUser
 
-from .conftest import TOKEN, midday_zone, today_in  # type: ignore[import-not-found]
-from .test_coordinator import (  # type: ignore[import-not-found]
-    click,
-    db_rows,
-    first_tick_done,
-    invite_coordinator,
-    link_in,
-    say,
-)
+from .helpers import TOKEN, db_rows, first_tick_done, midday_zone, say, today_in
+from .test_coordinator import click, invite_coordinator, link_in
 
 ADMIN = 100
 COORDINATOR = 200
@@ -46,14 +38,14 @@ async def answer_all(
     bank = default_bank()
     await user.open_link(link)
     welcome, card = await user.wait_for_messages(2, timeout=20)
-    assert texts()(language, f"group.{profile}") in welcome.text
+    assert texts()(language, f"group.{profile}") in welcome.content
     seen: list[str] = []
     while any(b.text.startswith("N/A") for b in card.buttons) and len(seen) < at_most:
         code = CODE.fullmatch(card.button("N/A").callback_data or "")
         assert code is not None
         seen.append(code[1])
         if not code[1].startswith("S"):
-            assert bank.statement(code[1]).text(profile, "wbl", language) in card.text
+            assert bank.statement(code[1]).text(profile, "wbl", language) in card.content
         await click(user, card, "4")
     return seen
 
@@ -103,18 +95,18 @@ async def test_a_vet_school_runs_a_work_based_learning_session_with_four_groups(
         assert (
             f"school leaders – {sizes['leader']}, teachers – {sizes['teacher']}, "
             f"students – {sizes['student']}, in-company trainers – {sizes['trainer']}"
-        ) in review.text, review.text
-        assert "one for each group" in review.text
+        ) in review.content, review.content
+        assert "one for each group" in review.content
 
         # Four links, each with its QR code.
         await coordinator.click("✅ Activate", message=review)
         await coordinator.wait_for_edit(review)
         links_message, *photos = await coordinator.wait_for_messages(5)
-        assert links_message.text.count("https://t.me/selfie_e2e_bot?start=") == 4
+        assert links_message.content.count("https://t.me/selfie_e2e_bot?start=") == 4
         assert "in-company trainers" in (photos[3].caption or "")
         links = dict(zip(GROUPS, (link_in(photo) for photo in photos), strict=True))
         assert db_rows(database, "SELECT level FROM sessions") == [("wbl",)]
-        (session_id,) = db_rows(database, "SELECT id FROM sessions")[0]
+        session_id = cast(int, db_rows(database, "SELECT id FROM sessions")[0][0])
 
         # Two people of every group answer everything; a third trainer stops before the end.
         people = {
@@ -139,7 +131,7 @@ async def test_a_vet_school_runs_a_work_based_learning_session_with_four_groups(
         # Status and preview know the group.
         status = await say(coordinator, "/status")
         assert "in-company trainers: joined 3, completed 2 · 67% of the recommended 3" in (
-            status.text
+            status.content
         )
         chooser = await say(coordinator, "/preview")
         await coordinator.click("in-company trainers · LV", message=chooser)
@@ -147,12 +139,12 @@ async def test_a_vet_school_runs_a_work_based_learning_session_with_four_groups(
         assert bank.statement("H12").text("trainer", "wbl", "lv") in preview.content
 
         # A reminder round reaches the unfinished trainer, addressed as staff are.
-        scheduler: Scheduler = application.bot_data[SCHEDULER_KEY]
+        scheduler = application.bot_data.scheduler
         await scheduler.remind(session_id)
         await scheduler.drain()
         reminder = await late.wait_for_message(timeout=20)
-        assert "jūsu pašvērtējums" in reminder.text  # staff are addressed with "jūs"
-        assert "Atlikušo apgalvojumu skaits: 3" in reminder.text
+        assert "jūsu pašvērtējums" in reminder.content  # staff are addressed with "jūs"
+        assert "Atlikušo apgalvojumu skaits: 3" in reminder.content
         assert reminder.button("▶ Turpināt")
         digest = await coordinator.wait_for_message(timeout=20)
         t = texts()
@@ -166,7 +158,7 @@ async def test_a_vet_school_runs_a_work_based_learning_session_with_four_groups(
             )
             for code in ("lv", "en")
         }
-        assert trainers_line & set(digest.text.splitlines()), digest.text
+        assert trainers_line & set(digest.content.splitlines()), digest.content
 
         # The close: the chart's caption, the report and the summary show the trainers.
         card = await say(coordinator, "/sessions")

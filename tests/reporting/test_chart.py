@@ -110,7 +110,7 @@ def test_area_names_and_title_are_in_the_chosen_language(
     )
     shown = texts(figure)
     for area in AREA_CODES:  # teachers answer every area
-        name = report_bank.areas[area].name(language)  # type: ignore[arg-type]
+        name = report_bank.areas[area].name(language)
         assert any(name in t for t in shown), name
     assert ("Rezultāti pa jomām" in shown) == (language == "lv")
     assert ("Results by area" in shown) == (language == "en")

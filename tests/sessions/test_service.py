@@ -8,7 +8,7 @@ from bot.storage import Database
 from bot.storage.database import fetch_all
 from bot.surveys.bank import Bank
 from bot.surveys.questionnaire import OwnStatement
-from bot.surveys.vocabulary import Level
+from bot.surveys.vocabulary import Level, Profile
 
 START, END = date(2026, 11, 23), date(2026, 12, 6)
 
@@ -95,7 +95,7 @@ async def test_a_work_based_learning_session_has_a_link_for_trainers(
 
 
 def test_own_statements_keep_the_groups_of_the_level(bank: Bank, clock: FixedClock) -> None:
-    everyone = frozenset({"leader", "teacher", "student", "trainer"})
+    everyone: frozenset[Profile] = frozenset({"leader", "teacher", "student", "trainer"})
     mine = [OwnStatement("S1", "C", everyone, "Text"), OwnStatement("S2", "C", everyone, "Two")]
 
     def request(level: Level, own: list[OwnStatement]) -> SessionRequest:

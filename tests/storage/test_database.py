@@ -125,10 +125,16 @@ async def test_the_anonymity_migration_keeps_answers_and_leaves_no_link_on_disk(
     assert linked.to_bytes(8, "big") in old and gone.to_bytes(8, "big") in old
 
     db = await Database.open(path)
-    async with db.read() as c:
-        progress = await fetch_all(c, "SELECT participant_id, position, answers FROM progress")
-        flags = await fetch_all(c, "SELECT telegram_id, completed FROM participants ORDER BY 1")
-        answers = await fetch_all(c, "SELECT response_id, code, value FROM answers ORDER BY 2")
+    async with db.read() as connection:
+        progress = await fetch_all(
+            connection, "SELECT participant_id, position, answers FROM progress"
+        )
+        flags = await fetch_all(
+            connection, "SELECT telegram_id, completed FROM participants ORDER BY 1"
+        )
+        answers = await fetch_all(
+            connection, "SELECT response_id, code, value FROM answers ORDER BY 2"
+        )
     await db.close()
     assert [(p[1], sorted(p[2].split(","))) for p in progress] == [(2, ["A1=4", "A2=0"])]
     assert [tuple(f) for f in flags] == [(7001, 0), (7002, 1)]
@@ -199,13 +205,13 @@ async def test_the_work_based_learning_migration_keeps_every_row_and_allows_trai
 
     db = await Database.open(path, migrate=False)
     assert await db.migrate(target=7) == 7
-    async with db.read() as c:
-        after = {table: [tuple(r) for r in await fetch_all(c, f"SELECT * FROM {table}")]
+    async with db.read() as connection:
+        after = {table: [tuple(r) for r in await fetch_all(connection, f"SELECT * FROM {table}")]
                  for table in tables}  # fmt: skip
-        foreign = await fetch_one(c, "PRAGMA foreign_keys")
-        secure = await fetch_one(c, "PRAGMA secure_delete")
-        broken = await fetch_all(c, "PRAGMA foreign_key_check")
-        indexes = {row[0] for row in await fetch_all(c, "SELECT name FROM sqlite_schema")}
+        foreign = await fetch_one(connection, "PRAGMA foreign_keys")
+        secure = await fetch_one(connection, "PRAGMA secure_delete")
+        broken = await fetch_all(connection, "PRAGMA foreign_key_check")
+        indexes = {row[0] for row in await fetch_all(connection, "SELECT name FROM sqlite_schema")}
     await db.close()
     assert after == before
     assert all(before.values())

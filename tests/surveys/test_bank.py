@@ -410,15 +410,16 @@ def test_trainers_statements_speak_of_the_company_in_every_language(bank: Bank) 
 
 
 def test_students_and_staff_get_statements_about_the_workplace_at_wbl_only(bank: Bank) -> None:
-    for profile in ("leader", "teacher", "student"):
+    staff_and_students: tuple[Profile, ...] = ("leader", "teacher", "student")
+    for profile in staff_and_students:
         extra = [s for s in bank.core("wbl", profile) if s not in bank.core("vet", profile)]
         assert len(extra) >= 3, profile
         for statement in extra:
-            assert statement.levels == {"wbl"}
+            assert statement.levels == frozenset({"wbl"})
             assert not statement.shown_to(profile, "vet")
             assert WORKPLACE_WORDS.search(statement.text(profile, "wbl", "en")), statement.code
     # Everything a VET student or teacher answers, a wbl one answers too.
-    for profile in ("leader", "teacher", "student"):
+    for profile in staff_and_students:
         assert set(bank.core("vet", profile)) <= set(bank.core("wbl", profile))
 
 

@@ -1,4 +1,5 @@
-"""The coordinator's screens: texts and inline keyboards for drafts, sessions and the team."""
+"""The set-up dialogue's screens: the level, the statements, own statements, the calendar
+and the review."""
 
 from __future__ import annotations
 
@@ -7,89 +8,19 @@ from datetime import date, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.coordination.access import Refused
-from bot.coordination.completion import CompletionLevel
-from bot.coordination.drafts import DraftError
-from bot.coordination.service import DraftView, SessionSummary, StatusReport
+from bot.coordination.service import DraftView
 from bot.handlers import calendar
-from bot.handlers.callback_data import (
-    CoordinationAction,
-    DraftAction,
-    SchoolAction,
-    SessionAction,
-    encode_coordination,
-)
+from bot.handlers.callback_data import DraftAction, DraftOp, encode_coordination
+from bot.handlers.coordinator.shared import Screen, button, day_text, level_name
 from bot.handlers.render import group_name
 from bot.i18n import shipped, texts
 from bot.i18n.formatting import moment
-from bot.sessions.period import (
-    FIRST_YEAR,
-    LAST_YEAR,
-    MAX_DAYS,
-    MIN_DAYS,
-    Period,
-    PeriodError,
-    local_today,
-)
-from bot.storage.records import Coordinator, School, Session
+from bot.sessions.period import MAX_DAYS, MIN_DAYS, Period, local_today
 from bot.surveys.bank import MAX_HELP_CHARS, MAX_TEXT_CHARS, Bank
-from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement, Questionnaire, assemble
-from bot.surveys.vocabulary import (
-    AREA_CODES,
-    LANGUAGES,
-    LEVELS,
-    PROFILES,
-    Language,
-    Profile,
-    profiles_at,
-)
-from bot.validation import UnsafeText, code_point
+from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement, assemble
+from bot.surveys.vocabulary import AREA_CODES, LEVELS, PROFILES, Language, profiles_at
 
-Screen = tuple[str, InlineKeyboardMarkup]
-MARKS: dict[CompletionLevel, str] = {"high": "🟢", "medium": "🟡", "incomplete": "🟠", "none": "⚪"}
-# Telegram's limit is 4096 characters a message; leave room for the HTML of a heading.
-MESSAGE_BUDGET = 3800
 CALENDAR_MONTHS_AHEAD = 12
-
-
-def button(label: str, action: CoordinationAction) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=encode_coordination(action))
-
-
-def day_text(day: date) -> str:
-    return f"{day:%d.%m.%Y}"
-
-
-def level_name(language: Language, level: str) -> str:
-    return texts()(language, f"level.{level}")
-
-
-# Refusals and input errors
-
-
-def problem_text(language: Language, error: Exception, typed: str = "") -> str:
-    t = texts()
-    match error:
-        case Refused(reason=reason):
-            return t(language, f"refusal.{reason}")
-        case PeriodError(problem=problem):
-            return t(language, f"period.{problem}", first=FIRST_YEAR, last=LAST_YEAR)
-        case UnsafeText(character=character):
-            return t(language, "input.control_character", character=code_point(character))
-        case DraftError(problem=problem):
-            length = len(" ".join(typed.split()))
-            limit = MAX_HELP_CHARS if problem == "help_too_long" else MAX_TEXT_CHARS
-            return t(
-                language,
-                f"draft.error.{problem}",
-                max_own=MAX_OWN_STATEMENTS,
-                length=length,
-                limit=limit,
-            )
-    return t(language, "alert.error")
-
-
-# Drafts
 
 
 def _header(language: Language, view: DraftView) -> str:
@@ -120,8 +51,8 @@ def draft_exists(language: Language, view: DraftView) -> Screen:
     return t(language, "draft.exists", what=draft_what(language, view)), InlineKeyboardMarkup(
         [
             [
-                button(t(language, "draft.resume_button"), DraftAction(d, "resume")),
-                button(t(language, "draft.discard_button"), DraftAction(d, "drop")),
+                button(t(language, "draft.resume_button"), DraftAction(d, DraftOp.RESUME)),
+                button(t(language, "draft.discard_button"), DraftAction(d, DraftOp.DISCARD)),
             ]
         ]
     )
@@ -145,8 +76,10 @@ def draft_screen(language: Language, view: DraftView, bank: Bank, now: datetime)
 def level_screen(language: Language, view: DraftView) -> Screen:
     t = texts()
     d = view.draft.id
-    rows = [[button(level_name(language, lvl), DraftAction(d, "lvl", lvl))] for lvl in LEVELS]
-    rows.append([button(t(language, "draft.cancel_button"), DraftAction(d, "drop"))])
+    rows = [
+        [button(level_name(language, lvl), DraftAction(d, DraftOp.LEVEL, lvl))] for lvl in LEVELS
+    ]
+    rows.append([button(t(language, "draft.cancel_button"), DraftAction(d, DraftOp.DISCARD))])
     return _screen(language, view, t(language, "draft.level_prompt"), rows)
 
 
@@ -166,17 +99,17 @@ def customise_screen(language: Language, view: DraftView, bank: Bank) -> Screen:
         max_own=MAX_OWN_STATEMENTS,
     )
     onward = "draft.review_button" if view.session is not None else "draft.next_dates_button"
-    onward_op = "rev" if view.session is not None else "dates"
+    onward_op = DraftOp.REVIEW if view.session is not None else DraftOp.DATES
     rows = [
-        [button(t(language, "draft.optional_button"), DraftAction(d, "opt", "A"))],
+        [button(t(language, "draft.optional_button"), DraftAction(d, DraftOp.OPTIONAL_AREA, "A"))],
         [
             button(
                 t(language, "draft.own_button", count=len(draft.own), max_own=MAX_OWN_STATEMENTS),
-                DraftAction(d, "own"),
+                DraftAction(d, DraftOp.OWN_LIST),
             )
         ],
         [
-            button(t(language, "draft.cancel_button"), DraftAction(d, "drop")),
+            button(t(language, "draft.cancel_button"), DraftAction(d, DraftOp.DISCARD)),
             button(t(language, onward), DraftAction(d, onward_op)),
         ],
     ]
@@ -213,7 +146,7 @@ def area_screen(language: Language, view: DraftView, bank: Bank, area: str) -> S
             [
                 button(
                     f"{'✅' if chosen else '⬜'} {statement.code}",
-                    DraftAction(d, "tog", statement.code),
+                    DraftAction(d, DraftOp.TOGGLE_OPTIONAL, statement.code),
                 )
             ]
         )
@@ -221,12 +154,12 @@ def area_screen(language: Language, view: DraftView, bank: Bank, area: str) -> S
     tabs = [
         button(
             f"·{a}·" if a == area else (f"{a} {counts[a]}" if counts[a] else a),
-            DraftAction(d, "opt", a),
+            DraftAction(d, DraftOp.OPTIONAL_AREA, a),
         )
         for a in AREA_CODES
     ]
     rows += [tabs[:4], tabs[4:]]
-    rows.append([button(t(language, "draft.back_button"), DraftAction(d, "cust"))])
+    rows.append([button(t(language, "draft.back_button"), DraftAction(d, DraftOp.CUSTOMISE))])
     return _screen(language, view, "\n".join(lines), rows)
 
 
@@ -247,13 +180,13 @@ def own_list_screen(language: Language, view: DraftView, note: str = "") -> Scre
             [
                 button(
                     f"{statement.code} · {statement.text[:40]}",
-                    DraftAction(d, "ov", statement.code),
+                    DraftAction(d, DraftOp.OWN_DETAIL, statement.code),
                 )
             ]
         )
     if len(draft.own) < MAX_OWN_STATEMENTS:
-        rows.append([button(t(language, "draft.add_button"), DraftAction(d, "add"))])
-    rows.append([button(t(language, "draft.back_button"), DraftAction(d, "cust"))])
+        rows.append([button(t(language, "draft.add_button"), DraftAction(d, DraftOp.ADD_OWN))])
+    rows.append([button(t(language, "draft.back_button"), DraftAction(d, DraftOp.CUSTOMISE))])
     return _screen(language, view, "\n".join(lines), rows)
 
 
@@ -278,7 +211,7 @@ def own_detail_screen(language: Language, view: DraftView, code: str) -> Screen:
         button(
             t(language, "draft.translate_button", language=info.name)
             + (" ✓" if statement.has(info.code) else ""),
-            DraftAction(d, "olt", f"{code}.{info.code}"),
+            DraftAction(d, DraftOp.TRANSLATE_OWN, f"{code}.{info.code}"),
         )
         for info in shipped()
         if info.code != statement.language
@@ -286,15 +219,27 @@ def own_detail_screen(language: Language, view: DraftView, code: str) -> Screen:
     rows = [
         translate,
         [
-            button(t(language, "draft.edit_text_button"), DraftAction(d, "oe", f"{code}.text")),
-            button(t(language, "draft.edit_help_button"), DraftAction(d, "oe", f"{code}.help")),
+            button(
+                t(language, "draft.edit_text_button"),
+                DraftAction(d, DraftOp.EDIT_OWN, f"{code}.text"),
+            ),
+            button(
+                t(language, "draft.edit_help_button"),
+                DraftAction(d, DraftOp.EDIT_OWN, f"{code}.help"),
+            ),
         ],
         [
-            button(t(language, "draft.edit_area_button"), DraftAction(d, "oe", f"{code}.area")),
-            button(t(language, "draft.edit_groups_button"), DraftAction(d, "oe", f"{code}.groups")),
+            button(
+                t(language, "draft.edit_area_button"),
+                DraftAction(d, DraftOp.EDIT_OWN, f"{code}.area"),
+            ),
+            button(
+                t(language, "draft.edit_groups_button"),
+                DraftAction(d, DraftOp.EDIT_OWN, f"{code}.groups"),
+            ),
         ],
-        [button(t(language, "draft.delete_button"), DraftAction(d, "od", code))],
-        [button(t(language, "draft.back_button"), DraftAction(d, "own"))],
+        [button(t(language, "draft.delete_button"), DraftAction(d, DraftOp.DELETE_OWN, code))],
+        [button(t(language, "draft.back_button"), DraftAction(d, DraftOp.OWN_LIST))],
     ]
     return _screen(language, view, body, rows)
 
@@ -317,7 +262,7 @@ def pending_screen(language: Language, view: DraftView) -> Screen:
     pending = draft.pending
     assert pending is not None
     d = draft.id
-    cancel = [button(t(language, "draft.cancel_button"), DraftAction(d, "back"))]
+    cancel = [button(t(language, "draft.cancel_button"), DraftAction(d, DraftOp.BACK))]
     if draft.awaiting == "own_text":
         return _screen(
             language, view, t(language, "draft.own_text_prompt", limit=MAX_TEXT_CHARS), [cancel]
@@ -333,12 +278,12 @@ def pending_screen(language: Language, view: DraftView) -> Screen:
         )
         return _screen(language, view, body, [cancel])
     if draft.awaiting == "own_help":
-        skip = [button(t(language, "draft.skip_button"), DraftAction(d, "osk"))]
+        skip = [button(t(language, "draft.skip_button"), DraftAction(d, DraftOp.SKIP_OWN_HELP))]
         body = t(language, "draft.own_help_prompt", limit=MAX_HELP_CHARS)
         return _screen(language, view, body, [skip if pending.code is None else [], cancel])
     quoted = f"<i>{html.escape(pending.text)}</i>\n\n" if pending.text else ""
     if pending.area is None:
-        areas = [button(a, DraftAction(d, "oa", a)) for a in AREA_CODES]
+        areas = [button(a, DraftAction(d, DraftOp.OWN_AREA, a)) for a in AREA_CODES]
         return _screen(
             language,
             view,
@@ -349,12 +294,12 @@ def pending_screen(language: Language, view: DraftView) -> Screen:
         [
             button(
                 f"{'✅' if p in pending.profiles else '⬜'} {group_name(language, p)}",
-                DraftAction(d, "og", p),
+                DraftAction(d, DraftOp.OWN_GROUP, p),
             )
         ]
         for p in (profiles_at(view.draft.level) if view.draft.level else PROFILES)
     ]
-    done = [button(t(language, "draft.done_button"), DraftAction(d, "ogd"))]
+    done = [button(t(language, "draft.done_button"), DraftAction(d, DraftOp.OWN_GROUPS_DONE))]
     return _screen(
         language, view, quoted + t(language, "draft.own_groups_prompt"), [*groups, done, cancel]
     )
@@ -400,16 +345,18 @@ def calendar_screen(
         year,
         number,
         allowed=lambda day: first <= day <= last,
-        day_data=lambda day: encode_coordination(DraftAction(d, "day", f"{day:%Y%m%d}")),
-        month_data=lambda y, m: encode_coordination(DraftAction(d, "cal", f"{y:04d}{m:02d}")),
-        nothing=encode_coordination(DraftAction(d, "nop")),
+        day_data=lambda day: encode_coordination(DraftAction(d, DraftOp.DAY, f"{day:%Y%m%d}")),
+        month_data=lambda y, m: encode_coordination(
+            DraftAction(d, DraftOp.MONTH, f"{y:04d}{m:02d}")
+        ),
+        nothing=encode_coordination(DraftAction(d, DraftOp.NOTHING)),
         can_go_back=(year, number) > (first.year, first.month),
         can_go_forward=(year, number) < (last.year, last.month),
     )
     if view.session is None:
-        rows.append([button(t(language, "draft.back_button"), DraftAction(d, "cust"))])
+        rows.append([button(t(language, "draft.back_button"), DraftAction(d, DraftOp.CUSTOMISE))])
     else:
-        rows.append([button(t(language, "draft.cancel_button"), DraftAction(d, "drop"))])
+        rows.append([button(t(language, "draft.cancel_button"), DraftAction(d, DraftOp.DISCARD))])
     return _screen(language, view, body, rows)
 
 
@@ -450,218 +397,14 @@ def review_screen(language: Language, view: DraftView, bank: Bank) -> Screen:
     go = t(language, "draft.activate_button" if new else "draft.save_button")
     rows = [
         [
-            button(t(language, "draft.change_statements_button"), DraftAction(d, "cust")),
-            button(t(language, "draft.change_dates_button"), DraftAction(d, "dates")),
+            button(
+                t(language, "draft.change_statements_button"), DraftAction(d, DraftOp.CUSTOMISE)
+            ),
+            button(t(language, "draft.change_dates_button"), DraftAction(d, DraftOp.DATES)),
         ],
         [
-            button(t(language, "draft.cancel_button"), DraftAction(d, "drop")),
-            button(go, DraftAction(d, "go")),
+            button(t(language, "draft.cancel_button"), DraftAction(d, DraftOp.DISCARD)),
+            button(go, DraftAction(d, DraftOp.SAVE)),
         ],
     ]
     return _screen(language, view, f"{body}\n\n{hint}", rows)
-
-
-# Sessions
-
-
-def session_line(language: Language, summary: SessionSummary) -> str:
-    session = summary.session
-    return texts()(
-        language,
-        "sessions.line",
-        session=session.id,
-        school=html.escape(session.school_name),
-        level=level_name(language, session.level),
-        start=day_text(session.start_date),
-        end=day_text(session.end_date),
-        state=texts()(language, f"state.{summary.state}"),
-    )
-
-
-def session_picker(language: Language, summaries: list[SessionSummary], op: str) -> Screen:
-    rows = [
-        [
-            button(
-                f"#{s.session.id} · {s.session.school_name[:30]} · "
-                f"{day_text(s.session.start_date)}",
-                SessionAction(s.session.id, op),
-            )
-        ]
-        for s in summaries
-    ]
-    return texts()(language, "sessions.choose"), InlineKeyboardMarkup(rows)
-
-
-def session_card(language: Language, summary: SessionSummary) -> Screen:
-    t = texts()
-    session = summary.session
-    text = t(
-        language,
-        "sessions.card",
-        session=session.id,
-        school=html.escape(session.school_name),
-        level=level_name(language, session.level),
-        opens=moment(session.opens_at, session.timezone, language),
-        closes=moment(session.closes_at, session.timezone, language),
-        state=t(language, f"state.{summary.state}"),
-    )
-    s = session.id
-    rows = [
-        [
-            button(t(language, "sessions.status_button"), SessionAction(s, "st")),
-            button(t(language, "sessions.preview_button"), SessionAction(s, "pv")),
-            button(t(language, "sessions.links_button"), SessionAction(s, "ln")),
-        ]
-    ]
-    changes = []
-    if summary.state == "scheduled":
-        changes.append(
-            button(t(language, "draft.change_statements_button"), SessionAction(s, "eds"))
-        )
-    if summary.state in ("scheduled", "open"):
-        changes.append(button(t(language, "draft.change_dates_button"), SessionAction(s, "edd")))
-    if changes:
-        rows.append(changes)
-    if summary.state == "open":
-        rows.append(
-            [
-                button(t(language, "closing.remind_button"), SessionAction(s, "rem")),
-                button(t(language, "closing.close_button"), SessionAction(s, "cls")),
-            ]
-        )
-    return text, InlineKeyboardMarkup(rows)
-
-
-def close_confirmation(language: Language, session_id: int) -> Screen:
-    t = texts()
-    rows = [
-        [
-            button(t(language, "closing.confirm_button"), SessionAction(session_id, "clsy")),
-            button(t(language, "closing.keep_button"), SessionAction(session_id, "card")),
-        ]
-    ]
-    return t(language, "closing.confirm", session=session_id), InlineKeyboardMarkup(rows)
-
-
-def status_screen(language: Language, report: StatusReport) -> Screen:
-    t = texts()
-    session = report.session
-    lines = [
-        t(
-            language,
-            "status.title",
-            session=session.id,
-            school=html.escape(session.school_name),
-            state=t(language, f"state.{report.state}"),
-        ),
-        "",
-    ]
-    for group in report.groups:
-        lines.append(
-            t(
-                language,
-                "status.group",
-                mark=MARKS[group.level],
-                group=group_name(language, group.profile),
-                joined=group.joined,
-                completed=group.completed,
-                percent=group.percent_of_minimum,
-                minimum=group.minimum,
-                level=t(language, f"status.{group.level}"),
-            )
-        )
-    lines += ["", t(language, "status.legend")]
-    refresh = [[button("🔄", SessionAction(session.id, "st"))]]
-    return "\n".join(lines), InlineKeyboardMarkup(refresh)
-
-
-def preview_choice(language: Language, session: Session) -> Screen:
-    rows = [
-        [
-            button(
-                f"{group_name(language, p)} · {lang.upper()}",
-                SessionAction(session.id, "pv", f"{p}.{lang}"),
-            )
-            for lang in LANGUAGES
-        ]
-        for p in profiles_at(session.level)
-    ]
-    return texts()(language, "preview.choose", session=session.id), InlineKeyboardMarkup(rows)
-
-
-def preview_messages(
-    language: Language,
-    shown_in: Language,
-    session: Session,
-    profile: Profile,
-    questionnaire: Questionnaire,
-    bank: Bank,
-) -> list[str]:
-    """The questionnaire as a list, area by area, split to fit Telegram's message limit."""
-    t = texts()
-    title = t(
-        language,
-        "preview.title",
-        group=group_name(language, profile),
-        session=session.id,
-        count=len(questionnaire),
-    )
-    blocks = [title]
-    area = None
-    for number, item in enumerate(questionnaire.items, start=1):
-        if item.area != area:
-            area = item.area
-            blocks.append(f"\n<b>{area} · {html.escape(bank.areas[area].name(shown_in))}</b>")
-        own = f" <i>{t(shown_in, 'preview.own_mark')}</i>" if item.own else ""
-        blocks.append(f"{number}. {html.escape(item.text(shown_in))}{own}")
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        if current and len(current) + len(block) + 1 > MESSAGE_BUDGET:
-            messages.append(current)
-            current = ""
-        current = f"{current}\n{block}" if current else block
-    messages.append(current)
-    return messages
-
-
-# Coordinators of a school
-
-
-def member_name(language: Language, member: Coordinator, user: int) -> str:
-    t = texts()
-    name = (
-        html.escape(member.name)
-        if member.name
-        else t(language, "team.unnamed", id=member.telegram_id)
-    )
-    return f"{name} {t(language, 'team.you')}" if member.telegram_id == user else name
-
-
-def team_screen(
-    language: Language, school: School, members: list[Coordinator], user: int, note: str = ""
-) -> Screen:
-    t = texts()
-    lines = [note, ""] if note else []
-    lines.append(t(language, "team.title", school=html.escape(school.name)))
-    rows = []
-    for member in members:
-        name = member_name(language, member, user)
-        lines.append(t(language, "team.member", name=name))
-        if member.telegram_id != user:
-            plain = member.name or t(language, "team.unnamed", id=member.telegram_id)
-            rows.append(
-                [
-                    button(
-                        t(language, "team.remove_button", name=plain[:40]),
-                        SchoolAction(school.id, "rm", str(member.telegram_id)),
-                    )
-                ]
-            )
-    rows.append([button(t(language, "team.invite_button"), SchoolAction(school.id, "inv"))])
-    return "\n".join(lines), InlineKeyboardMarkup(rows)
-
-
-def school_picker(language: Language, key: str, schools: list[School], op: str) -> Screen:
-    rows = [[button(school.name[:60], SchoolAction(school.id, op))] for school in schools]
-    return texts()(language, key), InlineKeyboardMarkup(rows)
