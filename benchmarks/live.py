@@ -27,13 +27,14 @@ from bot.participation.service import Participation
 from bot.sessions.service import create_session
 from bot.storage import Database
 from bot.surveys.bank import default_bank
-from bot.surveys.vocabulary import PROFILES, Profile
+from bot.surveys.vocabulary import Profile
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
 TOKEN = "777000:BENCH-token"
 USERNAME = "selfie_bench_bot"
 COORDINATOR = 1
 SCALE_BUTTONS = 6  # 1..5 and N/A come first in every statement keyboard
+GROUPS: tuple[Profile, ...] = ("leader", "teacher", "student")  # an upper-secondary session
 
 
 def _die_with_parent() -> None:
@@ -205,7 +206,7 @@ async def seed_participants(
     ids = list(range(first_id, first_id + count))
     try:
         for telegram_id in ids:
-            profile = rng.choices(PROFILES, weights=(3, 22, 75))[0]
+            profile = rng.choices(GROUPS, weights=(3, 22, 75))[0]
             outcome: object = await participation.join(
                 token=invites[profile],
                 telegram_id=telegram_id,

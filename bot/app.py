@@ -4,21 +4,37 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 from telegram import Bot, BotCommand, Update
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.botapi import check_token, token_rejected
 from bot.clock import Clock, SystemClock
-from bot.context import SCHEDULER_KEY, SERVICES_KEY, AppContext, BotApplication, Services
+from bot.context import AppContext, BotApplication, BotData, Services
 from bot.coordination.service import Coordination
-from bot.handlers import admin, coordinator, errors, participant
-from bot.handlers.coordinator import RESULT_PARTS
+from bot.handlers import admin, errors, participant
+from bot.handlers.callback_data import COORDINATION_PATTERN
+from bot.handlers.coordinator import help as coordinator_help
+from bot.handlers.coordinator import session_card, setup, team
+from bot.handlers.coordinator.buttons import on_button
+from bot.handlers.coordinator.session_card import RESULT_PARTS
 from bot.handlers.notices import NoticeRenderer
+from bot.handlers.private_only import private_only
 from bot.handlers.text_keys import required_keys
 from bot.i18n import texts
 from bot.participation.service import Participation
@@ -90,7 +106,7 @@ def build_application(
     async def post_init(application: BotApplication) -> None:
         db = await Database.open(settings.database_target)
         participation = Participation(db=db, clock=chosen_clock, bank=chosen_bank)
-        application.bot_data[SERVICES_KEY] = Services(
+        application.bot_data.services = Services(
             settings=settings,
             clock=chosen_clock,
             bank=chosen_bank,
@@ -118,26 +134,21 @@ def build_application(
             bot=application.bot,
             drawing=chosen_drawing,
         )
-        application.bot_data[SCHEDULER_KEY] = scheduler
+        application.bot_data.scheduler = scheduler
         await _publish_commands(application)
         await scheduler.resume_unsent()
         await _schedule_all(application, scheduler, policy, chosen_clock)
         log.info("bot @%s started with database %s", application.bot.username, db.name)
 
     async def post_shutdown(application: BotApplication) -> None:
-        scheduler = application.bot_data.get(SCHEDULER_KEY)
-        if isinstance(scheduler, Scheduler):
-            await scheduler.stop()
-        services = application.bot_data.get(SERVICES_KEY)
-        if isinstance(services, Services):
-            await services.db.close()
+        await application.bot_data.close()
 
     builder = (
         Application.builder()
         .token(token)
         .base_url(settings.api_url)
         .base_file_url(settings.resolved_file_api_url)
-        .context_types(ContextTypes(context=AppContext))
+        .context_types(ContextTypes(context=AppContext, bot_data=BotData))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -147,11 +158,91 @@ def build_application(
         limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application: BotApplication = builder.build()  # type: ignore[assignment]
-    participant.register(application)
-    coordinator.register(application)
-    admin.register(application)
+    register_handlers(application)
     application.add_error_handler(errors.on_error)
     return application
+
+
+# The handler groups, in the order python-telegram-bot tries them. In each group the first
+# handler whose filters match an update answers it; then the update goes on to the next group,
+# unless that handler stopped it (ApplicationHandlerStop). A handler that fails is answered by
+# the error handler, which stops the update too.
+REFUSALS = -2  # a command written in a group chat: "write to me privately", and nothing else
+COORDINATION = -1  # coordinators and admins: what they answer goes no further
+PARTICIPATION = 0  # everyone: invites, answering, /language, /help, /privacy, /forget
+
+Handler = Callable[[Update, AppContext], Coroutine[Any, Any, None]]
+# A handler that answers only some of the updates its filters match; True when it did.
+Claim = Callable[[Update, AppContext], Coroutine[Any, Any, bool]]
+
+
+def register_handlers(application: BotApplication) -> None:
+    """Every handler of the bot, by group. A coordinator's typed text wins over the
+    participant's "resume my questionnaire" only while their draft waits for text; their /start
+    only with a coordinator invite; their /help adds the coordinators' commands."""
+    private = filters.ChatType.PRIVATE
+    participant_commands: dict[str, Handler] = {
+        "start": participant.start,
+        "language": participant.choose_language,
+        "help": participant.show_help,
+        "privacy": participant.show_privacy,
+        "forget": participant.ask_forget,
+    }
+    coordinator_commands: dict[str, Handler] = {
+        "newsession": setup.new_session,
+        "sessions": session_card.list_sessions,
+        "status": session_card.status,
+        "preview": session_card.preview,
+        "links": session_card.links,
+        "results": session_card.results,
+        "coordinators": team.coordinators,
+        "cancel": setup.cancel,
+        "addschool": admin.add_school,
+        "invite": admin.invite,
+        "schools": admin.schools,
+    }
+    every_command = [*participant_commands, *coordinator_commands]
+    groups: dict[int, list[BaseHandler[Update, AppContext, None]]] = {
+        REFUSALS: [
+            CommandHandler(every_command, _stopping(private_only), filters=~private),
+        ],
+        COORDINATION: [
+            *(
+                CommandHandler(name, _stopping(callback), filters=private)
+                for name, callback in coordinator_commands.items()
+            ),
+            CommandHandler("start", _stopping_if(team.start_invite), filters=private),
+            CommandHandler("help", _stopping_if(coordinator_help.show_help), filters=private),
+            CallbackQueryHandler(_stopping(on_button), pattern=COORDINATION_PATTERN),
+            MessageHandler(private & filters.TEXT & ~filters.COMMAND, _stopping_if(setup.on_text)),
+        ],
+        PARTICIPATION: [
+            *(
+                CommandHandler(name, callback, filters=private)
+                for name, callback in participant_commands.items()
+            ),
+            CallbackQueryHandler(participant.on_button),
+            MessageHandler(private & ~filters.StatusUpdate.ALL, participant.on_message),
+        ],
+    }
+    for group in sorted(groups):
+        application.add_handlers(groups[group], group=group)
+
+
+def _stopping(callback: Handler) -> Handler:
+    async def handle(update: Update, context: AppContext) -> None:
+        await callback(update, context)
+        raise ApplicationHandlerStop
+
+    return handle
+
+
+def _stopping_if(claim: Claim) -> Handler:
+    async def handle(update: Update, context: AppContext) -> None:
+        if await claim(update, context):
+            raise ApplicationHandlerStop
+
+    return handle
 
 
 async def _schedule_all(
@@ -160,7 +251,7 @@ async def _schedule_all(
     """Rebuild every job from the database; the first tick follows a second after the start."""
     job_queue = application.job_queue
     assert job_queue is not None
-    settings = application.bot_data[SERVICES_KEY].settings
+    settings = application.bot_data.services.settings
     jobs.install(job_queue, scheduler, interval=settings.tick_seconds)
     async with scheduler.db.read() as connection:
         sessions = await session_queries.active_sessions(connection)

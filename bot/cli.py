@@ -105,7 +105,8 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="AREA|GROUPS|TEXT[|HELP]",
         help="an own statement (repeat up to 10 times), e.g. 'C|teacher,student|Our library "
-        "lends laptops.'; GROUPS: leader, teacher, student, comma-separated, or all",
+        f"lends laptops.'; GROUPS: {', '.join(PROFILES)} (trainer at level wbl only), "
+        "comma-separated, or all",
     )
     create.add_argument(
         "--own-language",
@@ -528,11 +529,8 @@ async def _status(db: Database, args: argparse.Namespace) -> int:
     if status is None:
         raise CommandError(f"there is no session {args.session_id}")
     groups = {
-        profile: {
-            "joined": status.groups[profile].joined,
-            "completed": status.groups[profile].completed,
-        }
-        for profile in PROFILES
+        profile: {"joined": count.joined, "completed": count.completed}
+        for profile, count in status.groups.items()
     }
     if args.json:
         _print_json({"session_id": status.session.id, "groups": groups})

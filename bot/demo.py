@@ -1,7 +1,8 @@
 """`selfie-bot demo`: a whole session offline, through the real bot and the local emulator.
 
-Simulated leaders, teachers and students answer over HTTP exactly as people would, the session
-closes, and the chart, the PDF report and the CSV exports are written to a folder.
+Simulated leaders, teachers and students (and in-company trainers, at level wbl) answer over
+HTTP exactly as people would, the session closes, and the chart, the PDF report and the CSV
+exports are written to a folder.
 """
 
 from __future__ import annotations
@@ -14,20 +15,18 @@ from pathlib import Path
 
 from bot.app import build_application, polling
 from bot.clock import FixedClock
-from bot.context import SCHEDULER_KEY
 from bot.reporting.chart import area_chart_png
 from bot.reporting.exports import summary_csv
 from bot.reporting.formatting import file_name
 from bot.reporting.labels import labels
 from bot.reporting.pdf import report_pdf
 from bot.reporting.service import load_answers_csv, load_results
-from bot.scheduler.work import Scheduler
 from bot.sessions.service import create_session
 from bot.settings import load_settings
 from bot.storage import Database
 from bot.surveys.bank import default_bank
 from bot.surveys.scoring import SessionResults
-from bot.surveys.vocabulary import AREA_CODES, Profile
+from bot.surveys.vocabulary import AREA_CODES, Level, Profile
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
 TOKEN = "100000:DEMO-offline-token"
@@ -37,6 +36,7 @@ TENDENCIES: dict[Profile, tuple[float, ...]] = {
     "leader": (4.1, 3.6, 3.9, 3.4, 3.7, 3.5, 3.2, 3.3),
     "teacher": (3.4, 3.3, 3.5, 3.0, 3.6, 3.4, 3.0, 3.1),
     "student": (3.0, 3.2, 3.3, 3.0, 3.5, 3.6, 2.9, 3.4),
+    "trainer": (3.0, 2.9, 3.4, 2.8, 3.1, 3.5, 3.0, 3.6),
 }
 NOT_APPLICABLE_SHARE = 0.05
 DEMO_LANGUAGES = ("lv", "en")
@@ -47,9 +47,24 @@ class DemoSize:
     leaders: int = 6
     teachers: int = 14
     students: int = 30
+    trainers: int = 8  # at level wbl only
+
+    def of(self, profile: Profile) -> int:
+        return {
+            "leader": self.leaders,
+            "teacher": self.teachers,
+            "student": self.students,
+            "trainer": self.trainers,
+        }[profile]
 
 
-async def run_demo(out: Path, *, size: DemoSize = DemoSize(), seed: int = 7) -> Path:
+async def run_demo(
+    out: Path,
+    *,
+    size: DemoSize = DemoSize(),
+    seed: int = 7,
+    level: Level = "upper-secondary",
+) -> Path:
     """Run the demo into `out` (created); return the folder."""
     database = out / "demo.sqlite3"
     await asyncio.to_thread(_prepare, out, database)
@@ -73,7 +88,7 @@ async def run_demo(out: Path, *, size: DemoSize = DemoSize(), seed: int = 7) -> 
             now=now,
             school_name="Demo vidusskola",
             coordinator_id=COORDINATOR,
-            level="upper-secondary",
+            level=level,
             start=now.date(),
             end=now.date() + timedelta(days=13),
             timezone="UTC",
@@ -83,7 +98,7 @@ async def run_demo(out: Path, *, size: DemoSize = DemoSize(), seed: int = 7) -> 
         async with polling(
             build_application(settings, clock=clock, bank=bank), poll_timeout=1
         ) as app:
-            people = _people(emu, size)
+            people = _people(emu, {p: size.of(p) for p in created.invites})
             limit = asyncio.Semaphore(16)
 
             async def answer(user: EmulatedUser, profile: Profile) -> None:
@@ -91,7 +106,7 @@ async def run_demo(out: Path, *, size: DemoSize = DemoSize(), seed: int = 7) -> 
                     await _answer_all(user, created.invites[profile], profile, rng)
 
             await asyncio.gather(*(answer(user, profile) for user, profile in people))
-            scheduler: Scheduler = app.bot_data[SCHEDULER_KEY]
+            scheduler = app.bot_data.scheduler
             clock.set(created.period.closes_at)
             await scheduler.tick()
             await scheduler.drain()
@@ -136,12 +151,7 @@ def _write(out: Path, files: dict[str, bytes]) -> None:
         (out / name).write_bytes(content)
 
 
-def _people(emu: BotApiEmulator, size: DemoSize) -> list[tuple[EmulatedUser, Profile]]:
-    counts: dict[Profile, int] = {
-        "leader": size.leaders,
-        "teacher": size.teachers,
-        "student": size.students,
-    }
+def _people(emu: BotApiEmulator, counts: dict[Profile, int]) -> list[tuple[EmulatedUser, Profile]]:
     people: list[tuple[EmulatedUser, Profile]] = []
     next_id = 1000
     for profile, count in counts.items():

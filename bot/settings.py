@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     minimum_leaders: int = Field(default=2, ge=1)
     minimum_teachers: int = Field(default=10, ge=1)
     minimum_students: int = Field(default=30, ge=1)
+    minimum_trainers: int = Field(default=5, ge=1)
     log_level: LogLevel = "INFO"
     # The libraries' loggers (python-telegram-bot, httpx, aiosqlite, ...); see bot/logs.py.
     # Unset, they stay at INFO (httpx at WARNING): below that they print user data.
@@ -180,6 +181,7 @@ class Settings(BaseSettings):
             "leader": self.minimum_leaders,
             "teacher": self.minimum_teachers,
             "student": self.minimum_students,
+            "trainer": self.minimum_trainers,
         }
 
     @property

@@ -13,6 +13,7 @@ import contextlib
 import signal
 import sys
 
+from emulator.balancer import POLICIES, check_worker_url
 from emulator.console import Console
 from emulator.emulator import BotApiEmulator
 
@@ -26,11 +27,32 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--first-name", default=None)
     parser.add_argument("--rate-limit", type=int, default=None, help="messages/s for the bot")
     parser.add_argument("--per-chat-rate-limit", type=int, default=None, help="messages/s/chat")
+    parser.add_argument(
+        "--webhook-worker",
+        action="append",
+        default=[],
+        metavar="URL",
+        type=_worker_url,
+        help="a worker behind the webhook URL, as a load balancer sees it (repeat for each)",
+    )
+    parser.add_argument(
+        "--webhook-policy",
+        choices=POLICIES,
+        default="round_robin",
+        help="how the load balancer picks a worker for each delivery",
+    )
     parser.add_argument("--no-request-log", action="store_true", help="for long benchmarks")
     parser.add_argument("--chat", type=int, default=None, metavar="USER_ID")
     parser.add_argument("--first-name-user", default="Demo", help="name of the --chat user")
     parser.add_argument("--language", default=None, help="language_code of the --chat user")
     return parser.parse_args(argv)
+
+
+def _worker_url(url: str) -> str:
+    try:
+        return check_worker_url(url)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 async def serve(args: argparse.Namespace) -> None:
@@ -43,6 +65,8 @@ async def serve(args: argparse.Namespace) -> None:
         global_rate_limit=args.rate_limit,
         per_chat_rate_limit=args.per_chat_rate_limit,
         record_requests=not args.no_request_log,
+        webhook_workers=args.webhook_worker,
+        webhook_policy=args.webhook_policy,
     )
     async with emu:
         print(emu.base_url, flush=True)

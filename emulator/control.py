@@ -12,6 +12,10 @@ a demo script, curl) can act as users and read the chats of a standalone emulato
     POST /_emulator/faults                     {"method": "sendMessage", "status": 502, ...}
     DELETE /_emulator/faults
     POST /_emulator/rate_limits                {"global_per_second": 30, "per_chat_per_second": 1}
+    GET  /_emulator/webhook/workers            what webhook delivery is doing, per worker
+    POST /_emulator/webhook/workers            {"urls": ["http://127.0.0.1:9001/hook", ...],
+                                                "policy": "round_robin" | "least_busy"}
+                                               ([] delivers to the setWebhook URL again)
 """
 
 from __future__ import annotations
@@ -78,6 +82,7 @@ class InfoHandler(_ControlHandler):
                 "webhook": webhook.info(len(self.emu.state.updates)) if webhook else None,
                 "pending_updates": len(self.emu.state.updates),
                 "stats": self.emu.stats.as_dict(),
+                "webhook_delivery": self.emu.webhook_delivery(),
             }
         )
 
@@ -179,6 +184,26 @@ class RateLimitsHandler(_ControlHandler):
         self.reply({"ok": True})
 
 
+class WebhookWorkersHandler(_ControlHandler):
+    def get(self) -> None:
+        self.reply(self.emu.webhook_delivery())
+
+    def post(self) -> None:
+        data = self.body()
+        urls = data.get("urls", [])
+        policy = data.get("policy")
+        if not isinstance(urls, list) or not all(isinstance(url, str) for url in urls):
+            raise tornado.web.HTTPError(400, "urls must be a list of strings")
+        if policy is not None and not isinstance(policy, str):
+            raise tornado.web.HTTPError(400, "policy must be a string")
+        try:
+            self.emu.set_webhook_workers(urls, policy=policy)
+        except ValueError as exc:
+            self.reply({"error": str(exc)}, status=400)
+            return
+        self.reply(self.emu.webhook_delivery())
+
+
 def control_routes(emu: BotApiEmulator) -> list[Route]:
     args = {"emu": emu}
     return [
@@ -190,4 +215,5 @@ def control_routes(emu: BotApiEmulator) -> list[Route]:
         (r"/_emulator/users/(\d+)/messages", MessagesHandler, args),
         (r"/_emulator/faults", FaultsHandler, args),
         (r"/_emulator/rate_limits", RateLimitsHandler, args),
+        (r"/_emulator/webhook/workers", WebhookWorkersHandler, args),
     ]

@@ -8,13 +8,14 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
+from emulator.balancer import LoadBalancer
 from emulator.limits import Fault, FaultInjector, RateLimiter
 from emulator.methods import BotApi, canonical_name
 from emulator.server import ApiErrorRecord, ApiRequest, Route, ServerContext, build_application
@@ -51,6 +52,9 @@ class BotApiEmulator:
         webhook_retry_attempts: int = 5,
         webhook_retry_backoff: float = 0.05,
         webhook_timeout: float = 5.0,
+        webhook_workers: Sequence[str] = (),
+        webhook_policy: str = "round_robin",
+        webhook_worker_down_for: float = 1.0,
         membership_updates: bool = True,
         record_requests: bool = True,
         clock: Callable[[], float] = time.time,
@@ -89,9 +93,13 @@ class BotApiEmulator:
             faults=self.faults,
             record_requests=record_requests,
         )
+        self.balancer = LoadBalancer(
+            webhook_workers, policy=webhook_policy, down_for=webhook_worker_down_for
+        )
         self._webhook = WebhookDispatcher(
             self.state,
             self.stats,
+            self.balancer,
             attempts=webhook_retry_attempts,
             backoff=webhook_retry_backoff,
             timeout=webhook_timeout,
@@ -284,6 +292,32 @@ class BotApiEmulator:
     @property
     def webhook(self) -> WebhookConfig | None:
         return self.state.webhook
+
+    def set_webhook_workers(self, urls: Sequence[str], *, policy: str | None = None) -> None:
+        """Deliver webhook updates to these worker URLs instead of the webhook's own, as a load
+        balancer behind the webhook URL would (`policy`: "round_robin" or "least_busy").
+        An empty list delivers to the webhook URL again. Raises ValueError for a bad URL."""
+        self.balancer.configure(urls, policy)
+
+    def webhook_delivery(self) -> JsonDict:
+        """What webhook delivery is doing now, and per worker what it has done."""
+        now = self.balancer.clock()
+        return {
+            "policy": self.balancer.policy,
+            "in_flight": self._webhook.slots.in_use,
+            "waiting_for_connection": self._webhook.slots.waiting,
+            "busy_chats": self._webhook.busy_chats,
+            "workers": [
+                {
+                    "url": worker.url,
+                    "up": worker.up(now),
+                    "in_flight": worker.in_flight,
+                    "deliveries": self.stats.webhook_deliveries[worker.url],
+                    "failures": self.stats.webhook_worker_failures[worker.url],
+                }
+                for worker in self.balancer.workers
+            ],
+        }
 
     @property
     def pending_updates(self) -> list[JsonDict]:

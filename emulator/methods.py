@@ -4,7 +4,6 @@ Telegram's. Transport-free: the HTTP layer parses requests into Params and calls
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import time
 from collections.abc import Callable
@@ -13,6 +12,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from emulator import errors
+from emulator.balancer import is_loopback_host
 from emulator.errors import bad_request, conflict, forbidden
 from emulator.formatting import parse_text
 from emulator.limits import RateLimiter
@@ -315,7 +315,7 @@ class BotApi:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise bad_request("bad webhook: invalid webhook URL specified")
-        if not _is_loopback(parts.hostname):
+        if not is_loopback_host(parts.hostname):
             raise bad_request("bad webhook: the emulator only delivers to loopback addresses")
         secret = p.get_str("secret_token")
         if secret is not None and not _SECRET_RE.fullmatch(secret):
@@ -670,12 +670,3 @@ _OTHER_BUTTON_KINDS = (
     "callback_game",
     "pay",
 )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -42,8 +42,11 @@ class Signal:
     async def wait(self, seconds: float) -> None:
         """Return on the next notify, or after `seconds`, whichever comes first."""
         event = self._event
+        # Not asyncio.wait_for: on 3.11 it can swallow a cancellation that arrives just as the
+        # event is set, and a stopping emulator would then wait for the full timeout.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout=max(0.0, seconds))
+            async with asyncio.timeout(max(0.0, seconds)):
+                await event.wait()
 
 
 @dataclass
@@ -272,29 +275,50 @@ class ChatState:
         return None if message is None or message.deleted else message
 
 
-@dataclass
+@dataclass(eq=False)
 class Update:
     update_id: int
     kind: str
     payload: JsonDict
+    # Telegram keeps each chat's updates in order; updates of different chats are independent.
+    chat_id: int | None = None
+    # No longer pending: acknowledged by a webhook, confirmed by getUpdates, dropped or cleared.
+    done: bool = False
 
     def to_api(self) -> JsonDict:
         return {"update_id": self.update_id, self.kind: self.payload}
 
 
+def ordering_chat(payload: JsonDict) -> int | None:
+    """The chat whose order an update belongs to (its sender's id for updates without a chat)."""
+    for holder in (payload, payload.get("message")):
+        chat = holder.get("chat") if isinstance(holder, dict) else None
+        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            return int(chat["id"])
+    sender = payload.get("from")
+    if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+        return int(sender["id"])
+    return None
+
+
 class UpdateQueue:
-    """Updates not yet confirmed by the bot, oldest first."""
+    """Updates not yet confirmed by the bot, oldest first.
+
+    A webhook acknowledges updates out of order (chats are delivered in parallel): such an
+    update is marked done where it stands and swept out once everything before it is gone.
+    """
 
     def __init__(self, first_update_id: int = 1) -> None:
         self._next_id = first_update_id
         self._pending: deque[Update] = deque()
+        self._done_inside = 0  # done updates still in _pending, behind a pending one
         self.allowed: frozenset[str] | None = None
 
     def __len__(self) -> int:
-        return len(self._pending)
+        return len(self._pending) - self._done_inside
 
     def __iter__(self) -> Iterator[Update]:
-        return iter(self._pending)
+        return (update for update in self._pending if not update.done)
 
     def accepts(self, kind: str) -> bool:
         if self.allowed is None:
@@ -305,7 +329,7 @@ class UpdateQueue:
         """Queue an update, unless the bot's allowed_updates exclude its type."""
         if not self.accepts(kind):
             return None
-        update = Update(self._next_id, kind, payload)
+        update = Update(self._next_id, kind, payload, chat_id=ordering_chat(payload))
         self._next_id += 1
         self._pending.append(update)
         return update
@@ -313,23 +337,50 @@ class UpdateQueue:
     def confirm(self, offset: int) -> None:
         """Apply getUpdates' offset: drop what is below it; a negative offset keeps the last N."""
         if offset < 0:
-            while len(self._pending) > -offset:
-                self._pending.popleft()
+            while len(self) > -offset:
+                self._pop_oldest()
             return
         while self._pending and self._pending[0].update_id < offset:
-            self._pending.popleft()
+            self._pop_oldest()
+
+    def remove(self, update: Update) -> bool:
+        """Take one update out wherever it stands; False when it was no longer pending."""
+        if update.done:
+            return False
+        update.done = True
+        self._done_inside += 1
+        self._sweep()
+        return True
+
+    def since(self, update_id: int) -> list[Update]:
+        """Pending updates newer than update_id, oldest first."""
+        newer: list[Update] = []
+        for update in reversed(self._pending):
+            if update.update_id <= update_id:
+                break
+            if not update.done:
+                newer.append(update)
+        newer.reverse()
+        return newer
 
     def peek(self, limit: int) -> list[Update]:
-        return list(itertools.islice(self._pending, limit))
-
-    def pop_first(self) -> Update | None:
-        return self._pending.popleft() if self._pending else None
-
-    def first(self) -> Update | None:
-        return self._pending[0] if self._pending else None
+        return list(itertools.islice(iter(self), limit))
 
     def clear(self) -> None:
+        for update in self._pending:
+            update.done = True
         self._pending.clear()
+        self._done_inside = 0
+
+    def _pop_oldest(self) -> None:
+        """The front is always pending (see _sweep); retire it."""
+        self._pending.popleft().done = True
+        self._sweep()
+
+    def _sweep(self) -> None:
+        while self._pending and self._pending[0].done:
+            self._pending.popleft()
+            self._done_inside -= 1
 
 
 @dataclass

@@ -24,6 +24,11 @@ class EmulatorStats:
     webhook_posts: int = 0
     webhook_failures: int = 0
     webhook_dropped: int = 0
+    webhook_retries: int = 0  # attempts after an update's first, once it had failed
+    webhook_max_in_flight: int = 0  # most webhook requests open at once
+    # Per URL a request went to (a worker's, or the webhook's own without workers):
+    webhook_deliveries: Counter[str] = field(default_factory=Counter)  # acknowledged
+    webhook_worker_failures: Counter[str] = field(default_factory=Counter)
     handler_seconds: float = 0.0
     handler_cpu_seconds: float = 0.0
 
@@ -53,6 +58,10 @@ class EmulatorStats:
             "webhook_posts": self.webhook_posts,
             "webhook_failures": self.webhook_failures,
             "webhook_dropped": self.webhook_dropped,
+            "webhook_retries": self.webhook_retries,
+            "webhook_max_in_flight": self.webhook_max_in_flight,
+            "webhook_deliveries": dict(self.webhook_deliveries),
+            "webhook_worker_failures": dict(self.webhook_worker_failures),
             "handler_seconds": round(self.handler_seconds, 6),
             "handler_cpu_seconds": round(self.handler_cpu_seconds, 6),
         }

@@ -39,7 +39,7 @@ def bank() -> Bank:
 
 
 @pytest.fixture(scope="session")
-def postgresql_server() -> Iterator[postgres.Server]:
+def postgresql_server() -> Iterator[postgres.TestServer]:
     """One throwaway PostgreSQL server for the whole run (or the one the developer names)."""
     with postgres.server_for_tests() as server:
         yield server
@@ -51,7 +51,7 @@ def database_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
     if request.param == "sqlite":
         yield tmp_path / "selfie.sqlite3"
         return
-    server: postgres.Server = request.getfixturevalue("postgresql_server")
+    server: postgres.TestServer = request.getfixturevalue("postgresql_server")
     with server.fresh_database() as url:
         yield url
 

@@ -89,6 +89,28 @@ def test_the_largest_ids_are_accepted(database: Path, capsys: pytest.CaptureFixt
 
 
 @pytest.mark.parametrize(
+    ("level", "groups"),
+    [
+        ("wbl", ["leader", "teacher", "student", "trainer"]),
+        ("vet", ["leader", "teacher", "student"]),
+        ("primary", ["leader", "teacher", "student"]),
+    ],
+)
+def test_a_session_has_one_link_per_group_of_its_level(
+    database: Path, capsys: pytest.CaptureFixture[str], level: str, groups: list[str]
+) -> None:
+    assert run(*create("--coordinator", "42", "--level", level, "--json")) == 0
+    created = json.loads(capsys.readouterr().out)
+    assert list(created["links"]) == groups
+    assert all(
+        link.startswith("https://t.me/selfie_test_bot?start=") for link in created["links"].values()
+    )
+    assert run("session", "status", str(created["session_id"]), "--json") == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["groups"] == {group: {"joined": 0, "completed": 0} for group in groups}
+
+
+@pytest.mark.parametrize(
     ("args", "problem"),
     [
         (["school", "add", "--name", "Cēsu\x00 skola"], "the school name contains U+0000"),

@@ -70,14 +70,14 @@ def test_webhook_mode_always_has_a_secret(tmp_path: Path) -> None:
     """Without SELFIE_WEBHOOK_SECRET (or with it empty) each start makes a new strong one."""
     env = tmp_path / ".env"
     env.write_text("SELFIE_WEBHOOK_SECRET=\n")
-    made = []
+    made: list[str] = []
     for env_file in (None, env):
         secret = load_settings(env_file, **WEBHOOK).webhook_secret
         assert secret is not None
         made.append(secret.get_secret_value())
     assert made[0] != made[1]
-    for secret in made:
-        assert re.fullmatch(r"[A-Za-z0-9_-]{43,256}", secret), secret
+    for value in made:
+        assert re.fullmatch(r"[A-Za-z0-9_-]{43,256}", value), value
     assert load_settings(None).webhook_secret is None  # polling needs none
 
 

@@ -42,6 +42,7 @@ def classify(completed: int, minimum: int) -> CompletionLevel:
 def completion(
     counts: Mapping[Profile, GroupCount], minimums: Mapping[Profile, int]
 ) -> list[GroupCompletion]:
+    """The completion of each group in `counts` (the session's groups), in PROFILES order."""
     return [
         GroupCompletion(
             profile=profile,
@@ -50,4 +51,5 @@ def completion(
             minimum=max(1, minimums[profile]),
         )
         for profile in PROFILES
+        if profile in counts
     ]

@@ -29,6 +29,7 @@ from bot.surveys.vocabulary import (
     Language,
     Level,
     Profile,
+    profiles_at,
 )
 from bot.validation import plain_text
 
@@ -243,14 +244,17 @@ def own_area(draft: Draft, scope: DraftScope, area: str) -> Draft:
         raise DraftError("unknown_statement")
     if pending.code is not None:
         return _with_own(draft, replace(_own(draft, pending.code), area=area))
-    # Next: the groups, every group chosen to begin with.
-    return replace(draft, pending=replace(pending, area=area, profiles=frozenset(PROFILES)))
+    # Next: the groups, every group of the level chosen to begin with.
+    groups = profiles_at(draft.level) if draft.level is not None else PROFILES
+    return replace(draft, pending=replace(pending, area=area, profiles=frozenset(groups)))
 
 
 def toggle_own_group(draft: Draft, scope: DraftScope, profile: Profile) -> Draft:
     _require_statements_editable(scope)
     pending = draft.pending
     if pending is None or pending.area is None:
+        raise DraftError("unknown_statement")
+    if draft.level is not None and profile not in profiles_at(draft.level):
         raise DraftError("unknown_statement")
     return replace(draft, pending=replace(pending, profiles=pending.profiles ^ {profile}))
 

@@ -1,8 +1,9 @@
 """Own statements written on one line, for the command line and CSV files.
 
 `AREA|GROUPS|TEXT[|HELP]`, e.g. `C|teacher,student|Our library lends laptops.` GROUPS is a
-comma-separated list of leader, teacher, student, or `all`. The statements are numbered S1,
-S2 … in the order given, and written in one language; a translation is
+comma-separated list of leader, teacher, student, trainer (level wbl only), or `all` (every
+group of the session's level). The statements are numbered S1, S2 … in the order given, and
+written in one language; a translation is
 `CODE|LANGUAGE|TEXT[|HELP]`, e.g. `S1|lv|Mūsu bibliotēka izsniedz klēpjdatorus.`
 """
 
@@ -87,9 +88,7 @@ def _parse_one(spec: str, code: str) -> OwnStatement:
     names = {name.strip().lower() for name in groups.split(",") if name.strip()}
     unknown = names - {"all", *PROFILES}
     if not names or unknown or ("all" in names and len(names) > 1):
-        raise ValueError(
-            f"own statement {spec!r}: groups must be leader, teacher, student (or all)"
-        )
+        raise ValueError(f"own statement {spec!r}: groups must be {', '.join(PROFILES)} (or all)")
     profiles: frozenset[Profile] = frozenset(
         profile for profile in PROFILES if "all" in names or profile in names
     )

@@ -6,33 +6,16 @@ import html
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import ApplicationHandlerStop, CommandHandler, filters
 
-from bot.context import AppContext, BotApplication
+from bot.context import AppContext
 from bot.coordination.access import Refused
-from bot.handlers import coordinator_views as views
-from bot.handlers.callback_data import SchoolAction
-from bot.handlers.coordinator import GROUP, private_only
-from bot.handlers.participant import language_of
+from bot.handlers.callback_data import SchoolAction, SchoolOp
+from bot.handlers.coordinator import shared as views
+from bot.handlers.language import language_of
 from bot.i18n import texts
 from bot.i18n.formatting import moment
 from bot.sessions.tokens import invite_link
 from bot.validation import UnsafeText
-
-
-def register(application: BotApplication) -> None:
-    private = filters.ChatType.PRIVATE
-    handlers = {"addschool": add_school, "invite": invite, "schools": schools}
-    for name, callback in handlers.items():
-        application.add_handler(CommandHandler(name, callback, filters=private), group=GROUP)
-    application.add_handler(
-        CommandHandler(list(handlers), _private_only, filters=~private), group=GROUP
-    )
-
-
-async def _private_only(update: Update, context: AppContext) -> None:
-    await private_only(update, context)
-    raise ApplicationHandlerStop
 
 
 def _argument(context: AppContext) -> str:
@@ -58,18 +41,19 @@ async def add_school(update: Update, context: AppContext) -> None:
             raise Refused("not_admin")
         if not name:
             await _reply(update, t(language, "admin.add_usage"))
-            raise ApplicationHandlerStop
+            return
         school = await context.services.coordination.add_school(admin=user.id, name=name)
     except (Refused, UnsafeText) as refusal:
         await _reply(update, views.problem_text(language, refusal))
-        raise ApplicationHandlerStop from None
-    invite_button = views.button(t(language, "team.invite_button"), SchoolAction(school.id, "inv"))
+        return
+    invite_button = views.button(
+        t(language, "team.invite_button"), SchoolAction(school.id, SchoolOp.INVITE)
+    )
     await _reply(
         update,
         t(language, "admin.added", school=html.escape(school.name), id=school.id),
         InlineKeyboardMarkup([[invite_button]]),
     )
-    raise ApplicationHandlerStop
 
 
 async def invite(update: Update, context: AppContext) -> None:
@@ -84,11 +68,11 @@ async def invite(update: Update, context: AppContext) -> None:
             raise Refused("not_admin")
         if not name:
             await _reply(update, t(language, "admin.invite_usage"))
-            raise ApplicationHandlerStop
+            return
         issued = await coordination.invite_coordinator(user=user.id, school_name=name)
     except Refused as refusal:
         await _reply(update, views.problem_text(language, refusal))
-        raise ApplicationHandlerStop from None
+        return
     await _reply(
         update,
         t(
@@ -99,7 +83,6 @@ async def invite(update: Update, context: AppContext) -> None:
             expires=moment(issued.expires_at, context.services.settings.timezone, language),
         ),
     )
-    raise ApplicationHandlerStop
 
 
 async def schools(update: Update, context: AppContext) -> None:
@@ -111,10 +94,10 @@ async def schools(update: Update, context: AppContext) -> None:
         found = await context.services.coordination.schools(admin=user.id)
     except Refused as refusal:
         await _reply(update, views.problem_text(language, refusal))
-        raise ApplicationHandlerStop from None
+        return
     if not found:
         await _reply(update, t(language, "admin.schools_none"))
-        raise ApplicationHandlerStop
+        return
     lines = [t(language, "admin.schools_title")]
     lines += [
         t(
@@ -127,4 +110,3 @@ async def schools(update: Update, context: AppContext) -> None:
         for school, coordinators, sessions in found
     ]
     await _reply(update, "\n".join(lines))
-    raise ApplicationHandlerStop

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import cast
 
-from bot.surveys.vocabulary import LANGUAGES, Language
+from bot.surveys.vocabulary import LANGUAGES, LEVELS, PROFILES, Language
 
 MAX_BYTES = 64
 _CODE = r"[A-HS][0-9]{1,2}"
@@ -125,52 +126,110 @@ def decode(data: object) -> Action | None:
 
 
 # Coordinators' buttons: "<kind>:<id>:<op>[:<arg>]", where kind d is a draft, s a session and
-# k a school. Each op has its own pattern for its argument ("" means none).
-_LEVEL = r"primary|lower-secondary|upper-secondary|vet"
+# k a school. An operation's value is its form on the wire: renaming a member is free, changing
+# a value breaks the buttons of messages already sent. Each op has its own pattern for its
+# argument ("" means none).
+
+
+class DraftOp(StrEnum):
+    """A button of the set-up dialogue."""
+
+    LEVEL = "lvl"
+    CUSTOMISE = "cust"
+    OPTIONAL_AREA = "opt"  # the optional statements of one area
+    TOGGLE_OPTIONAL = "tog"
+    OWN_LIST = "own"
+    ADD_OWN = "add"
+    OWN_DETAIL = "ov"
+    EDIT_OWN = "oe"
+    TRANSLATE_OWN = "olt"
+    DELETE_OWN = "od"
+    OWN_AREA = "oa"
+    OWN_GROUP = "og"
+    OWN_GROUPS_DONE = "ogd"
+    SKIP_OWN_HELP = "osk"
+    BACK = "back"  # away from an own statement being written
+    DATES = "dates"
+    MONTH = "cal"
+    DAY = "day"
+    REVIEW = "rev"
+    SAVE = "go"
+    DISCARD = "drop"
+    RESUME = "resume"
+    NOTHING = "nop"  # the calendar's weekday names and blank days
+
+
+class SessionOp(StrEnum):
+    """A button of a session's card and of the views opened from it."""
+
+    CARD = "card"
+    STATUS = "st"
+    PREVIEW = "pv"
+    LINKS = "ln"
+    EDIT_STATEMENTS = "eds"
+    EDIT_DATES = "edd"
+    REMIND = "rem"
+    CLOSE = "cls"
+    CLOSE_CONFIRMED = "clsy"
+    RESULTS = "res"
+
+
+class SchoolOp(StrEnum):
+    """A button about a school: a new session for it, or its team of coordinators."""
+
+    NEW_SESSION = "new"
+    INVITE = "inv"
+    TEAM = "team"
+    REMOVE = "rm"
+    REMOVE_CONFIRMED = "rmy"
+
+
+_LEVEL = "|".join(LEVELS)
+_PROFILE = "|".join(PROFILES)
 _OWN = r"S(?:10|[1-9])"
-_DRAFT_OPS: dict[str, str] = {
-    "lvl": _LEVEL,
-    "cust": "",
-    "opt": r"[A-H]",
-    "tog": r"[A-H][0-9]{1,2}",
-    "own": "",
-    "add": "",
-    "ov": _OWN,
-    "oe": rf"{_OWN}\.(?:text|help|area|groups)",
-    "olt": rf"{_OWN}\.(?:{'|'.join(LANGUAGES)})",
-    "od": _OWN,
-    "oa": r"[A-H]",
-    "og": r"leader|teacher|student",
-    "ogd": "",
-    "osk": "",
-    "back": "",
-    "dates": "",
-    "cal": r"[0-9]{6}",
-    "day": r"[0-9]{8}",
-    "rev": "",
-    "go": "",
-    "drop": "",
-    "resume": "",
-    "nop": "",
+_DRAFT_ARGUMENTS: dict[DraftOp, str] = {
+    DraftOp.LEVEL: _LEVEL,
+    DraftOp.CUSTOMISE: "",
+    DraftOp.OPTIONAL_AREA: r"[A-H]",
+    DraftOp.TOGGLE_OPTIONAL: r"[A-H][0-9]{1,2}",
+    DraftOp.OWN_LIST: "",
+    DraftOp.ADD_OWN: "",
+    DraftOp.OWN_DETAIL: _OWN,
+    DraftOp.EDIT_OWN: rf"{_OWN}\.(?:text|help|area|groups)",
+    DraftOp.TRANSLATE_OWN: rf"{_OWN}\.(?:{'|'.join(LANGUAGES)})",
+    DraftOp.DELETE_OWN: _OWN,
+    DraftOp.OWN_AREA: r"[A-H]",
+    DraftOp.OWN_GROUP: _PROFILE,
+    DraftOp.OWN_GROUPS_DONE: "",
+    DraftOp.SKIP_OWN_HELP: "",
+    DraftOp.BACK: "",
+    DraftOp.DATES: "",
+    DraftOp.MONTH: r"[0-9]{6}",
+    DraftOp.DAY: r"[0-9]{8}",
+    DraftOp.REVIEW: "",
+    DraftOp.SAVE: "",
+    DraftOp.DISCARD: "",
+    DraftOp.RESUME: "",
+    DraftOp.NOTHING: "",
 }
-_SESSION_OPS: dict[str, str] = {
-    "card": "",
-    "st": "",
-    "pv": rf"(?:(?:leader|teacher|student)\.(?:{'|'.join(LANGUAGES)}))?",
-    "ln": "",
-    "eds": "",
-    "edd": "",
-    "rem": "",
-    "cls": "",
-    "clsy": "",
-    "res": "",
+_SESSION_ARGUMENTS: dict[SessionOp, str] = {
+    SessionOp.CARD: "",
+    SessionOp.STATUS: "",
+    SessionOp.PREVIEW: rf"(?:(?:{_PROFILE})\.(?:{'|'.join(LANGUAGES)}))?",
+    SessionOp.LINKS: "",
+    SessionOp.EDIT_STATEMENTS: "",
+    SessionOp.EDIT_DATES: "",
+    SessionOp.REMIND: "",
+    SessionOp.CLOSE: "",
+    SessionOp.CLOSE_CONFIRMED: "",
+    SessionOp.RESULTS: "",
 }
-_SCHOOL_OPS: dict[str, str] = {
-    "new": "",
-    "inv": "",
-    "team": "",
-    "rm": r"[0-9]{1,15}",
-    "rmy": r"[0-9]{1,15}",
+_SCHOOL_ARGUMENTS: dict[SchoolOp, str] = {
+    SchoolOp.NEW_SESSION: "",
+    SchoolOp.INVITE: "",
+    SchoolOp.TEAM: "",
+    SchoolOp.REMOVE: r"[0-9]{1,15}",
+    SchoolOp.REMOVE_CONFIRMED: r"[0-9]{1,15}",
 }
 _COORDINATION = re.compile(r"([dsk]):([0-9]{1,12}):([a-z]{2,6})(?::([A-Za-z0-9.-]{1,24}))?")
 COORDINATION_PATTERN = re.compile(r"[dsk]:")
@@ -179,30 +238,25 @@ COORDINATION_PATTERN = re.compile(r"[dsk]:")
 @dataclass(frozen=True, slots=True)
 class DraftAction:
     draft_id: int
-    op: str
+    op: DraftOp
     arg: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class SessionAction:
     session_id: int
-    op: str
+    op: SessionOp
     arg: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class SchoolAction:
     school_id: int
-    op: str
+    op: SchoolOp
     arg: str = ""
 
 
 CoordinationAction = DraftAction | SessionAction | SchoolAction
-_KINDS: dict[str, tuple[type[CoordinationAction], dict[str, str]]] = {
-    "d": (DraftAction, _DRAFT_OPS),
-    "s": (SessionAction, _SESSION_OPS),
-    "k": (SchoolAction, _SCHOOL_OPS),
-}
 
 
 def encode_coordination(action: CoordinationAction) -> str:
@@ -213,7 +267,7 @@ def encode_coordination(action: CoordinationAction) -> str:
             kind = "s"
         case SchoolAction(target, op, arg):
             kind = "k"
-    data = f"{kind}:{target}:{op}" + (f":{arg}" if arg else "")
+    data = f"{kind}:{target}:{op.value}" + (f":{arg}" if arg else "")
     assert decode_coordination(data) == action, data
     return data
 
@@ -226,8 +280,18 @@ def decode_coordination(data: object) -> CoordinationAction | None:
     if match is None:
         return None
     kind, target, op, arg = match[1], int(match[2]), match[3], match[4] or ""
-    action_type, ops = _KINDS[kind]
-    pattern = ops.get(op)
-    if pattern is None or not re.fullmatch(pattern, arg):
+    try:
+        match kind:
+            case "d" if _argument_fits(_DRAFT_ARGUMENTS[DraftOp(op)], arg):
+                return DraftAction(target, DraftOp(op), arg)
+            case "s" if _argument_fits(_SESSION_ARGUMENTS[SessionOp(op)], arg):
+                return SessionAction(target, SessionOp(op), arg)
+            case "k" if _argument_fits(_SCHOOL_ARGUMENTS[SchoolOp(op)], arg):
+                return SchoolAction(target, SchoolOp(op), arg)
+    except ValueError:  # not an operation of its kind
         return None
-    return action_type(target, op, arg)
+    return None
+
+
+def _argument_fits(pattern: str, arg: str) -> bool:
+    return re.fullmatch(pattern, arg) is not None

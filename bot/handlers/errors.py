@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 
-from telegram import Update
+from telegram import Update, User
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
-from telegram.ext import ApplicationHandlerStop
+from telegram.ext import ApplicationHandlerStop, filters
 
 from bot.context import AppContext
-from bot.i18n import shipped, texts
+from bot.handlers.language import language_of, telegram_language
+from bot.i18n import texts
 from bot.surveys.vocabulary import Language
 
 log = logging.getLogger(__name__)
+
+# The failure may be the database's: the person's chosen language is not waited for long.
+LANGUAGE_WAIT_SECONDS = 1.0
 
 
 async def on_error(update: object, context: AppContext) -> None:
@@ -26,11 +31,29 @@ async def on_error(update: object, context: AppContext) -> None:
         log.warning("network trouble talking to Telegram: %s", error)
     else:
         log.error("unhandled error in a handler", exc_info=error)
-    if isinstance(update, Update) and update.callback_query is not None:
-        query = update.callback_query
-        # No database here: the failure may be the database's. Telegram's language decides.
-        language: Language = shipped().for_telegram(query.from_user.language_code)
-        with contextlib.suppress(TelegramError):
-            await query.answer(texts()(language, "alert.error"), show_alert=True)
+    if isinstance(update, Update):
+        await _apologise(update, context)
     # The update has had its answer: handlers of later groups must not answer it again.
     raise ApplicationHandlerStop
+
+
+async def _apologise(update: Update, context: AppContext) -> None:
+    """The same short text for a failed button press (an alert) and a failed command (a
+    reply); other messages, such as a typed answer, get none."""
+    query, message, user = update.callback_query, update.effective_message, update.effective_user
+    is_command = message is not None and bool(filters.COMMAND.check_update(update))
+    if user is None or (query is None and not is_command):
+        return
+    text = texts()(await _language(context, user), "alert.error")
+    with contextlib.suppress(TelegramError):
+        if query is not None:
+            await query.answer(text, show_alert=True)
+        elif message is not None:
+            await message.reply_text(text)
+
+
+async def _language(context: AppContext, user: User) -> Language:
+    try:
+        return await asyncio.wait_for(language_of(context, user), LANGUAGE_WAIT_SECONDS)
+    except Exception:  # the database, or the services it needs, may be what failed
+        return telegram_language(user)

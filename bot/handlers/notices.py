@@ -28,7 +28,7 @@ from bot.storage import sessions as session_queries
 from bot.storage.deliveries import Claim
 from bot.storage.records import Session
 from bot.surveys.bank import Bank
-from bot.surveys.vocabulary import DEFAULT_LANGUAGE, PROFILES, Language
+from bot.surveys.vocabulary import DEFAULT_LANGUAGE, Language
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ class NoticeRenderer:
                 completed=counts[profile].completed,
                 joined=counts[profile].joined,
             )
-            for profile in PROFILES
+            for profile in counts
         )
 
     async def _digest(self, session: Session, language: Language) -> str:

@@ -6,16 +6,10 @@ import asyncio
 import logging
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update, User
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
 
-from bot.context import AppContext, BotApplication
+from bot.context import AppContext
 from bot.handlers import privacy, render
 from bot.handlers.callback_data import (
     Answer,
@@ -28,7 +22,8 @@ from bot.handlers.callback_data import (
     ToggleHelp,
     decode,
 )
-from bot.i18n import Register, shipped, texts
+from bot.handlers.language import language_of
+from bot.i18n import Register, texts
 from bot.participation.outcomes import (
     AlreadyCompleted,
     InvalidLink,
@@ -47,29 +42,6 @@ from bot.sessions.tokens import is_start_payload
 from bot.surveys.vocabulary import Language
 
 log = logging.getLogger(__name__)
-
-
-def register(application: BotApplication) -> None:
-    private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("start", start, filters=private))
-    application.add_handler(CommandHandler("language", choose_language, filters=private))
-    application.add_handler(CommandHandler("help", show_help, filters=private))
-    application.add_handler(CommandHandler("privacy", show_privacy, filters=private))
-    application.add_handler(CommandHandler("forget", ask_forget, filters=private))
-    application.add_handler(
-        CommandHandler(
-            ["start", "language", "help", "privacy", "forget"], private_only, filters=~private
-        )
-    )
-    application.add_handler(CallbackQueryHandler(on_button))
-    application.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, on_message))
-
-
-async def language_of(context: AppContext, user: User) -> Language:
-    chosen = await context.services.participation.language_of(telegram_id=user.id)
-    if chosen is not None:
-        return chosen
-    return shipped().for_telegram(user.language_code)
 
 
 async def register_of(context: AppContext, user: User) -> Register:
@@ -154,13 +126,6 @@ async def ask_forget(update: Update, context: AppContext) -> None:
     if user is None or message is None:
         return
     await privacy.ask_forget(context, message, await language_of(context, user))
-
-
-async def private_only(update: Update, context: AppContext) -> None:
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None or message.chat.type == ChatType.CHANNEL:
-        return
-    await message.reply_text(texts()(await language_of(context, user), "start.private_only"))
 
 
 async def on_button(update: Update, context: AppContext) -> None:

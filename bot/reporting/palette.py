@@ -6,11 +6,14 @@ from typing import Final
 
 from bot.surveys.vocabulary import Profile
 
-# Okabe & Ito (2008), "Color Universal Design": blue, orange, bluish green.
+# Okabe & Ito (2008), "Color Universal Design": blue, orange, bluish green, reddish purple.
+# The fourth is the reddish purple rather than vermilion, which passes for the orange to
+# readers with a red-green deficiency.
 GROUP_COLOURS: Final[dict[Profile, str]] = {
     "leader": "#0072B2",
     "teacher": "#E69F00",
     "student": "#009E73",
+    "trainer": "#CC79A7",
 }
 
 # Answers 1..5 on a diverging red-blue scale (ColorBrewer RdBu, safe for colour-blind readers):

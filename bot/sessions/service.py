@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,7 +16,7 @@ from bot.storage.engine import Connection
 from bot.storage.records import GroupCount, Session
 from bot.surveys.bank import Bank
 from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement
-from bot.surveys.vocabulary import PROFILES, Level, Profile
+from bot.surveys.vocabulary import Level, Profile, profiles_at
 from bot.validation import OutOfRange, UnsafeText, plain_text, telegram_user_id
 
 MAX_SCHOOL_NAME = 200
@@ -82,10 +82,22 @@ def check_request(
             raise SessionSetupError(f"{code} is not an optional statement")
     if len(own) > MAX_OWN_STATEMENTS:
         raise SessionSetupError(f"a session has at most {MAX_OWN_STATEMENTS} own statements")
+    own = [_for_groups_of(level, statement) for statement in own]
     codes = tuple(
         s.code for s in bank.statements.values() if s.kind == "core" or s.code in optional
     )
     return SessionRequest(school_name, level, period, codes, tuple(own))
+
+
+def _for_groups_of(level: Level, statement: OwnStatement) -> OwnStatement:
+    """The statement for those of its groups that answer at `level` ("all" names the
+    trainers too, who answer at level wbl only)."""
+    groups = statement.profiles & set(profiles_at(level))
+    if not groups:
+        raise SessionSetupError(
+            f"own statement {statement.code}: none of its groups answers at level {level}"
+        )
+    return replace(statement, profiles=frozenset(groups))
 
 
 def school_name_of(typed: str) -> str:
@@ -182,7 +194,7 @@ async def create_session_in(
         await session_queries.insert_own_statement(
             connection, session_id=session_id, statement=statement
         )
-    invites = {profile: new_token() for profile in PROFILES}
+    invites = {profile: new_token() for profile in profiles_at(request.level)}
     for profile, token in invites.items():
         await session_queries.insert_invite(
             connection, token=token, session_id=session_id, profile=profile

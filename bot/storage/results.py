@@ -17,7 +17,7 @@ from typing import cast
 from bot.storage.database import dialect_of, fetch_all, fetch_one, stream
 from bot.storage.engine import Connection, Dialect
 from bot.storage.records import Session
-from bot.storage.sessions import session_by_id
+from bot.storage.sessions import groups_of, session_by_id
 from bot.surveys.scoring import Counts, StatementTally
 from bot.surveys.vocabulary import PROFILES, Profile
 
@@ -25,7 +25,7 @@ _EXPORT_BATCH = 2000
 
 
 async def respondents(connection: Connection, *, session_id: int) -> dict[Profile, int]:
-    """Completed responses per group; every profile is present, zero when nobody completed."""
+    """Completed responses per group of the session, zero when nobody completed."""
     rows = await fetch_all(
         connection,
         "SELECT profile, count(*) AS completed FROM responses"
@@ -33,7 +33,8 @@ async def respondents(connection: Connection, *, session_id: int) -> dict[Profil
         (session_id,),
     )
     found = {row["profile"]: row["completed"] for row in rows}
-    return {profile: int(found.get(profile, 0)) for profile in PROFILES}
+    groups = await groups_of(connection, session_id=session_id)
+    return {profile: int(found.get(profile, 0)) for profile in groups}
 
 
 async def statement_tallies(connection: Connection, *, session_id: int) -> list[StatementTally]:

@@ -10,7 +10,7 @@ from bot.storage.database import fetch_all, fetch_one, insert_returning_id
 from bot.storage.engine import Connection, Row
 from bot.storage.records import GroupCount, Session, SessionStatus, from_epoch, to_epoch
 from bot.surveys.questionnaire import OwnStatement, Translation
-from bot.surveys.vocabulary import PROFILES, Level, Profile
+from bot.surveys.vocabulary import PROFILES, Level, Profile, profiles_at
 
 _SESSION_COLUMNS = """
     s.id, s.school_id, sc.name AS school_name, s.level, s.start_date, s.end_date, s.timezone,
@@ -179,7 +179,14 @@ async def invites_of(connection: Connection, *, session_id: int) -> dict[Profile
     return {profile: found[profile] for profile in PROFILES if profile in found}
 
 
+async def groups_of(connection: Connection, *, session_id: int) -> tuple[Profile, ...]:
+    """The groups that answer the session: those of its level (none for no session)."""
+    row = await fetch_one(connection, "SELECT level FROM sessions WHERE id = ?", (session_id,))
+    return profiles_at(cast(Level, row["level"])) if row else ()
+
+
 async def group_counts(connection: Connection, *, session_id: int) -> dict[Profile, GroupCount]:
+    """Joined and completed per group of the session, zero where nobody joined."""
     rows = await fetch_all(
         connection,
         "SELECT profile, count(*) AS joined, sum(completed) AS completed"
@@ -187,7 +194,8 @@ async def group_counts(connection: Connection, *, session_id: int) -> dict[Profi
         (session_id,),
     )
     found = {row["profile"]: GroupCount(row["joined"], row["completed"]) for row in rows}
-    return {profile: found.get(profile, GroupCount(0, 0)) for profile in PROFILES}
+    groups = await groups_of(connection, session_id=session_id)
+    return {profile: found.get(profile, GroupCount(0, 0)) for profile in groups}
 
 
 async def active_sessions(connection: Connection) -> list[Session]:

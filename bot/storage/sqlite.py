@@ -90,24 +90,17 @@ class SqliteDatabase(Database):
         goal = latest if target is None else target
         before = current
         async with self._lock:
-            for version, script in available:
-                if not current < version <= goal:
-                    continue
-                # Another process (the bot, the command line) may be migrating the same file
-                # right now: take the write lock first, then read the version again under it,
-                # so that each script runs once. The version bump commits with the script.
-                await self._connection.execute("BEGIN IMMEDIATE")
-                try:
-                    current = await self._user_version()
-                    if current < version:
-                        for statement in _statements(script):
-                            await self._connection.execute(statement)
-                        await self._connection.execute(f"PRAGMA user_version = {version}")
-                        current = version
-                except BaseException:
-                    await self._connection.rollback()
-                    raise
-                await self._connection.commit()
+            # A migration may rebuild a table (SQLite cannot alter a CHECK constraint): with
+            # foreign keys on, dropping the old table would delete its children. They are
+            # checked before each script commits instead (the pragma is a no-op inside a
+            # transaction, so it is set around them).
+            await self._connection.execute("PRAGMA foreign_keys = OFF")
+            try:
+                for version, script in available:
+                    if current < version <= goal:
+                        current = await self._apply(version, script)
+            finally:
+                await self._connection.execute("PRAGMA foreign_keys = ON")
             if current > before:
                 # An older database holds whatever it held before (under secure_delete off, in
                 # freed pages too), and a migration frees pages: rewrite the file once, then
@@ -116,6 +109,29 @@ class SqliteDatabase(Database):
                 self.purge_pending = True
         if self.purge_pending:
             await self.purge()
+        return current
+
+    async def _apply(self, version: int, script: str) -> int:
+        """Run one migration unless it has run; the database's version afterwards."""
+        # Another process (the bot, the command line) may be migrating the same file right
+        # now: take the write lock first, then read the version again under it, so that each
+        # script runs once. The version bump commits with the script.
+        await self._connection.execute("BEGIN IMMEDIATE")
+        try:
+            current = await self._user_version()
+            if current < version:
+                for statement in _statements(script):
+                    await self._connection.execute(statement)
+                if broken := await fetch_one(self._connection, "PRAGMA foreign_key_check"):
+                    raise StorageError(
+                        f"migration {version} leaves a row of {broken[0]} without its parent"
+                    )
+                await self._connection.execute(f"PRAGMA user_version = {version}")
+                current = version
+        except BaseException:
+            await self._connection.rollback()
+            raise
+        await self._connection.commit()
         return current
 
     async def purge(self) -> bool:

@@ -1,7 +1,8 @@
 """The statement bank: the core and optional statements of areas A–H, loaded from TOML.
 
 The structure lives in the `statements/` folder beside this module: `meta.toml` (which areas
-each profile answers) and one file per area (`A.toml` … `H.toml`: codes, kinds, profiles).
+each profile answers) and one file per area (`A.toml` … `H.toml`: codes, kinds, profiles, and
+optionally the only levels at which a statement is asked).
 The words are language data: each language's `statements.toml` (bot/i18n/locales/<code>/)
 holds the area names, the scale and every statement's wordings. Everything is validated at
 load, so a typo in a data file stops the bot at start instead of showing a broken
@@ -23,16 +24,27 @@ from bot.i18n.catalogue import STATEMENTS_FILE
 from bot.i18n.languages import Languages, shipped
 from bot.surveys.vocabulary import (
     AREA_CODES,
+    LEVELS,
     NOT_APPLICABLE,
     PROFILES,
+    VOCATIONAL,
     Language,
     Level,
     Profile,
+    profiles_at,
 )
 
 Kind = Literal["core", "optional"]
 Wording = Literal[
-    "staff", "student", "help", "student_help", "vet_staff", "vet_student", "primary_student"
+    "staff",
+    "student",
+    "trainer",
+    "help",
+    "student_help",
+    "trainer_help",
+    "vet_staff",
+    "vet_student",
+    "primary_student",
 ]
 
 KINDS: Final[tuple[Kind, ...]] = get_args(Kind)
@@ -42,7 +54,8 @@ STAFF_WORDINGS: Final[frozenset[Wording]] = frozenset({"staff", "vet_staff"})
 STUDENT_WORDINGS: Final[frozenset[Wording]] = frozenset(
     {"student", "student_help", "vet_student", "primary_student"}
 )
-HELP_WORDINGS: Final[frozenset[Wording]] = frozenset({"help", "student_help"})
+TRAINER_WORDINGS: Final[frozenset[Wording]] = frozenset({"trainer", "trainer_help"})
+HELP_WORDINGS: Final[frozenset[Wording]] = frozenset({"help", "student_help", "trainer_help"})
 MAX_TEXT_CHARS: Final[int] = 300
 MAX_HELP_CHARS: Final[int] = 350
 SCALE_KEYS: Final[tuple[str, ...]] = ("1", "2", "3", "4", "5", "na")
@@ -51,7 +64,7 @@ DEFAULT_DIRECTORY: Final[Path] = Path(__file__).parent / "statements"
 META_FILE: Final[str] = "meta.toml"
 
 _CODE_PATTERN: Final[re.Pattern[str]] = re.compile(r"^[A-H][1-9][0-9]?$")
-_STATEMENT_KEYS: Final[frozenset[str]] = frozenset({"code", "kind", "profiles"})
+_STATEMENT_KEYS: Final[frozenset[str]] = frozenset({"code", "kind", "profiles", "levels"})
 _META_KEYS: Final[frozenset[str]] = frozenset({"profiles"})
 
 
@@ -74,9 +87,12 @@ class Statement:
     area: str
     kind: Kind
     profiles: frozenset[Profile]
-    # Per language, the wordings the statement has (at least `help`, plus `staff` and/or
-    # `student` for its profiles); the loader guarantees every language has the same keys.
+    # Per language, the wordings the statement has (a text for each of its profiles, `staff`,
+    # `student` or `trainer`, and a help: the profile's own or `help`); the loader guarantees
+    # every language has the same keys.
     wordings: Mapping[Language, Mapping[Wording, str]] = field(hash=False)
+    # The only levels at which it is asked (e.g. learning at the workplace); None: every level.
+    levels: frozenset[Level] | None = None
 
     @property
     def number(self) -> int:
@@ -86,7 +102,9 @@ class Statement:
         return wording in next(iter(self.wordings.values()))
 
     def shown_to(self, profile: Profile, level: Level) -> bool:
-        if profile not in self.profiles:
+        if profile not in self.profiles or profile not in profiles_at(level):
+            return False
+        if self.levels is not None and level not in self.levels:
             return False
         if profile == "student" and level == "primary":
             return self.has("primary_student")
@@ -98,10 +116,12 @@ class Statement:
         if profile == "student":
             if level == "primary":
                 return texts["primary_student"]
-            if level == "vet" and "vet_student" in texts:
+            if level in VOCATIONAL and "vet_student" in texts:
                 return texts["vet_student"]
             return texts["student"]
-        if level == "vet" and "vet_staff" in texts:
+        if profile == "trainer":
+            return texts["trainer"]
+        if level in VOCATIONAL and "vet_staff" in texts:
             return texts["vet_staff"]
         return texts["staff"]
 
@@ -110,6 +130,8 @@ class Statement:
         texts = self.wordings[language]
         if profile == "student" and "student_help" in texts:
             return texts["student_help"]
+        if profile == "trainer" and "trainer_help" in texts:
+            return texts["trainer_help"]
         return texts["help"]
 
     def _require_shown(self, profile: Profile, level: Level) -> None:
@@ -200,15 +222,17 @@ def load_bank(directory: Path | None = None, languages: Languages | None = None)
             )
 
     ordered = sorted(statements.values(), key=lambda s: (s.area, s.number))
-    for profile, codes in profile_areas.items():
-        for area in codes:
-            if not any(
-                s.area == area and s.kind == "core" and profile in s.profiles for s in ordered
-            ):
-                raise BankError(
-                    f"{area}.toml: no core statement for profile {profile}, "
-                    f"but {META_FILE} says {profile} answers area {area}"
-                )
+    for level in LEVELS:
+        for profile in profiles_at(level):
+            for area in profile_areas[profile]:
+                if not any(
+                    s.area == area and s.kind == "core" and s.shown_to(profile, level)
+                    for s in ordered
+                ):
+                    raise BankError(
+                        f"{area}.toml: no core statement for profile {profile} at level "
+                        f"{level}, but {META_FILE} says {profile} answers area {area}"
+                    )
 
     return Bank(
         areas=MappingProxyType(areas),
@@ -354,16 +378,21 @@ def _parse_statement(
             raise BankError(
                 f"{where}: profile {profile} does not answer area {area} (see {META_FILE})"
             )
+    levels = _parse_levels(raw, where, profiles)
 
     wordings = _parse_wordings(code, words, where)
     used = set(next(iter(wordings.values())))
     has_staff = bool(profiles & STAFF_PROFILES)
     has_student = "student" in profiles
-    required: set[Wording] = {"help"}
+    has_trainer = "trainer" in profiles
+    # Each group needs its text and a help: its own help wording, or the common `help`.
+    required: set[Wording] = set()
     if has_staff:
-        required.add("staff")
+        required |= {"staff", "help"}
     if has_student:
-        required.add("student")
+        required |= {"student"} if "student_help" in used else {"student", "help"}
+    if has_trainer:
+        required |= {"trainer"} if "trainer_help" in used else {"trainer", "help"}
     for wording in WORDINGS:
         if wording in required and wording not in used:
             raise BankError(f"{where}: missing {wording!r} text, required for its profiles")
@@ -374,6 +403,8 @@ def _parse_statement(
             )
         if wording in STUDENT_WORDINGS and not has_student:
             raise BankError(f"{where}: has {wording!r} text but student is not in its profiles")
+        if wording in TRAINER_WORDINGS and not has_trainer:
+            raise BankError(f"{where}: has {wording!r} text but trainer is not in its profiles")
 
     return Statement(
         code=code,
@@ -381,7 +412,31 @@ def _parse_statement(
         kind=kind,
         profiles=profiles,
         wordings=MappingProxyType(wordings),
+        levels=levels,
     )
+
+
+def _parse_levels(
+    raw: Mapping[str, Any], where: str, profiles: frozenset[Profile]
+) -> frozenset[Level] | None:
+    if "levels" not in raw:
+        return None
+    levels_raw = raw["levels"]
+    if (
+        not isinstance(levels_raw, list)
+        or not levels_raw
+        or any(level not in LEVELS for level in levels_raw)
+        or len(set(levels_raw)) != len(levels_raw)
+    ):
+        raise BankError(
+            f"{where}: levels must be a non-empty list of distinct values from "
+            f"{list(LEVELS)}, got {levels_raw!r}"
+        )
+    levels: frozenset[Level] = frozenset(levels_raw)
+    for profile in sorted(profiles):
+        if not any(profile in profiles_at(level) for level in levels):
+            raise BankError(f"{where}: profile {profile} answers at none of its levels")
+    return levels
 
 
 def _parse_wordings(

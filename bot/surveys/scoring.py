@@ -28,7 +28,7 @@ from typing import Final
 from bot.storage.records import Session
 from bot.surveys.bank import Bank
 from bot.surveys.questionnaire import OwnStatement
-from bot.surveys.vocabulary import AREA_CODES, NOT_APPLICABLE, PROFILES, Profile
+from bot.surveys.vocabulary import AREA_CODES, NOT_APPLICABLE, PROFILES, Level, Profile, profiles_at
 
 DEFAULT_MIN_GROUP_SIZE: Final[int] = 5
 DEFAULT_HIGHLIGHTS: Final[int] = 5
@@ -180,7 +180,7 @@ class Progress:
 class SessionResults:
     session: Session
     min_group_size: int
-    participation: tuple[GroupParticipation, ...]  # every profile, in PROFILES order
+    participation: tuple[GroupParticipation, ...]  # the level's groups, in PROFILES order
     areas: tuple[AreaScore, ...]  # areas A–H × shown groups
     statements: tuple[StatementResult, ...]  # the session's bank statements, in bank order
     own_statements: tuple[StatementResult, ...]
@@ -229,7 +229,7 @@ def score(
     figures for a group need `min_answers` 1–5 answers (by default `min_group_size`)."""
     if min_group_size < 1:
         raise ValueError(f"min_group_size must be at least 1, got {min_group_size}")
-    participation = _participation(current.respondents, min_group_size)
+    participation = _participation(current.session.level, current.respondents, min_group_size)
     shown = [group.profile for group in participation if group.shown]
     counts = _counts_by_code(
         current.statements, shown, min_group_size if min_answers is None else min_answers
@@ -275,7 +275,7 @@ def score(
 
 
 def _participation(
-    respondents: Mapping[Profile, int], min_group_size: int
+    level: Level, respondents: Mapping[Profile, int], min_group_size: int
 ) -> tuple[GroupParticipation, ...]:
     return tuple(
         GroupParticipation(
@@ -283,7 +283,7 @@ def _participation(
             respondents=respondents.get(profile, 0),
             shown=respondents.get(profile, 0) >= min_group_size,
         )
-        for profile in PROFILES
+        for profile in profiles_at(level)
     )
 
 
@@ -392,7 +392,7 @@ def _progress(
     previous: SessionTallies,
     min_group_size: int,
 ) -> Progress:
-    participation = _participation(previous.respondents, min_group_size)
+    participation = _participation(previous.session.level, previous.respondents, min_group_size)
     shown_before = [group.profile for group in participation if group.shown]
     counts = _counts_by_code(previous.statements, shown_before, 0)
     codes = [code for code in bank.statements if code in previous.codes]

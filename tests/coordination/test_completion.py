@@ -2,6 +2,7 @@ import pytest
 
 from bot.coordination.completion import classify, completion
 from bot.storage.records import GroupCount
+from bot.surveys.vocabulary import Profile
 
 
 @pytest.mark.parametrize(
@@ -25,12 +26,13 @@ def test_completion_is_classified_against_the_minimum(
 
 
 def test_completion_per_group_in_profile_order() -> None:
-    counts = {
+    counts: dict[Profile, GroupCount] = {
         "student": GroupCount(40, 31),
         "leader": GroupCount(1, 1),
         "teacher": GroupCount(3, 0),
     }
-    groups = completion(counts, {"leader": 2, "teacher": 10, "student": 30})  # type: ignore[arg-type]
+    minimums: dict[Profile, int] = {"leader": 2, "teacher": 10, "student": 30}
+    groups = completion(counts, minimums)
     assert [(g.profile, g.level, g.percent_of_minimum) for g in groups] == [
         ("leader", "medium", 50),
         ("teacher", "none", 0),

@@ -10,16 +10,17 @@ from bot.coordination import drafts
 from bot.coordination.drafts import DraftError, DraftScope
 from bot.storage.records import Draft
 from bot.surveys.bank import default_bank
+from bot.surveys.vocabulary import Level
 from bot.validation import UnsafeText
 
 NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)
 SCOPE = DraftScope(now=NOW, bank=default_bank(), session=None)
 
 
-def draft() -> Draft:
+def draft(level: Level = "upper-secondary") -> Draft:
     start = Draft(
         id=1, owner=9, school_id=1, session_id=None, step="customise", awaiting=None,
-        level="upper-secondary", optional=frozenset(), own=(), pending=None, start=None,
+        level=level, optional=frozenset(), own=(), pending=None, start=None,
         end=None, timezone="Europe/Riga", created_at=NOW, updated_at=NOW,
     )  # fmt: skip
     written = drafts.begin_own(start, SCOPE, "lv")
@@ -63,3 +64,23 @@ def test_a_bad_translation_changes_nothing(typed: str, problem: str) -> None:
     assert raised.value.problem == problem
     with pytest.raises(UnsafeText):
         drafts.own_translation(asking, SCOPE, "Библиотека\u202e")
+
+
+@pytest.mark.parametrize(
+    ("level", "groups"),
+    [
+        ("vet", {"leader", "teacher", "student"}),
+        ("wbl", {"leader", "teacher", "student", "trainer"}),
+    ],
+)
+def test_an_own_statement_is_for_every_group_of_the_level(level: Level, groups: set[str]) -> None:
+    (statement,) = draft(level).own
+    assert statement.profiles == groups
+
+
+def test_trainers_cannot_be_chosen_at_a_level_without_them() -> None:
+    written = drafts.begin_own(draft("vet"), SCOPE, "lv")
+    written = drafts.own_area(drafts.own_text(written, SCOPE, "Teksts"), SCOPE, "C")
+    with pytest.raises(DraftError):
+        drafts.toggle_own_group(written, SCOPE, "trainer")
+    assert drafts.toggle_own_group(written, SCOPE, "teacher").pending is not None

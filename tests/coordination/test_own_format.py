@@ -9,7 +9,8 @@ def test_own_statements_are_numbered_with_their_groups() -> None:
     parsed = parse_own(["c|teacher, student|Our library  lends laptops.|Choose 5 if…", "A|all|x"])
     assert [(s.code, s.area, sorted(s.profiles), s.text, s.help) for s in parsed] == [
         ("S1", "C", ["student", "teacher"], "Our library lends laptops.", "Choose 5 if…"),
-        ("S2", "A", ["leader", "student", "teacher"], "x", ""),
+        # Every group there is: a session keeps those of its level (tests/sessions).
+        ("S2", "A", ["leader", "student", "teacher", "trainer"], "x", ""),
     ]
 
 

@@ -7,13 +7,14 @@ from bot.coordination import drafts
 from bot.coordination.access import Refused
 from bot.coordination.drafts import DraftError
 from bot.coordination.invites import Expired, Joined, UsedUp
-from bot.coordination.service import Coordination, DraftView
+from bot.coordination.service import Coordination, DraftChange, DraftView
 from bot.participation.outcomes import Progress
 from bot.participation.service import Participation
 from bot.sessions.period import PeriodError
 from bot.storage import Database
 from bot.storage.database import fetch_all
 from bot.surveys.bank import Bank
+from bot.surveys.vocabulary import Profile
 from bot.validation import UnsafeText
 
 ADMIN = 1
@@ -46,6 +47,15 @@ async def join(coordination: Coordination, school: str, user: int) -> int:
     return school_id
 
 
+def own_text(text: str) -> DraftChange:
+    """The rule that types `text` as an own statement's text (each rule keeps its own)."""
+    return lambda draft, scope: drafts.own_text(draft, scope, text)
+
+
+def own_group(profile: Profile) -> DraftChange:
+    return lambda draft, scope: drafts.toggle_own_group(draft, scope, profile)
+
+
 async def set_up(
     coordination: Coordination, user: int, school_id: int, *, start: date, own: int = 1
 ) -> DraftView:
@@ -53,14 +63,14 @@ async def set_up(
     view = await coordination.start_draft(user=user, school_id=school_id)
     d = view.draft.id
 
-    async def change(rule):  # type: ignore[no-untyped-def]
+    async def change(rule: DraftChange) -> DraftView:
         return await coordination.change(user=user, draft_id=d, change=rule)
 
     await change(lambda x, s: drafts.choose_level(x, s, "upper-secondary"))
     await change(lambda x, s: drafts.toggle_optional(x, s, "A6"))
     for number in range(own):
         await change(drafts.begin_own)
-        await change(lambda x, s, n=number: drafts.own_text(x, s, f"Own statement {n + 1}"))
+        await change(own_text(f"Own statement {number + 1}"))
         await change(lambda x, s: drafts.own_area(x, s, "C"))
         await change(lambda x, s: drafts.toggle_own_group(x, s, "leader"))
         await change(drafts.own_groups_done)
@@ -169,17 +179,14 @@ async def test_own_statement_rules(coordination: Coordination) -> None:
     view = await coordination.change(user=ANNA, draft_id=d, change=drafts.begin_own)
     for bad, problem in (("   ", "text_empty"), ("x" * 301, "text_too_long")):
         with pytest.raises(DraftError, match=problem):
-            await coordination.change(
-                user=ANNA, draft_id=d, change=lambda x, s, t=bad: drafts.own_text(x, s, t)
-            )
+            await coordination.change(user=ANNA, draft_id=d, change=own_text(bad))
     await coordination.change(
         user=ANNA, draft_id=d, change=lambda x, s: drafts.own_text(x, s, "New")
     )
     await coordination.change(user=ANNA, draft_id=d, change=lambda x, s: drafts.own_area(x, s, "H"))
-    for profile in ("leader", "teacher", "student"):
-        await coordination.change(
-            user=ANNA, draft_id=d, change=lambda x, s, p=profile: drafts.toggle_own_group(x, s, p)
-        )
+    profiles: tuple[Profile, ...] = ("leader", "teacher", "student")
+    for profile in profiles:
+        await coordination.change(user=ANNA, draft_id=d, change=own_group(profile))
     with pytest.raises(DraftError, match="no_groups"):
         await coordination.change(user=ANNA, draft_id=d, change=drafts.own_groups_done)
     await coordination.change(
@@ -334,9 +341,7 @@ async def test_typed_text_with_control_characters_is_refused_and_nothing_stored(
     await coordination.change(user=ANNA, draft_id=d, change=drafts.begin_own)
     for typed in ("Mums\x00 ir printeris", "\x1b[31mSarkans", "Lasi \u2067otrādi\u2069"):
         with pytest.raises(UnsafeText):
-            await coordination.change(
-                user=ANNA, draft_id=d, change=lambda x, s, t=typed: drafts.own_text(x, s, t)
-            )
+            await coordination.change(user=ANNA, draft_id=d, change=own_text(typed))
     # Line breaks and tabs are only whitespace: the statement is kept on one line.
     view = await coordination.change(
         user=ANNA, draft_id=d, change=lambda x, s: drafts.own_text(x, s, "Mums ir\n\tprinteris")

@@ -28,12 +28,10 @@ from pathlib import Path
 
 from bot.app import build_application, polling
 from bot.clock import FixedClock
-from bot.context import SCHEDULER_KEY
-from bot.scheduler.work import Scheduler
 from bot.settings import Settings
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
-from .conftest import create_session_with_cli  # type: ignore[import-not-found]
+from .helpers import create_session_with_cli
 
 LABELS = {0: "N/A", 1: "1", 2: "2", 3: "3", 4: "4", 5: "5"}
 WAL_HEADER = 32
@@ -139,7 +137,7 @@ async def test_no_page_image_ties_a_completed_questionnaire_to_its_person(
     unfinished = people[-1]
 
     async with polling(build_application(settings, clock=clock), poll_timeout=1) as app:
-        scheduler: Scheduler = app.bot_data[SCHEDULER_KEY]
+        scheduler = app.bot_data.scheduler
         for person in people:
             clock.set(clock.now() + timedelta(minutes=rng.randrange(1, 90)))
             await join(person, links[person.profile])

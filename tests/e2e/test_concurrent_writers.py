@@ -22,9 +22,10 @@ from bot.storage import Database
 from bot.storage.database import migrations
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
-from .conftest import (  # type: ignore[import-not-found]
+from .helpers import (
     BotProcess,
     create_session_with_cli,
+    db_rows,
     midday_zone,
     progress_of,
     selfie_bot,
@@ -118,11 +119,6 @@ def write_bulk_file(path: Path, number: int) -> Path:
     return path
 
 
-def rows(database: Path, sql: str, *parameters: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(database) as connection:
-        return connection.execute(sql, parameters).fetchall()
-
-
 async def test_cli_writers_and_answering_participants_never_see_a_locked_database(
     emu: BotApiEmulator, database: Path, tmp_path: Path
 ) -> None:
@@ -173,11 +169,11 @@ async def test_cli_writers_and_answering_participants_never_see_a_locked_databas
     assert " ERROR " not in stderr and "Traceback" not in stderr, stderr
 
     # The commands did write what they say, next to the participants' answers.
-    assert rows(database, "SELECT count(*) FROM schools WHERE name LIKE 'Concurrent school %'") == [
-        (CLI_ROUNDS,)
-    ]
-    assert rows(database, "SELECT count(*) FROM sessions") == [(1 + CLI_ROUNDS * 4,)]
-    assert rows(database, "SELECT count(*) FROM coordinator_invites") == [(CLI_ROUNDS,)]
+    assert db_rows(
+        database, "SELECT count(*) FROM schools WHERE name LIKE 'Concurrent school %'"
+    ) == [(CLI_ROUNDS,)]
+    assert db_rows(database, "SELECT count(*) FROM sessions") == [(1 + CLI_ROUNDS * 4,)]
+    assert db_rows(database, "SELECT count(*) FROM coordinator_invites") == [(CLI_ROUNDS,)]
     statuses = [json.loads(out) for command, _, out, _ in results if command[1] == "status"]
     assert all(sum(g["joined"] for g in s["groups"].values()) == 4 for s in statuses)
 
@@ -229,6 +225,7 @@ async def test_the_bot_and_the_cli_migrate_an_old_database_together(
     bot_started = asyncio.create_task(bot.start(ready=polling_or_dead))
     command = await spawn_cli(emu, database, "school", "add", "--name", "Upgraded school")
     await emu.wait_for(lambda: bot.process is not None, timeout=10)
+    assert bot.process is not None
     pids = [bot.process.pid, command.pid]
     await emu.wait_for(lambda: all(holds_open(pid, database) for pid in pids), timeout=20)
     await asyncio.sleep(0.5)  # from opening the file to reading its version: a few statements
@@ -241,5 +238,5 @@ async def test_the_bot_and_the_cli_migrate_an_old_database_together(
     assert command.returncode == 0, err.decode()
     assert emu.call_count("getUpdates") > polls, stderr
     assert "Traceback" not in stderr, stderr
-    assert rows(database, "PRAGMA user_version") == [(latest,)]
-    assert rows(database, "SELECT name FROM schools") == [("Upgraded school",)]
+    assert db_rows(database, "PRAGMA user_version") == [(latest,)]
+    assert db_rows(database, "SELECT name FROM schools") == [("Upgraded school",)]

@@ -35,7 +35,7 @@ from bot.app import build_application, polling
 from bot.settings import Settings
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
-from .conftest import (  # type: ignore[import-not-found]
+from .helpers import (
     BotProcess,
     create_session_with_cli,
     midday_zone,

@@ -49,7 +49,6 @@ from hypothesis import strategies as st
 from bot.app import build_application, polling
 from bot.clock import FixedClock
 from bot.context import BotApplication
-from bot.handlers import callback_data as payload_format
 from bot.handlers.calendar import typed_dates
 from bot.handlers.callback_data import (
     Answer,
@@ -58,18 +57,20 @@ from bot.handlers.callback_data import (
     ChooseLanguage,
     Continue,
     DraftAction,
+    DraftOp,
     Mute,
     SchoolAction,
+    SchoolOp,
     SessionAction,
+    SessionOp,
     ToggleHelp,
     decode,
     decode_coordination,
 )
-from bot.handlers.coordinator import SESSION_NUMBER
+from bot.handlers.coordinator.session_card import SESSION_NUMBER
 from bot.handlers.render import group_name
 from bot.i18n import texts
 from bot.i18n.formatting import day
-from bot.scheduler.jobs import TICK_JOB
 from bot.sessions.service import create_session
 from bot.settings import load_settings
 from bot.storage import Database
@@ -80,7 +81,7 @@ from bot.validation import BIDI_CONTROLS, MAX_RECORD_ID, code_point, is_hidden
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 from emulator.state import CallbackAnswer
 
-from .conftest import TOKEN, USERNAME, create_session_with_cli, today_in  # type: ignore[import-not-found]
+from .helpers import TOKEN, USERNAME, create_session_with_cli, first_tick_done, say, today_in
 
 T = TypeVar("T")
 
@@ -467,17 +468,6 @@ class Bench:
         return False
 
 
-async def first_tick_done(application: BotApplication) -> None:
-    """Wait for the scheduler's first tick (the next is an hour away), so that its opening
-    notices and writes do not land among what the examples observe."""
-    assert application.job_queue is not None
-    (tick,) = application.job_queue.get_jobs_by_name(TICK_JOB)
-    started = datetime.now(UTC)
-    while tick.next_t is None or tick.next_t < started + timedelta(minutes=30):
-        await asyncio.sleep(0.05)
-        assert datetime.now(UTC) - started < timedelta(seconds=10), "the scheduler never ticked"
-
-
 def token_of(link: str) -> str:
     return parse_qs(urlsplit(link).query)["start"][0]
 
@@ -489,11 +479,6 @@ def payloads(message: ChatMessage) -> list[str]:
 def db_value(database: Path, sql: str) -> Any:
     with sqlite3.connect(database) as connection:
         return connection.execute(sql).fetchone()[0]
-
-
-async def say(user: EmulatedUser, text: str) -> ChatMessage:
-    await user.send(text)
-    return await user.wait_for_message()
 
 
 async def click(user: EmulatedUser, message: ChatMessage, label: str, seen: list[str]) -> None:
@@ -632,11 +617,11 @@ async def bench_for(
 
         # An admin's invite to school B, already redeemed.
         invite = await say(users["admin"], "/invite Otra skola")
-        link = next(word for word in invite.text.split() if word.startswith("https://t.me/"))
+        link = next(word for word in invite.content.split() if word.startswith("https://t.me/"))
         bench.used_invite = token_of(link)
         joined = emu.user(JOINED_B, language_code="en")
         await joined.open_link(link)
-        assert "Otra skola" in (await joined.wait_for_message()).text
+        assert "Otra skola" in (await joined.wait_for_message()).content
 
         # Old payloads: the participants' own ones that are no longer live, and everyone's.
         for name, pool in seen.items():
@@ -720,14 +705,12 @@ def assert_one_answer(
 def is_nop(data: str) -> bool:
     """The calendar's filler buttons (weekday names, blank days) answer without a text."""
     action = decode_coordination(data)
-    return isinstance(action, DraftAction) and action.op == "nop"
+    return isinstance(action, DraftAction) and action.op == DraftOp.NOTHING
 
 
 # -- strategies that need the bench ---------------------------------------------------------------
 
-OPS = sorted(
-    {*payload_format._DRAFT_OPS, *payload_format._SESSION_OPS, *payload_format._SCHOOL_OPS}
-)
+OPS = sorted({op.value for ops in (DraftOp, SessionOp, SchoolOp) for op in ops})
 
 
 def forged_data(bench: Bench) -> st.SearchStrategy[str]:
@@ -806,9 +789,9 @@ def aimed_data(bench: Bench) -> st.SearchStrategy[str]:
         )
 
     return st.one_of(
-        well_formed("d", payload_format._DRAFT_OPS),
-        well_formed("s", payload_format._SESSION_OPS),
-        well_formed("k", payload_format._SCHOOL_OPS),
+        well_formed("d", (op.value for op in DraftOp)),
+        well_formed("s", (op.value for op in SessionOp)),
+        well_formed("k", (op.value for op in SchoolOp)),
     )
 
 

@@ -10,15 +10,16 @@ import re
 from pathlib import Path
 
 from bot.app import build_application, polling
-from bot.i18n import texts
+from bot.i18n import Register, texts
 from bot.settings import Settings
 from bot.surveys.bank import default_bank
+from bot.surveys.vocabulary import Language, Profile
 from emulator import BotApiEmulator, EmulatedUser
 
-from .conftest import create_session_with_cli  # type: ignore[import-not-found]
+from .helpers import create_session_with_cli
 
-PEOPLE = [("lv", "student", 7101), ("ru", "student", 7102), ("uk", "student", 7103)]
-PEOPLE += [("en", "teacher", 7104)]
+PEOPLE: list[tuple[Language, Profile, int]] = [("lv", "student", 7101), ("ru", "student", 7102)]
+PEOPLE += [("uk", "student", 7103), ("en", "teacher", 7104)]
 CODE = re.compile(r"^a:\d+:([A-HS]\d{1,2}):\d$")
 
 
@@ -26,31 +27,31 @@ def strip_tags(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
-async def complete(user: EmulatedUser, link: str, language: str, profile: str) -> int:
+async def complete(user: EmulatedUser, link: str, language: Language, profile: Profile) -> int:
     t = texts()
     bank = default_bank()
-    register = "student" if profile == "student" else "staff"
+    register: Register = "student" if profile == "student" else "staff"
     await user.open_link(link)
     welcome, card = await user.wait_for_messages(2, timeout=20)
     invites = t.addressed(language, "start.welcome", register, school="E2E skola", group="",
                           length="", duration="", closes="")  # fmt: skip
-    assert strip_tags(invites).splitlines()[0] in welcome.text, (language, welcome.text)
+    assert strip_tags(invites).splitlines()[0] in welcome.content, (language, welcome.content)
     answered = 0
     while any(b.text.startswith("N/A") for b in card.buttons):
         data = card.button("N/A").callback_data or ""
         code = CODE.fullmatch(data)
         assert code is not None, data
         statement = bank.statement(code[1])
-        assert statement.text(profile, "upper-secondary", language) in card.text  # type: ignore[arg-type]
-        total = len(bank.core("upper-secondary", profile))  # type: ignore[arg-type]
+        assert statement.text(profile, "upper-secondary", language) in card.content
+        total = len(bank.core("upper-secondary", profile))
         progress = t(language, "statement.progress", position=answered + 1, total=total)
-        assert progress in card.text, (language, card.text)
+        assert progress in card.content, (language, card.content)
         await user.click(str(1 + answered % 5), message=card)
         await user.wait_for_edit(card)
         answered += 1
     thanks = t.addressed(language, "done.thanks", register, school="", answered=0,
                          not_applicable=0, closes="")  # fmt: skip
-    assert strip_tags(thanks).splitlines()[0] in card.text, (language, card.text)
+    assert strip_tags(thanks).splitlines()[0] in card.content, (language, card.content)
     return answered
 
 

@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 from bot.app import build_application, polling
 from bot.settings import Settings, load_settings
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
-from .conftest import (  # type: ignore[import-not-found]
-    TOKEN,
-    BotProcess,
-    create_session_with_cli,
-    progress_of,
-    selfie_bot,
-)
-
-
-def rows(database: Path, sql: str) -> list[tuple[object, ...]]:
-    with closing(sqlite3.connect(database)) as connection:
-        return connection.execute(sql).fetchall()
+from .helpers import TOKEN, BotProcess, create_session_with_cli, db_rows, progress_of, selfie_bot
 
 
 async def answer(user: EmulatedUser, statement: ChatMessage, times: int) -> None:
@@ -45,7 +32,7 @@ async def test_privacy_says_what_is_kept_and_forget_removes_it(
     async with polling(build_application(settings), poll_timeout=1):
         stranger = emu.user(6001, language_code="en")
         await stranger.send("/privacy")
-        assert "keeps nothing" in (await stranger.wait_for_message()).text
+        assert "keeps nothing" in (await stranger.wait_for_message()).content
 
         # Unfinished: what is kept, why and until when; /forget deletes it, answers included.
         teacher = emu.user(6002, language_code="lv")
@@ -53,24 +40,24 @@ async def test_privacy_says_what_is_kept_and_forget_removes_it(
         _, statement = await teacher.wait_for_messages(2)
         await answer(teacher, statement, 2)
         await teacher.send("/privacy")
-        shown = (await teacher.wait_for_message()).text
+        shown = (await teacher.wait_for_message()).content
         assert "Liepājas skola · skolotāji: anketa tiek aizpildīta" in shown
         assert "dzēšana: " in shown.lower() and "/forget" in shown
         await teacher.send("/forget")
         ask = await teacher.wait_for_message()
         await teacher.click("Atcelt", message=ask)
         await teacher.wait_for_edit(ask)
-        assert "Nekas netika dzēsts" in ask.text
+        assert "Nekas netika dzēsts" in ask.content
         assert progress_of(database, teacher.id) is not None
         await teacher.send("/forget")
         ask = await teacher.wait_for_message()
         await teacher.click("🗑", message=ask)
         await teacher.wait_for_edit(ask)
-        assert "vairs neko neglabā" in ask.text
+        assert "vairs neko neglabā" in ask.content
         assert progress_of(database, teacher.id) is None
-        assert rows(database, "SELECT count(*) FROM participants") == [(0,)]
+        assert db_rows(database, "SELECT count(*) FROM participants") == [(0,)]
         await teacher.send("/privacy")
-        assert "neko neglabā" in (await teacher.wait_for_message()).text
+        assert "neko neglabā" in (await teacher.wait_for_message()).content
 
         # Completed: the anonymous response stays when the person is forgotten.
         student = emu.user(6003, language_code="en")
@@ -78,24 +65,24 @@ async def test_privacy_says_what_is_kept_and_forget_removes_it(
         _, statement = await student.wait_for_messages(2)
         await answer_all(student, statement)
         await student.send("/privacy")
-        assert "questionnaire completed" in (await student.wait_for_message()).text
+        assert "questionnaire completed" in (await student.wait_for_message()).content
         await student.send("/forget")
         ask = await student.wait_for_message()
         await student.click("🗑", message=ask)
         await student.wait_for_edit(ask)
-        assert rows(database, "SELECT count(*) FROM participants") == [(0,)]
-        assert rows(database, "SELECT count(*) FROM responses") == [(1,)]
+        assert db_rows(database, "SELECT count(*) FROM participants") == [(0,)]
+        assert db_rows(database, "SELECT count(*) FROM responses") == [(1,)]
 
         # The only coordinator of a school with a running session is not removed.
         coordinator = emu.user(900, language_code="en")
         await coordinator.send("/privacy")
-        assert "Coordinator: Liepājas skola" in (await coordinator.wait_for_message()).text
+        assert "Coordinator: Liepājas skola" in (await coordinator.wait_for_message()).content
         await coordinator.send("/forget")
         ask = await coordinator.wait_for_message()
         await coordinator.click("🗑", message=ask)
         await coordinator.wait_for_edit(ask)
-        assert "without a coordinator" in ask.text
-        assert rows(database, "SELECT telegram_id FROM coordinators") == [(900,)]
+        assert "without a coordinator" in ask.content
+        assert db_rows(database, "SELECT telegram_id FROM coordinators") == [(900,)]
 
 
 async def test_a_backup_of_a_running_bot_restores_and_everyone_resumes(
@@ -121,8 +108,8 @@ async def test_a_backup_of_a_running_bot_restores_and_everyone_resumes(
 
     # One file: no WAL beside it, no freed pages in it.
     assert sorted(p.name for p in backup.parent.iterdir()) == ["selfie.sqlite3"]
-    assert rows(backup, "PRAGMA freelist_count") == [(0,)]
-    assert rows(backup, "PRAGMA integrity_check") == [("ok",)]
+    assert db_rows(backup, "PRAGMA freelist_count") == [(0,)]
+    assert db_rows(backup, "PRAGMA integrity_check") == [("ok",)]
 
     restored = tmp_path / "restored.sqlite3"
     shutil.copyfile(backup, restored)
@@ -133,5 +120,5 @@ async def test_a_backup_of_a_running_bot_restores_and_everyone_resumes(
         for number, person in enumerate(people):
             await person.send("where was I?")
             resumed = await person.wait_for_message()
-            assert f"Statement {number + 2} of" in resumed.text
+            assert f"Statement {number + 2} of" in resumed.content
             assert progress_of(restored, person.id) is not None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,14 +15,9 @@ from bot.storage import Database
 from bot.surveys.bank import default_bank
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
-from .conftest import BotProcess, create_session_with_cli, selfie_bot  # type: ignore[import-not-found]
+from .helpers import BotProcess, create_session_with_cli, db_rows, selfie_bot
 
 SCALE = ["1", "2", "3", "4", "5", "N/A"]
-
-
-def db_rows(database: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(database) as connection:
-        return connection.execute(sql).fetchall()
 
 
 async def open_invite(user: EmulatedUser, link: str) -> tuple[ChatMessage, ChatMessage]:
@@ -60,48 +54,48 @@ async def test_three_groups_answer_a_cli_created_session(
         # A student in Latvian: help, an answer, Back to change it, N/A, forged data.
         student = emu.user(2001, first_name="Anna", language_code="lv")
         welcome, statement = await open_invite(student, links["student"])
-        assert "E2E skola" in welcome.text
-        assert "skolēni" in welcome.text
-        assert "plkst. 23.59" in welcome.text
-        assert statement.text.startswith("B · Sadarbība un tīklošanās")
-        assert "Apgalvojums 1 no" in statement.text
+        assert "E2E skola" in welcome.content
+        assert "skolēni" in welcome.content
+        assert "plkst. 23.59" in welcome.content
+        assert statement.content.startswith("B · Sadarbība un tīklošanās")
+        assert "Apgalvojums 1 no" in statement.content
         assert [b.text for b in statement.buttons][:5] == ["1", "2", "3", "4", "5"]
         assert statement.buttons[5].text.startswith("N/A")
         first_text = statement.text
 
         await answer(student, statement, "ℹ️ Rādīt palīdzības tekstu")
-        assert "Izvēlies 5 tikai tad" in statement.text
+        assert "Izvēlies 5 tikai tad" in statement.content
         await answer(student, statement, "ℹ️ Paslēpt")
         assert statement.text == first_text
 
         await answer(student, statement, "4")
-        assert "Apgalvojums 2 no" in statement.text
+        assert "Apgalvojums 2 no" in statement.content
         await answer(student, statement, "◀")
-        assert "Apgalvojums 1 no" in statement.text
+        assert "Apgalvojums 1 no" in statement.content
         assert "4 ✓" in [b.text for b in statement.buttons]
         await answer(student, statement, "N/A")
-        assert "Apgalvojums 2 no" in statement.text
+        assert "Apgalvojums 2 no" in statement.content
 
         before = statement.text
         await student.press(statement, f"a:{created['session_id'] + 7}:B1:3", force=True)
         alert = await student.wait_for_answer()
         assert alert.show_alert
         await student.press(statement, "definitely-not-ours", force=True)
-        assert "nav derīga" in (await student.wait_for_answer()).text
+        assert "nav derīga" in ((await student.wait_for_answer()).text or "")
         assert statement.text == before
 
         await answer_to_the_end(student, statement, start=1)
-        assert "Paldies" in statement.text
+        assert "Paldies" in statement.content
         total = len(default_bank().core("upper-secondary", "student"))
-        assert f"Atbildēto apgalvojumu skaits: {total}" in statement.text
+        assert f"Atbildēto apgalvojumu skaits: {total}" in statement.content
 
         # A teacher in English and a school leader complete theirs too.
         teacher = emu.user(2002, first_name="Jānis", language_code="en")
         welcome, statement = await open_invite(teacher, links["teacher"])
-        assert "teachers" in welcome.text
-        assert "Statement 1 of" in statement.text
+        assert "teachers" in welcome.content
+        assert "Statement 1 of" in statement.content
         await answer_to_the_end(teacher, statement)
-        assert "Thank you" in statement.text
+        assert "Thank you" in statement.content
 
         # A certificate on request: an image, and only for someone who completed.
         certificate = statement.button("🎓").callback_data
@@ -122,7 +116,7 @@ async def test_three_groups_answer_a_cli_created_session(
 
         # Joining again after completing, or with another group's link, records nothing.
         await student.open_link(links["teacher"])
-        assert "jau" in (await student.wait_for_message()).text
+        assert "jau" in (await student.wait_for_message()).content
 
     code, out, err = await selfie_bot(
         emu, database, "session", "status", str(created["session_id"]), "--json"
@@ -153,14 +147,14 @@ async def test_someone_elses_buttons_and_double_taps_change_nothing(
         stranger = emu.user(3002, language_code="en")
         await stranger.send("hello")
         hint = await stranger.wait_for_message()
-        assert "invite link" in hint.text
+        assert "invite link" in hint.content
         await stranger.press(hint, data, force=True)
-        assert "not available to this account" in (await stranger.wait_for_answer()).text
+        assert "not available to this account" in ((await stranger.wait_for_answer()).text or "")
 
         await owner.press(statement, data)
         await owner.wait_for_edit(statement)
         await owner.press(statement, data, force=True)  # the same tap again, after the edit
-        assert "out of date" in (await owner.wait_for_answer()).text
+        assert "out of date" in ((await owner.wait_for_answer()).text or "")
 
         help_data = statement.button("ℹ️").callback_data
         assert help_data is not None
@@ -170,7 +164,7 @@ async def test_someone_elses_buttons_and_double_taps_change_nothing(
         await owner.wait_for_answer()
         await owner.send("where was I?")
         resumed = await owner.wait_for_message()
-        assert "Statement 2 of" in resumed.text
+        assert "Statement 2 of" in resumed.content
 
     assert db_rows(database, "SELECT position, answers FROM progress") == [(1, "A1=5")]
     assert any("not modified" in e.description for e in emu.errors)
@@ -198,12 +192,12 @@ async def test_before_the_start_and_after_the_close_nothing_is_recorded(
     async with polling(build_application(settings, clock=clock), poll_timeout=1):
         pupil = emu.user(4001, language_code="lv")
         await pupil.start(link_payload)
-        assert "vēl nav sācies" in (await pupil.wait_for_message()).text
+        assert "vēl nav sācies" in (await pupil.wait_for_message()).content
         clock.set(created.period.closes_at)
         await pupil.start(link_payload)
-        assert "noslēdzies" in (await pupil.wait_for_message()).text
+        assert "noslēdzies" in (await pupil.wait_for_message()).content
         await pupil.start("not-a-real-token")
-        assert "nav derīga" in (await pupil.wait_for_message()).text
+        assert "nav derīga" in (await pupil.wait_for_message()).content
     assert db_rows(database, "SELECT count(*) FROM participants") == [(0,)]
 
 
@@ -217,17 +211,17 @@ async def test_a_killed_bot_process_resumes_every_questionnaire(
     _, statement = await open_invite(teacher, created["links"]["teacher"])
     for label in ("5", "4", "3"):
         await answer(teacher, statement, label)
-    assert "Statement 4 of" in statement.text
+    assert "Statement 4 of" in statement.content
 
     await bot.kill()
     await bot.start()
     await teacher.send("I'm back")
     resumed = await teacher.wait_for_message(timeout=15)
-    assert "Statement 4 of" in resumed.text
+    assert "Statement 4 of" in resumed.content
     await answer(teacher, resumed, "◀")
     assert "3 ✓" in [b.text for b in resumed.buttons]
     total = 3 + await answer_to_the_end(teacher, resumed) - 1
-    assert "Thank you" in resumed.text
+    assert "Thank you" in resumed.content
     stderr = await bot.stop()
     assert "424242:E2E-test-token" not in stderr
     assert db_rows(database, "SELECT count(*) FROM answers") == [(total,)]
@@ -241,15 +235,15 @@ async def test_language_switch_applies_to_the_questionnaire(
     async with polling(build_application(settings), poll_timeout=1):
         user = emu.user(6001, language_code="de")
         welcome, _ = await open_invite(user, created["links"]["leader"])
-        assert "invites you" in welcome.text  # a language not shipped gets English
+        assert "invites you" in welcome.content  # a language not shipped gets English
         await user.send("/language")
         chooser = await user.wait_for_message()
         assert [b.text for b in chooser.buttons] == [i.name for i in shipped()]
         await user.click("Latviešu", message=chooser)
         # The choice is confirmed, and the questionnaire goes on in Latvian at once.
         redrawn = await user.wait_for_message()
-        assert "latviešu" in chooser.text
-        assert "Apgalvojums 1 no" in redrawn.text
+        assert "latviešu" in chooser.content
+        assert "Apgalvojums 1 no" in redrawn.content
     assert emu.commands(language_code="lv")  # the command menu is published per language
 
 
@@ -271,8 +265,8 @@ async def test_one_card_is_live_whatever_brings_the_statement_back(
         await user.send("hello?")
         reposted = await user.wait_for_message()
         await user.wait_for_edit(first)
-        assert "Statement 2 of" in reposted.text
-        assert "Statement 2 of" in first.text
+        assert "Statement 2 of" in reposted.content
+        assert "Statement 2 of" in first.content
         assert first.buttons == []
         assert live_cards(user) == [reposted]
 
@@ -282,13 +276,13 @@ async def test_one_card_is_live_whatever_brings_the_statement_back(
         await user.click("Latviešu", message=chooser)
         latvian = await user.wait_for_message()
         await user.wait_for_edit(reposted)
-        assert "Apgalvojums 2 no" in latvian.text
+        assert "Apgalvojums 2 no" in latvian.content
         assert live_cards(user) == [latvian]
 
         # At the end no card anywhere offers an answer: the live one became the thanks.
         await answer_to_the_end(user, latvian)
         assert live_cards(user) == []
-        assert latvian.text.startswith("Paldies")
+        assert latvian.content.startswith("Paldies")
 
 
 async def test_webhook_mode_checks_the_secret(emu: BotApiEmulator, database: Path) -> None:
@@ -312,6 +306,6 @@ async def test_webhook_mode_checks_the_secret(emu: BotApiEmulator, database: Pat
     user = emu.user(7001, language_code="en")
     _, statement = await open_invite(user, created["links"]["student"])
     await answer(user, statement, "5")
-    assert "Statement 2 of" in statement.text
+    assert "Statement 2 of" in statement.content
     stderr = await bot.stop()
     assert "hook-secret-123" not in stderr

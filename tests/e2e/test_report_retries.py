@@ -16,7 +16,6 @@ import pytest
 
 from bot.app import build_application, polling
 from bot.clock import FixedClock
-from bot.context import SCHEDULER_KEY
 from bot.reporting.drawing import Draw, Drawing, chart_png, report_pdf
 from bot.scheduler.work import Scheduler
 from bot.settings import Settings, load_settings
@@ -25,7 +24,7 @@ from bot.surveys.scoring import SessionResults
 from bot.surveys.vocabulary import Language
 from emulator import BotApiEmulator, ChatMessage
 
-from .conftest import TOKEN, create_session_with_cli  # type: ignore[import-not-found]
+from .helpers import TOKEN, create_session_with_cli
 
 COORDINATOR = 900  # create_session_with_cli's
 SCHOOL = "Retry skola"
@@ -66,7 +65,7 @@ async def bot(settings: Settings, clock: FixedClock, drawing: Drawing) -> AsyncI
     async with polling(
         build_application(settings, clock=clock, drawing=drawing), poll_timeout=1
     ) as app:
-        scheduler: Scheduler = app.bot_data[SCHEDULER_KEY]
+        scheduler = app.bot_data.scheduler
         yield scheduler
 
 

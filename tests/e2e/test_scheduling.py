@@ -10,13 +10,11 @@ from pathlib import Path
 
 from bot.app import build_application, polling
 from bot.clock import FixedClock
-from bot.context import SCHEDULER_KEY
 from bot.scheduler.plan import reminder_times
-from bot.scheduler.work import Scheduler
 from bot.settings import Settings
 from emulator import BotApiEmulator
 
-from .conftest import (  # type: ignore[import-not-found]
+from .helpers import (
     BotProcess,
     create_session_with_cli,
     midday_zone,
@@ -30,7 +28,7 @@ async def test_a_reminder_brings_the_participant_back_and_can_be_muted(
     created = await create_session_with_cli(emu, database)
     clock = FixedClock(datetime.now(UTC))
     async with polling(build_application(settings, clock=clock), poll_timeout=1) as app:
-        scheduler: Scheduler = app.bot_data[SCHEDULER_KEY]
+        scheduler = app.bot_data.scheduler
         student = emu.user(8001, language_code="en")
         await student.open_link(created["links"]["student"])
         _, statement = await student.wait_for_messages(2)
@@ -50,20 +48,20 @@ async def test_a_reminder_brings_the_participant_back_and_can_be_muted(
         clock.set(times[0])
         await scheduler.tick()
         reminder = await student.wait_for_text("not finished")
-        assert "statements left" in reminder.text
+        assert "statements left" in reminder.content
         await student.click("▶", message=reminder)
         await student.wait_for_edit(reminder)
-        assert "Statement 2 of" in reminder.text
+        assert "Statement 2 of" in reminder.content
         # The reminder is the live card now: the first card keeps its text, not its buttons.
         await student.wait_for_edit(statement)
         assert statement.buttons == []
-        assert "Statement 2 of" in statement.text
+        assert "Statement 2 of" in statement.content
 
         await scheduler.remind(created["session_id"])
         second = await student.wait_for_text("not finished")
         await student.click("🔕", message=second)
         await student.wait_for_edit(second)
-        assert "no more reminders" in second.text
+        assert "no more reminders" in second.content
         assert await scheduler.remind(created["session_id"]) == 0
 
 

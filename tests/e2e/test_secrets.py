@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sqlite3
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -16,10 +15,11 @@ import pytest
 from emulator import BotApiEmulator
 from emulator.harness import free_port
 
-from .conftest import (  # type: ignore[import-not-found]
+from .helpers import (
     TOKEN,
     BotProcess,
     create_session_with_cli,
+    db_rows,
     night_zone,
     selfie_bot,
     spawn_cli,
@@ -32,11 +32,6 @@ MALFORMED_TOKEN = "Malformed-Token-Without-Colon"
 REJECTED = "Telegram rejected SELFIE_BOT_TOKEN: check the token @BotFather gave you"
 ADMIN = 4242
 GENERATED_SECRET = re.compile(r"[A-Za-z0-9_-]{43,256}")
-
-
-def db_rows(database: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(database) as connection:
-        return connection.execute(sql).fetchall()
 
 
 def assert_no_token(output: str, token: str) -> None:
@@ -153,7 +148,7 @@ async def test_a_webhook_without_a_configured_secret_refuses_forged_updates(
         # Delivered by the emulator, with the secret: handled.
         admin = emu.user(ADMIN, language_code="en")
         await admin.send("/addschool Īsta skola")
-        assert "is added" in (await admin.wait_for_message(timeout=15)).text
+        assert "is added" in (await admin.wait_for_message(timeout=15)).content
 
         async with httpx.AsyncClient() as client:
             for number, headers in enumerate(
@@ -179,7 +174,7 @@ async def test_a_webhook_without_a_configured_secret_refuses_forged_updates(
         await admin.wait_for_message(timeout=15)
 
         await admin.send("/addschool Vēl viena skola")
-        assert "is added" in (await admin.wait_for_message(timeout=15)).text
+        assert "is added" in (await admin.wait_for_message(timeout=15)).content
     finally:
         stderr = await bot.stop()
     names = {name for (name,) in db_rows(database, "SELECT name FROM schools")}
@@ -210,7 +205,7 @@ async def test_debug_logging_shows_no_participant_data(
         pressed.append(data)
         await teacher.click(label, message=statement)
         await teacher.wait_for_edit(statement, timeout=15)
-    assert "Statement 4 of" in statement.text
+    assert "Statement 4 of" in statement.content
     stderr = await bot.stop()
 
     assert_no_token(stderr, TOKEN)

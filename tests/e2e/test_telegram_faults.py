@@ -22,15 +22,14 @@ import pytest
 
 from bot.app import build_application, polling
 from bot.clock import FixedClock
-from bot.context import SCHEDULER_KEY
-from bot.scheduler.work import Scheduler
+from bot.i18n import texts
 from bot.sessions.service import CreatedSession, create_session
 from bot.settings import Settings, load_settings
 from bot.storage import Database
 from bot.surveys.bank import default_bank
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
-from .conftest import (  # type: ignore[import-not-found]
+from .helpers import (
     TOKEN,
     midday_zone,
     progress_of,
@@ -238,6 +237,41 @@ async def test_a_5xx_on_answering_the_press_still_shows_the_next_statement(
         await assert_consistent(database, teacher)
 
 
+async def test_a_failed_command_and_a_failed_press_get_one_apology_in_the_chosen_language(
+    emu: BotApiEmulator, settings: Settings
+) -> None:
+    """A handler that fails is answered with the same short apology whether the person sent
+    a command (a reply) or pressed a button (an alert), in the language they chose: here
+    Latvian, though their Telegram is set to English."""
+    apology = texts()("lv", "alert.error")
+    async with polling(build_application(settings), poll_timeout=POLL_TIMEOUT):
+        user = emu.user(303, language_code="en")
+        await user.send("/language")
+        offer = await user.wait_for_message()
+        await user.click("Latviešu", message=offer)
+        await user.wait_for_edit(offer)
+
+        refused_reply = emu.inject_fault("sendMessage", status=400, description="Bad Request: no")
+        await user.send("/help")
+        reply = await user.wait_for_message()
+        await emu.wait_until_idle()
+        assert refused_reply.hits == 1
+        assert reply.text == apology
+        assert user.last_message == reply  # the apology, once, and nothing after it
+
+        await user.send("/language")
+        offer = await user.wait_for_message()
+        refused_answer = emu.inject_fault(
+            "answerCallbackQuery", status=400, description="Bad Request: no"
+        )
+        await user.click("Latviešu", message=offer)
+        alert = await user.wait_for_answer()
+        await emu.wait_until_idle()
+    assert refused_answer.hits == 1
+    assert alert.text == apology and alert.show_alert
+    assert user.last_message == offer  # the press failed before the chat changed
+
+
 async def test_timeouts_on_an_edit_a_reply_and_a_reminder_lose_and_double_nothing(
     emu: BotApiEmulator,
     production: Settings,
@@ -250,7 +284,7 @@ async def test_timeouts_on_an_edit_a_reply_and_a_reminder_lose_and_double_nothin
     once, and neither the reply nor the reminder is sent twice."""
     session = await new_session(database, timezone=midday_zone())
     async with polling(build_application(production), poll_timeout=POLL_TIMEOUT) as app:
-        scheduler: Scheduler = app.bot_data[SCHEDULER_KEY]
+        scheduler = app.bot_data.scheduler
         editing = await join(emu, 301, session.invites["teacher"])
         sending = await join(emu, 302, session.invites["teacher"])
         reminded = await join(emu, 303, session.invites["student"])
@@ -350,7 +384,7 @@ async def test_blocked_participants_are_skipped_and_broadcast_faults_are_waited_
     async with polling(
         build_application(production, clock=clock), poll_timeout=POLL_TIMEOUT
     ) as app:
-        scheduler: Scheduler = app.bot_data[SCHEDULER_KEY]
+        scheduler = app.bot_data.scheduler
         waiting, blocking, refused, flooded = [
             await join(emu, user_id, session.invites["student"]) for user_id in (501, 502, 503, 504)
         ]

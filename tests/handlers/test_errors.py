@@ -57,3 +57,29 @@ async def test_a_crash_is_answered_once_and_later_groups_do_not_run(
     assert len(user.answers) == 1
     assert later == []
     assert any("unhandled error" in record.message for record in caplog.records)
+
+
+async def test_a_failed_command_gets_the_apology_and_a_failed_text_message_none(
+    emu: BotApiEmulator,
+) -> None:
+    later: list[str] = []
+
+    async def crash(update: Update, context: Any) -> None:
+        raise RuntimeError("a bug")
+
+    async def fallback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        later.append("ran")
+
+    application = builder_for(emu).build()
+    application.add_handler(MessageHandler(filters.TEXT, crash), group=-1)
+    application.add_handler(MessageHandler(filters.TEXT, fallback))
+    application.add_error_handler(on_error)
+    user = emu.user(8, language_code="lv")
+    async with running_polling(application):
+        await user.send("/status")
+        reply = await user.wait_for_message()
+        await user.send("just some words")
+        await emu.wait_until_idle()
+    assert reply.text == texts()("lv", "alert.error")
+    assert [m.text for m in user.messages] == [reply.text]  # the text message: no apology
+    assert later == []

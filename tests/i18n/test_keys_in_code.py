@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from bot.app import COMMANDS
-from bot.handlers.coordinator import RESULT_PARTS
+from bot.handlers.coordinator.session_card import RESULT_PARTS
 from bot.handlers.text_keys import required_keys
 from bot.i18n import texts
 
@@ -27,13 +27,18 @@ def called_keys() -> set[str]:
             if not isinstance(node, ast.Call):
                 continue
             func = node.func
-            is_call_of = isinstance(func, ast.Call) and isinstance(func.func, ast.Name)
-            reports = (is_call_of and func.func.id == "labels") or (  # type: ignore[union-attr]
+            # texts()(…) and labels()(…): the name of the function called for a catalogue
+            maker = (
+                func.func.id
+                if isinstance(func, ast.Call) and isinstance(func.func, ast.Name)
+                else None
+            )
+            reports = maker == "labels" or (
                 isinstance(func, ast.Name) and func.id == "text" and "reporting" in path.parts
             )
             catalogue = (
                 (isinstance(func, ast.Name) and func.id in {"t", "text"})
-                or (is_call_of and func.func.id in {"texts", "labels"})  # type: ignore[union-attr]
+                or maker in {"texts", "labels"}
                 or (isinstance(func, ast.Attribute) and func.attr == "addressed")
             )
             if not catalogue or len(node.args) < 2:

@@ -14,6 +14,7 @@ from bot.participation.outcomes import (
     Recap,
     SessionClosed,
     Stale,
+    StepOutcome,
 )
 from bot.participation.service import Participation
 from bot.sessions.service import CreatedSession, create_session
@@ -36,7 +37,9 @@ async def join(participation: Participation, token: str, user: int = USER) -> Pr
     return outcome
 
 
-async def answer(participation: Participation, progress: Progress, value: int, user: int = USER):  # type: ignore[no-untyped-def]
+async def answer(
+    participation: Participation, progress: Progress, value: int, user: int = USER
+) -> StepOutcome:
     return await participation.answer(
         telegram_id=user, session_id=progress.session.id, code=progress.item.code, value=value
     )
@@ -138,16 +141,16 @@ async def test_back_shows_the_previous_answer_and_returns_to_the_first_unanswere
 ) -> None:
     progress = await join(participation, session.invites["teacher"])
     for value in (1, 2, 3):
-        progress = await answer(participation, progress, value)
-        assert isinstance(progress, Progress)
+        step = await answer(participation, progress, value)
+        assert isinstance(step, Progress)
+        progress = step
     assert progress.position == 3
     back = await participation.back(
         telegram_id=USER, session_id=progress.session.id, code=progress.item.code
     )
+    assert isinstance(back, Progress)
     back = await participation.back(
-        telegram_id=USER,
-        session_id=back.session.id,
-        code=back.item.code,  # type: ignore[union-attr]
+        telegram_id=USER, session_id=back.session.id, code=back.item.code
     )
     assert isinstance(back, Progress)
     assert back.position == 1 and back.previous_value == 2

@@ -22,7 +22,7 @@ from bot.storage import sessions as session_queries
 from bot.surveys.bank import Bank, default_bank
 from bot.surveys.questionnaire import OwnStatement, assemble
 from bot.surveys.scoring import SessionResults
-from bot.surveys.vocabulary import Profile
+from bot.surveys.vocabulary import Level, Profile
 
 SCHOOL = "Rīgas Valsts 1. ģimnāzija"
 START = date(2026, 11, 23)
@@ -50,14 +50,20 @@ def answer_value(response: int, position: int, code: str, profile: Profile) -> i
     return 1 + (response + position * 2) % 5
 
 
-async def _session(db: Database, bank: Bank, start: date, own: tuple[OwnStatement, ...]) -> int:
+async def _session(
+    db: Database,
+    bank: Bank,
+    start: date,
+    own: tuple[OwnStatement, ...],
+    level: Level = "upper-secondary",
+) -> int:
     created = await create_session(
         db,
         bank=bank,
         now=datetime.combine(start, time(8), UTC),
         school_name=SCHOOL,
         coordinator_id=500,
-        level="upper-secondary",
+        level=level,
         start=start,
         end=start + timedelta(days=13),
         timezone="Europe/Riga",
@@ -67,7 +73,13 @@ async def _session(db: Database, bank: Bank, start: date, own: tuple[OwnStatemen
 
 
 async def _fill(
-    db: Database, bank: Bank, session_id: int, groups: dict[Profile, int], *, unfinished: int = 0
+    db: Database,
+    bank: Bank,
+    session_id: int,
+    groups: dict[Profile, int],
+    *,
+    unfinished: int = 0,
+    level: Level = "upper-secondary",
 ) -> None:
     async with db.transaction() as connection:
         codes = await session_queries.session_statement_codes(connection, session_id=session_id)
@@ -75,9 +87,7 @@ async def _fill(
         plan: list[tuple[Profile, bool]] = [(p, True) for p, n in groups.items() for _ in range(n)]
         plan += [("teacher", False)] * unfinished
         for number, (profile, done) in enumerate(plan, start=1):
-            items = assemble(
-                bank, level="upper-secondary", profile=profile, codes=codes, own=own
-            ).items
+            items = assemble(bank, level=level, profile=profile, codes=codes, own=own).items
             now = datetime(2026, 11, 25, 9, tzinfo=UTC)
             participant = await participant_queries.insert_participant(
                 connection,
@@ -88,6 +98,7 @@ async def _fill(
                 language="lv",
                 now=now,
             )
+            assert participant is not None
             answers = {
                 item.code: answer_value(number, position, item.code, profile)
                 for position, item in enumerate(items if done else items[:5])
@@ -141,6 +152,26 @@ def database_path(scenario: Scenario) -> Path:
 @pytest.fixture(scope="session")
 def report_bank() -> Bank:
     return default_bank()
+
+
+async def _build_wbl(path: Path) -> SessionResults:
+    bank = default_bank()
+    db = await Database.open(path)
+    try:
+        session = await _session(db, bank, START, (), level="wbl")
+        groups: dict[Profile, int] = {"leader": 5, "teacher": 5, "student": 5, "trainer": 6}
+        await _fill(db, bank, session, groups, level="wbl")
+        results = await load_results(db, session_id=session, bank=bank)
+    finally:
+        await db.close()
+    assert results is not None
+    return results
+
+
+@pytest.fixture(scope="session")
+def wbl_results(tmp_path_factory: pytest.TempPathFactory) -> SessionResults:
+    """A session at level wbl that five of each group and six in-company trainers completed."""
+    return asyncio.run(_build_wbl(tmp_path_factory.mktemp("wbl") / "selfie.sqlite3"))
 
 
 # Text that markup, format strings, spreadsheets or matplotlib's mathematics might read as

@@ -53,7 +53,7 @@ def test_the_certificate_names_school_dates_and_issue_day(
         start=START,
         end=END,
         issued=ISSUED,
-        language=language,  # type: ignore[arg-type]
+        language=language,
     )
     content = texts(figure)
     assert "Ogres tehnikums" in content

@@ -110,7 +110,7 @@ def test_area_names_and_title_are_in_the_chosen_language(
     )
     shown = texts(figure)
     for area in AREA_CODES:  # teachers answer every area
-        name = report_bank.areas[area].name(language)  # type: ignore[arg-type]
+        name = report_bank.areas[area].name(language)
         assert any(name in t for t in shown), name
     assert ("Rezultāti pa jomām" in shown) == (language == "lv")
     assert ("Results by area" in shown) == (language == "en")
@@ -167,3 +167,27 @@ def test_every_missing_bar_says_why(chart_lv: Figure) -> None:
     hidden = "Skolas vadītāji: nav parādīti – respondentu ir mazāk nekā 5"
     assert shown.count(hidden) == 8  # every area
     assert not any(key.startswith(("bar-A-student", "bar-D-student")) for key in bars(chart_lv))
+
+
+def test_in_company_trainers_have_bars_of_their_own_colour(
+    wbl_results: SessionResults, results: SessionResults, report_bank: Bank
+) -> None:
+    assert wbl_results.shown_groups == ("leader", "teacher", "student", "trainer")
+    figure = build_area_chart(wbl_results, bank=report_bank, language="lv")
+    drawn = bars(figure)
+    trainer = {g: drawn[g] for g in drawn if g.endswith("-trainer")}
+    assert {g.split("-")[1] for g in trainer} == set("BCDEFGH")
+    colours = {
+        profile: {to_hex(drawn[g].get_facecolor()).upper() for g in drawn if g.endswith(profile)}
+        for profile in wbl_results.shown_groups
+    }
+    assert all(len(found) == 1 for found in colours.values())
+    assert len(set().union(*colours.values())) == 4
+    assert set().union(*colours.values()) <= OKABE_ITO
+    (legend,) = figure.legends
+    assert [t.get_text() for t in legend.get_texts()][-1] == "Prakses vadītāji uzņēmumos (n = 6)"
+    assert "Prakses vadītāji uzņēmumos: šajā jomā netiek jautāti" in texts(figure)  # area A
+    assert "Prakses vadītāji uzņēmumos: 6" in caption(wbl_results, language="lv")
+    # Other levels have no trainers: not in the chart, not in the caption.
+    assert "trainer" not in {group.profile for group in results.participation}
+    assert "uzņēmumos" not in caption(results, language="lv")

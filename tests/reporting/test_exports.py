@@ -187,3 +187,17 @@ async def test_the_summary_wording_is_the_group_s_own_and_formula_safe(
     assert wording[("S2", "Teachers")] == "'=1+1 skolotāju istabā ir printeris."
     means = [line[11] for line in lines if line[11]]
     assert means and all("." in mean and "," not in mean for mean in means)
+
+
+def test_the_summary_export_has_the_trainers_lines_in_their_words(
+    wbl_results: SessionResults, report_bank: Bank
+) -> None:
+    lines = parse(summary_csv(wbl_results, bank=report_bank, language="en"))[1:]
+    trainers = [line for line in lines if line[2] == "In-company trainers"]
+    # Their statements with enough answers on the scale to be shown (some have too many N/A).
+    shown = {s.code for s in wbl_results.statements if "trainer" in s.groups}
+    assert len(shown) >= 8
+    assert {line[0] for line in trainers} == shown
+    assert shown <= {s.code for s in report_bank.core("wbl", "trainer")}
+    h13 = next(line for line in trainers if line[0] == "H13")
+    assert h13[3] == "The learners we train can use the digital tools of their trade on their own."

@@ -209,3 +209,14 @@ def test_the_overview_chart_stays_on_the_page_under_a_long_school_name(
     assert bars.get_position().y0 >= 0.6 / 11.69  # above the footer
     assert bars.get_position().y1 <= 1.0
     assert canvas.get_position().bounds == (0, 0, 1, 1)
+
+
+def test_the_report_shows_in_company_trainers(
+    wbl_results: SessionResults, results: SessionResults, report_bank: Bank
+) -> None:
+    pages = build_report_pages(wbl_results, bank=report_bank, language="lv")
+    written = all_text(pages)
+    assert "Prakses vadītāji uzņēmumos: 6" in written
+    trainers_h12 = report_bank.statement("H12").text("trainer", "wbl", "lv")
+    assert any(trainers_h12 in t for page in pages for t in texts(page))
+    assert "uzņēmumos" not in all_text(build_report_pages(results, bank=report_bank, language="lv"))

@@ -28,7 +28,7 @@ from bot.surveys.scoring import SessionResults
 from bot.surveys.vocabulary import Language
 from emulator import BotApiEmulator
 
-from .conftest import USERNAME  # type: ignore[import-not-found]
+from .conftest import USERNAME
 
 COORDINATOR = 500  # the session fixture's
 OTHER = 501

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from telegram import Bot
 
 from bot.clock import FixedClock
 from bot.handlers.notices import NoticeRenderer
-from bot.participation.outcomes import Progress
+from bot.participation.outcomes import JoinOutcome, Progress, StepOutcome
 from bot.participation.service import Participation
 from bot.scheduler.broadcast import Broadcaster
 from bot.scheduler.plan import ReminderPolicy, reminder_times
@@ -20,9 +20,10 @@ from bot.storage import Database
 from bot.storage import schools as school_queries
 from bot.storage.database import fetch_all
 from bot.surveys.bank import Bank
+from bot.surveys.vocabulary import Profile
 from emulator import BotApiEmulator
 
-from .conftest import USERNAME  # type: ignore[import-not-found]
+from .conftest import USERNAME
 
 COORDINATORS = (500, 501)
 
@@ -76,17 +77,17 @@ async def join(
     participation: Participation,
     session: CreatedSession,
     user: int,
-    profile: str = "student",
+    profile: Profile = "student",
     answers: int = 1,
     started: bool = True,
 ) -> None:
     if started:  # Telegram answers "chat not found" to a chat that never wrote to the bot
         await emu.user(user).send("/start")
-    outcome = await participation.join(
+    outcome: JoinOutcome | StepOutcome = await participation.join(
         token=session.invites[profile],
         telegram_id=user,
         chat_id=user,
-        language="en",  # type: ignore[index]
+        language="en",
     )
     for _ in range(answers):
         assert isinstance(outcome, Progress)
@@ -99,7 +100,7 @@ def texts_to(emu: BotApiEmulator, user: int) -> list[str]:
     return [m.content for m in emu.user(user).messages]
 
 
-def round_times(session: CreatedSession) -> list:  # type: ignore[type-arg]
+def round_times(session: CreatedSession) -> list[datetime]:
     period = session.period
     return reminder_times(period.opens_at, period.closes_at, period.timezone, ReminderPolicy())
 
@@ -229,7 +230,7 @@ async def test_the_close_sends_one_chart_per_coordinator_even_if_one_blocked(
     await again.drain()
     photos = [m for m in emu.user(COORDINATORS[1]).messages if m.photo]
     assert len(photos) == 1
-    assert photos[0].photo[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (photos[0].photo or b"").startswith(b"\x89PNG\r\n\x1a\n")
     async with db.read() as connection:
         status = await fetch_all(connection, "SELECT status FROM sessions")
     assert status[0][0] == "closed"

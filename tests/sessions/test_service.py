@@ -3,11 +3,12 @@ from datetime import date
 import pytest
 
 from bot.clock import FixedClock
-from bot.sessions.service import SessionSetupError, check_request, create_session
+from bot.sessions.service import SessionRequest, SessionSetupError, check_request, create_session
 from bot.storage import Database
 from bot.storage.database import fetch_all
 from bot.surveys.bank import Bank
 from bot.surveys.questionnaire import OwnStatement
+from bot.surveys.vocabulary import Level, Profile
 
 START, END = date(2026, 11, 23), date(2026, 12, 6)
 
@@ -76,3 +77,42 @@ def test_own_statements_are_checked_however_they_were_made(bank: Bank, clock: Fi
                 timezone="Europe/Riga",
                 own=[own],
             )
+
+
+async def test_a_work_based_learning_session_has_a_link_for_trainers(
+    db: Database, bank: Bank, clock: FixedClock
+) -> None:
+    vet = await create(db, bank, clock, school_name="A")
+    wbl = await create(db, bank, clock, school_name="B", level="wbl")
+    async with db.read() as connection:
+        rows = await fetch_all(
+            connection, "SELECT session_id, profile FROM invites ORDER BY session_id, profile"
+        )
+    assert [tuple(row) for row in rows] == [
+        (vet, "leader"), (vet, "student"), (vet, "teacher"),
+        (wbl, "leader"), (wbl, "student"), (wbl, "teacher"), (wbl, "trainer"),
+    ]  # fmt: skip
+
+
+def test_own_statements_keep_the_groups_of_the_level(bank: Bank, clock: FixedClock) -> None:
+    everyone: frozenset[Profile] = frozenset({"leader", "teacher", "student", "trainer"})
+    mine = [OwnStatement("S1", "C", everyone, "Text"), OwnStatement("S2", "C", everyone, "Two")]
+
+    def request(level: Level, own: list[OwnStatement]) -> SessionRequest:
+        return check_request(
+            bank=bank,
+            now=clock.now(),
+            school_name="Skola",
+            level=level,
+            start=START,
+            end=END,
+            timezone="Europe/Riga",
+            own=own,
+        )
+
+    assert [s.profiles for s in request("wbl", mine).own] == [everyone, everyone]
+    assert [s.profiles for s in request("vet", mine).own] == [everyone - {"trainer"}] * 2
+    trainers_only = OwnStatement("S1", "C", frozenset({"trainer"}), "Text")
+    assert request("wbl", [trainers_only]).own == (trainers_only,)
+    with pytest.raises(SessionSetupError, match="S1: none of its groups answers at level vet"):
+        request("vet", [trainers_only])

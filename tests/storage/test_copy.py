@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FixedClock
-from bot.participation.outcomes import Progress
+from bot.participation.outcomes import JoinOutcome, Progress, StepOutcome
 from bot.participation.service import Participation
 from bot.sessions.service import create_session
 from bot.storage import Database, StorageError
@@ -43,7 +43,7 @@ async def _school_in_progress(db: Database, bank: Bank, clock: FixedClock) -> Pa
     )
     participation = Participation(db=db, clock=clock, bank=bank)
     for person in range(1, 8):
-        step = await participation.join(
+        step: StepOutcome | JoinOutcome = await participation.join(
             token=created.invites["teacher"], telegram_id=person, chat_id=person, language="lv"
         )
         answers = 3 if person < 4 else 1_000  # three stop half-way, four complete
@@ -77,8 +77,9 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(
         try:
             there = await copy_database(source, server)
             again = await copy_database(server, back)
-            assert [t.rows for t in there] == [t.rows for t in again]
-            assert {t.table: t.digest for t in there} == {t.table: t.digest for t in again}
+            assert {t.table: (t.rows, t.digest) for t in there} == {
+                t.table: (t.rows, t.digest) for t in again
+            }
             counts = {t.table: t.rows for t in there}
             assert counts["responses"] == 4 and counts["progress"] == 3
             assert counts["own_statement_texts"] == 1 and counts["deliveries"] == 1

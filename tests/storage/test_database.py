@@ -127,10 +127,16 @@ async def test_the_anonymity_migration_keeps_answers_and_leaves_no_link_on_disk(
     assert linked.to_bytes(8, "big") in old and gone.to_bytes(8, "big") in old
 
     db = await Database.open(path)
-    async with db.read() as c:
-        progress = await fetch_all(c, "SELECT participant_id, position, answers FROM progress")
-        flags = await fetch_all(c, "SELECT telegram_id, completed FROM participants ORDER BY 1")
-        answers = await fetch_all(c, "SELECT response_id, code, value FROM answers ORDER BY 2")
+    async with db.read() as connection:
+        progress = await fetch_all(
+            connection, "SELECT participant_id, position, answers FROM progress"
+        )
+        flags = await fetch_all(
+            connection, "SELECT telegram_id, completed FROM participants ORDER BY 1"
+        )
+        answers = await fetch_all(
+            connection, "SELECT response_id, code, value FROM answers ORDER BY 2"
+        )
     await db.close()
     assert [(p[1], sorted(p[2].split(","))) for p in progress] == [(2, ["A1=4", "A2=0"])]
     assert [tuple(f) for f in flags] == [(7001, 0), (7002, 1)]
@@ -162,3 +168,125 @@ async def test_a_long_read_lets_writes_through_and_keeps_its_snapshot(db: Databa
         assert len(await fetch_all(reading, "SELECT * FROM schools")) == 1
     async with db.long_read() as reading:
         assert len(await fetch_all(reading, "SELECT * FROM schools")) == 2
+
+
+async def test_the_work_based_learning_migration_keeps_every_row_and_allows_trainers(
+    tmp_path: Path,
+) -> None:
+    """A version-6 database with a session and everything hanging from it: the rebuilt tables
+    keep every row and id (the children are not cascaded away with the old parents), accept the
+    level wbl and the group trainer, and still refuse what no version knows."""
+    path = tmp_path / "v6.sqlite3"
+    db = await Database.open(path, migrate=False)
+    await db.migrate(target=6)
+    await db.close()
+    response = 0x5A5A_1234_0000_0001
+    with closing(sqlite3.connect(path)) as c, c:
+        c.execute("PRAGMA foreign_keys = ON")
+        c.execute("INSERT INTO schools (id, name, created_at) VALUES (1, 'S', 0)")
+        c.execute(
+            "INSERT INTO sessions (id, school_id, level, start_date, end_date, timezone,"
+            " opens_at, closes_at, created_by, created_at, report_sent_at)"
+            " VALUES (3, 1, 'vet', '2026-11-02', '2026-11-13', 'UTC', 1, 2, 9, 0, 7)"
+        )
+        c.execute("INSERT INTO session_statements (session_id, code) VALUES (3, 'B3')")
+        c.execute(
+            "INSERT INTO own_statements (session_id, code, area, profiles, text, language)"
+            " VALUES (3, 'S1', 'C', 'teacher', 'Mūsu darbnīcas', 'lv')"
+        )
+        c.execute(
+            "INSERT INTO own_statement_texts (session_id, code, language, text)"
+            " VALUES (3, 'S1', 'en', 'Our workshops')"
+        )
+        c.execute("INSERT INTO invites (token, session_id, profile) VALUES ('tok', 3, 'student')")
+        c.execute(
+            "INSERT INTO responses (id, session_id, profile) VALUES (?, 3, 'student')", (response,)
+        )
+        c.execute("INSERT INTO answers (response_id, code, value) VALUES (?, 'B3', 4)", (response,))
+        c.execute(
+            "INSERT INTO participants (id, session_id, telegram_id, chat_id, profile, language,"
+            " joined_at, completed) VALUES (8, 3, 7001, 7001, 'student', 'uk', 5, 0)"
+        )
+        c.execute("INSERT INTO progress (participant_id, position, answers) VALUES (8, 1, 'B3=4')")
+        c.execute(
+            "INSERT INTO deliveries (session_id, kind, recipient, claimed_at) VALUES (3, 'r', 9, 1)"
+        )
+        c.execute("INSERT INTO reminder_rounds (session_id, round, started_at) VALUES (3, 1, 1)")
+        c.execute(
+            "INSERT INTO session_drafts (id, owner, school_id, session_id, step, level,"
+            " timezone, created_at, updated_at) VALUES (4, 9, 1, 3, 'review', 'vet', 'UTC', 0, 0)"
+        )
+    tables = (
+        "sessions", "session_statements", "own_statements", "own_statement_texts", "invites",
+        "responses", "answers", "participants", "progress", "deliveries", "reminder_rounds",
+        "session_drafts",
+    )  # fmt: skip
+    with closing(sqlite3.connect(path)) as c:
+        before = {table: c.execute(f"SELECT * FROM {table}").fetchall() for table in tables}
+
+    db = await Database.open(path, migrate=False)
+    assert await db.migrate(target=7) == 7
+    async with db.read() as connection:
+        after = {table: [tuple(r) for r in await fetch_all(connection, f"SELECT * FROM {table}")]
+                 for table in tables}  # fmt: skip
+        foreign = await fetch_one(connection, "PRAGMA foreign_keys")
+        secure = await fetch_one(connection, "PRAGMA secure_delete")
+        broken = await fetch_all(connection, "PRAGMA foreign_key_check")
+        indexes = {row[0] for row in await fetch_all(connection, "SELECT name FROM sqlite_schema")}
+    await db.close()
+    assert after == before
+    assert all(before.values())
+    assert foreign is not None and foreign[0] == 1
+    assert secure is not None and secure[0] == 1
+    assert broken == []
+    assert {"sessions_by_school", "responses_by_session", "participants_by_user"} <= indexes
+    assert not {name for name in indexes if name.endswith("_v7")}
+
+    with closing(sqlite3.connect(path)) as c, c:
+        c.execute("PRAGMA foreign_keys = ON")
+        c.execute("UPDATE sessions SET level = 'wbl' WHERE id = 3")
+        c.execute("UPDATE session_drafts SET level = 'wbl' WHERE id = 4")
+        c.execute("INSERT INTO invites (token, session_id, profile) VALUES ('t2', 3, 'trainer')")
+        c.execute("INSERT INTO responses (id, session_id, profile) VALUES (5, 3, 'trainer')")
+        c.execute(
+            "INSERT INTO participants (session_id, telegram_id, chat_id, profile, language,"
+            " joined_at) VALUES (3, 7002, 7002, 'trainer', 'lv', 5)"
+        )
+        for wrong in (
+            "UPDATE sessions SET level = 'college' WHERE id = 3",
+            "INSERT INTO invites (token, session_id, profile) VALUES ('t3', 3, 'parent')",
+            "INSERT INTO responses (id, session_id, profile) VALUES (6, 3, 'parent')",
+            "UPDATE participants SET profile = 'parent' WHERE id = 8",
+            "UPDATE session_drafts SET level = 'college' WHERE id = 4",
+        ):
+            with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+                c.execute(wrong)
+        # The children still follow their parents.
+        c.execute("DELETE FROM sessions WHERE id = 3")
+        assert c.execute("SELECT count(*) FROM answers").fetchone() == (0,)
+        assert c.execute("SELECT count(*) FROM progress").fetchone() == (0,)
+
+
+async def test_a_migration_that_orphans_rows_is_rolled_back(tmp_path: Path) -> None:
+    """Foreign keys are off while a migration runs, so the runner checks them itself."""
+    path = tmp_path / "a.sqlite3"
+    db = await Database.open(path)
+    version = await db.version()
+    async with db.transaction() as c:
+        await c.execute("INSERT INTO schools (id, name, created_at) VALUES (1, 'S', 0)")
+    await db.close()
+    script = "DELETE FROM schools; INSERT INTO coordinators VALUES (1, 5, 0, NULL);"
+    shipped = migrations()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            "bot.storage.sqlite.migrations", lambda _="sqlite": [*shipped, (version + 1, script)]
+        )
+        db = await Database.open(path, migrate=False)
+        with pytest.raises(StorageError, match=f"migration {version + 1} leaves a row of"):
+            await db.migrate()
+        assert await db.version() == version
+        async with db.read() as c:
+            assert await fetch_all(c, "SELECT id FROM schools") != []
+            foreign = await fetch_one(c, "PRAGMA foreign_keys")
+        assert foreign is not None and foreign[0] == 1
+        await db.close()

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FixedClock
-from bot.coordination.service import Coordination, Refused
+from bot.coordination.access import Refused
+from bot.coordination.service import Coordination
 from bot.participation.outcomes import OtherGroup, Progress
 from bot.participation.service import Participation
 from bot.sessions.service import CreatedSession, create_session
@@ -178,15 +179,17 @@ async def test_the_last_answer_given_twice_at_once_completes_once(
 ) -> None:
     first, second = (Participation(db=d, clock=clock, bank=bank) for d in (db, other))
     for person in range(ROUNDS):
-        step = await first.join(
+        joined = await first.join(
             token=session.invites["leader"], telegram_id=person, chat_id=person, language="en"
         )
-        assert isinstance(step, Progress)
+        assert isinstance(joined, Progress)
+        step = joined
         while step.position < step.total - 1:
-            step = await first.answer(
+            following = await first.answer(
                 telegram_id=person, session_id=session.session_id, code=step.item.code, value=3
             )
-            assert isinstance(step, Progress)
+            assert isinstance(following, Progress)
+            step = following
         await asyncio.gather(
             *(
                 p.answer(

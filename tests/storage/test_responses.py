@@ -9,7 +9,9 @@ from bot.storage.responses import MIXED, add_response
 from bot.surveys.vocabulary import Profile
 
 
-async def group(db: Database, session_id: int, profile: Profile) -> dict[int, frozenset]:
+async def group(
+    db: Database, session_id: int, profile: Profile
+) -> dict[int, frozenset[tuple[str, int]]]:
     async with db.read() as connection:
         rows = await fetch_all(
             connection,

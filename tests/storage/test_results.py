@@ -1,6 +1,7 @@
 import itertools
 from datetime import UTC, date, datetime, time, timedelta
 
+import aiosqlite
 import pytest
 
 from bot.sessions.service import CreatedSession, create_session
@@ -37,6 +38,7 @@ async def respond(
             language="lv",
             now=now,
         )
+        assert participant is not None
         if completed:
             await participant_queries.complete(connection, participant=participant, answers=answers)
         else:
@@ -188,6 +190,7 @@ async def test_queries_reach_answers_through_the_session_index(
     await respond(db, session.session_id, "teacher", {"A1": 3})
     statements: list[str] = []
     async with db.read() as connection:
+        assert isinstance(connection, aiosqlite.Connection)
         await connection.set_trace_callback(statements.append)
         await query(connection, session_id=session.session_id)  # type: ignore[operator]
         await connection.set_trace_callback(None)  # type: ignore[arg-type]

@@ -1,3 +1,4 @@
+from bot.clock import FixedClock
 from bot.sessions.service import CreatedSession
 from bot.storage import Database
 from bot.storage import schools as school_queries
@@ -42,7 +43,7 @@ async def test_group_counts_start_at_zero(db: Database, session: CreatedSession)
     assert counts == {p: GroupCount(0, 0) for p in ("leader", "teacher", "student")}
 
 
-async def test_school_names_are_unique_regardless_of_case(db: Database, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_school_names_are_unique_regardless_of_case(db: Database, clock: FixedClock) -> None:
     async with db.transaction() as connection:
         await school_queries.insert_school(connection, name="Ogres tehnikums", now=clock.now())
     async with db.read() as connection:

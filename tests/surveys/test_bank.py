@@ -24,7 +24,16 @@ from bot.surveys.bank import (
     default_bank,
     load_bank,
 )
-from bot.surveys.vocabulary import AREA_CODES, LANGUAGES, LEVELS, PROFILES, Language, Level, Profile
+from bot.surveys.vocabulary import (
+    AREA_CODES,
+    LANGUAGES,
+    LEVELS,
+    PROFILES,
+    Language,
+    Level,
+    Profile,
+    profiles_at,
+)
 
 AREA_NAMES = {
     "A": ("Līderība", "Leadership"),
@@ -54,7 +63,7 @@ SCALE: dict[Language, list[str]] = {
         "Strongly agree",
     ],
 }
-NON_PRIMARY: tuple[Level, ...] = ("lower-secondary", "upper-secondary", "vet")
+NON_PRIMARY: tuple[Level, ...] = ("lower-secondary", "upper-secondary", "vet", "wbl")
 WORKPLACE_WORDS = re.compile(r"compan|employer|workplace", re.IGNORECASE)
 
 
@@ -192,6 +201,7 @@ def test_profile_areas(bank: Bank) -> None:
         "leader": AREA_CODES,
         "teacher": AREA_CODES,
         "student": ("B", "C", "E", "F", "G", "H"),
+        "trainer": ("B", "C", "D", "E", "F", "G", "H"),
     }
 
 
@@ -216,9 +226,9 @@ def test_at_least_two_optional_statements_per_area(bank: Bank) -> None:
 
 @pytest.mark.parametrize("level", NON_PRIMARY)
 def test_every_declared_profile_area_pair_has_core_statements(bank: Bank, level: Level) -> None:
-    for profile, areas in bank.profile_areas.items():
+    for profile in profiles_at(level):
         covered = {s.area for s in bank.core(level, profile)}
-        assert covered == set(areas), (profile, level)
+        assert covered == set(bank.profile_areas[profile]), (profile, level)
 
 
 def test_students_never_see_leadership_or_professional_development(bank: Bank) -> None:
@@ -266,8 +276,8 @@ def test_vet_level_uses_vet_wording_where_present(bank: Bank) -> None:
                 assert WORKPLACE_WORDS.search(statement.wordings["en"][wording]), statement.code
 
     for statement in bank.statements.values():
-        for profile in PROFILES:
-            if profile not in statement.profiles:
+        for profile in ("leader", "teacher", "student"):
+            if not statement.shown_to(profile, "vet"):
                 continue
             vet_key: Wording = "vet_student" if profile == "student" else "vet_staff"
             plain_key: Wording = "student" if profile == "student" else "staff"
@@ -275,15 +285,30 @@ def test_vet_level_uses_vet_wording_where_present(bank: Bank) -> None:
                 texts = statement.wordings[language]
                 expected = texts.get(vet_key, texts[plain_key])
                 assert statement.text(profile, "vet", language) == expected
+                # Work-based learning is vocational education too.
+                assert statement.text(profile, "wbl", language) == expected
                 assert statement.text(profile, "upper-secondary", language) == texts[plain_key]
 
 
+def _only_at_some_levels(statement: Statement) -> bool:
+    return statement.levels is not None or any(
+        len([level for level in LEVELS if p in profiles_at(level)]) < len(LEVELS)
+        for p in statement.profiles
+    )
+
+
 def test_codes_are_numbered_from_one_with_core_before_optional(bank: Bank) -> None:
+    """Codes stay once shipped: statements asked at some levels only (work-based learning)
+    were numbered after the others of their area, core before optional in each run."""
     for area in AREA_CODES:
         in_area = [s for s in bank.statements.values() if s.area == area]
         assert [s.number for s in in_area] == list(range(1, len(in_area) + 1)), area
-        kinds = [s.kind for s in in_area]
-        assert kinds == sorted(kinds), area  # "core" < "optional"
+        everywhere = [s for s in in_area if not _only_at_some_levels(s)]
+        some = [s for s in in_area if _only_at_some_levels(s)]
+        assert in_area == everywhere + some, area
+        for run in (everywhere, some):
+            kinds = [s.kind for s in run]
+            assert kinds == sorted(kinds), area  # "core" < "optional"
 
 
 def test_help_texts_say_when_to_choose_five(bank: Bank) -> None:
@@ -292,6 +317,10 @@ def test_help_texts_say_when_to_choose_five(bank: Bank) -> None:
         ("en", "help"): "Choose 5 only if ",
         ("lv", "student_help"): "Izvēlies 5 tikai tad, ja ",
         ("en", "student_help"): "Choose 5 only if ",
+        ("ru", "help"): "Выберите 5, только если ",
+        ("ru", "student_help"): "Выбери 5, только если ",
+        ("uk", "help"): "Оберіть 5, лише якщо ",
+        ("uk", "student_help"): "Обери 5, лише якщо ",
     }
     for statement in bank.statements.values():
         for (language, wording), start in starts.items():
@@ -308,9 +337,12 @@ def test_wordings_speak_from_the_right_perspective(bank: Bank) -> None:
             if statement.has(wording):
                 assert "our school" in texts_en[wording].lower(), statement.code
                 assert "mūsu skol" in texts_lv[wording].lower(), statement.code
-        if statement.has("student"):
+        if statement.has("student") and statement.levels is None:
             assert "my school" in texts_en["student"].lower(), statement.code
             assert re.search(r"\bman[aā] skol", texts_lv["student"], re.IGNORECASE), statement.code
+        elif statement.has("student"):  # learning at the workplace
+            assert WORKPLACE_WORDS.search(texts_en["student"]), statement.code
+            assert re.search(r"uzņēmum|darba viet|darbā", texts_lv["student"], re.I), statement.code
 
 
 def test_texts_are_short_translated_and_not_repeated(bank: Bank) -> None:
@@ -325,6 +357,85 @@ def test_texts_are_short_translated_and_not_repeated(bank: Bank) -> None:
                 seen[(language, text)] = statement.code
                 if language == "lv":
                     assert text != statement.wordings["en"][wording], statement.code
+
+
+# --- work-based learning: in-company trainers -------------------------------------------------
+
+# How a trainer's statement names its subject in each language: the company, or the learners it
+# trains; never the school as "ours".
+TRAINER_WORDS: dict[Language, re.Pattern[str]] = {
+    "en": re.compile(r"company|learners we train"),
+    "lv": re.compile(r"uzņēmum|kurus apmācām"),
+    "ru": re.compile(r"предприяти|которых мы обучаем"),
+    "uk": re.compile(r"підприємств|яких ми навчаємо"),
+}
+OUR_SCHOOL: dict[Language, re.Pattern[str]] = {
+    "en": re.compile(r"our school", re.I),
+    "lv": re.compile(r"mūsu skol", re.I),
+    "ru": re.compile(r"наш\w* школ", re.I),
+    "uk": re.compile(r"наш\w* школ", re.I),
+}
+
+
+def test_trainers_answer_only_at_the_work_based_learning_level(bank: Bank) -> None:
+    assert profiles_at("wbl") == ("leader", "teacher", "student", "trainer")
+    for level in LEVELS:
+        if level != "wbl":
+            assert profiles_at(level) == ("leader", "teacher", "student")
+            assert bank.core(level, "trainer") == []
+            assert bank.optional(level, "trainer") == []
+
+
+def test_trainers_have_at_least_15_core_statements_and_optional_ones(bank: Bank) -> None:
+    core = bank.core("wbl", "trainer")
+    optional = bank.optional("wbl", "trainer")
+    assert len(core) >= 15
+    assert len(optional) >= 5
+    assert {s.area for s in core} == set(bank.profile_areas["trainer"])
+    assert "A" not in bank.profile_areas["trainer"]  # the school's leadership is not theirs
+
+
+def test_trainers_statements_speak_of_the_company_in_every_language(bank: Bank) -> None:
+    seen = bank.core("wbl", "trainer") + bank.optional("wbl", "trainer")
+    assert set(shipped().codes) == set(LANGUAGES)
+    for statement in seen:
+        assert statement.profiles == {"trainer"}, statement.code
+        for language in LANGUAGES:
+            text = statement.text("trainer", "wbl", language)
+            help_text = statement.help("trainer", "wbl", language)
+            assert text == statement.wordings[language]["trainer"]
+            assert help_text == statement.wordings[language]["help"]
+            assert TRAINER_WORDS[language].search(text), (statement.code, language)
+            assert not OUR_SCHOOL[language].search(text + " " + help_text), statement.code
+
+
+def test_students_and_staff_get_statements_about_the_workplace_at_wbl_only(bank: Bank) -> None:
+    staff_and_students: tuple[Profile, ...] = ("leader", "teacher", "student")
+    for profile in staff_and_students:
+        extra = [s for s in bank.core("wbl", profile) if s not in bank.core("vet", profile)]
+        assert len(extra) >= 3, profile
+        for statement in extra:
+            assert statement.levels == frozenset({"wbl"})
+            assert not statement.shown_to(profile, "vet")
+            assert WORKPLACE_WORDS.search(statement.text(profile, "wbl", "en")), statement.code
+    # Everything a VET student or teacher answers, a wbl one answers too.
+    for profile in staff_and_students:
+        assert set(bank.core("vet", profile)) <= set(bank.core("wbl", profile))
+
+
+def test_a_trainer_help_of_its_own_is_preferred(copy: Path) -> None:
+    def add_trainer(item: dict[str, Any]) -> None:
+        item["profiles"] = [*item["profiles"], "trainer"]
+        for language in LANGUAGES:
+            item[language]["trainer"] = f"The learners we train stay safe online ({language})."
+            item[language]["trainer_help"] = f"Choose 5 only if the company checks ({language})."
+
+    edit_statement(copy, "H1", add_trainer)
+    h1 = load(copy).statement("H1")
+    assert h1.text("trainer", "wbl", "lv") == "The learners we train stay safe online (lv)."
+    assert h1.help("trainer", "wbl", "en") == "Choose 5 only if the company checks (en)."
+    assert h1.help("teacher", "wbl", "en") == h1.wordings["en"]["help"]
+    assert not h1.shown_to("trainer", "vet")
 
 
 # --- text selection rules -------------------------------------------------------------------
@@ -411,7 +522,10 @@ def test_statement_lookup(bank: Bank) -> None:
 
 def test_optional_filters(bank: Bank) -> None:
     everything = bank.optional()
-    assert bank.optional("upper-secondary") == everything  # every optional has someone to see it
+    assert bank.optional("wbl") == everything  # every optional has someone to see it
+    assert bank.optional("upper-secondary") == [
+        s for s in everything if not _only_at_some_levels(s)
+    ]
     student = bank.optional(profile="student")
     assert student
     assert all("student" in s.profiles for s in student)
@@ -559,6 +673,27 @@ BROKEN: dict[str, tuple[Callable[[Path], None], str]] = {
         r"^B\.toml: B1: missing 'student' text, required for its profiles$",
     ),
     "required help missing": (_set_texts("A2", "help", None), r"^A\.toml: A2: missing 'help'"),
+    "required trainer text missing": (
+        _set_texts("B7", "trainer", None),
+        r"^B\.toml: B7: missing 'trainer' text, required for its profiles$",
+    ),
+    "trainer text on a statement trainers do not answer": (
+        _set_texts("B1", "trainer", "The learners we train review things."),
+        r"^B\.toml: B1: has 'trainer' text but trainer is not in its profiles$",
+    ),
+    "trainer in an area trainers do not answer": (
+        _set("A1", "profiles", ["leader", "teacher", "trainer"]),
+        r"^A\.toml: A1: profile trainer does not answer area A",
+    ),
+    "unknown level": (
+        _set("B9", "levels", ["college"]),
+        r"^B\.toml: B9: levels must be.*'college'",
+    ),
+    "empty levels": (_set("B9", "levels", []), r"^B\.toml: B9: levels must be"),
+    "trainers at a level without trainers": (
+        _set("B7", "levels", ["vet"]),
+        r"^B\.toml: B7: profile trainer answers at none of its levels$",
+    ),
     "vet wording in one language only": (
         _set_text("C1", "en", "vet_staff", "Our school has equipment like that used at work."),
         r"^C\.toml: C1: 'vet_staff' text is missing in language 'lv'$",
@@ -577,7 +712,7 @@ BROKEN: dict[str, tuple[Callable[[Path], None], str]] = {
     ),
     "uncovered profile and area": (
         _make_optional("B1", "B2"),
-        r"^B\.toml: no core statement for profile student, but meta\.toml says",
+        r"^B\.toml: no core statement for profile student at level primary, but meta\.toml",
     ),
     "missing area name": (
         _meta(lambda meta: meta["areas"]["C"].pop("lv")),

@@ -195,6 +195,7 @@ async def respond(
             language="lv",
             now=now,
         )
+        assert participant is not None
         if done:
             await participant_queries.complete(connection, participant=participant, answers=answers)
         else:
@@ -250,9 +251,9 @@ async def test_a_session_scored_by_hand(db: Database, bank: Bank, clock: FixedCl
     assert area_b_students.mean == pytest.approx((2 + 3) / 2)
     assert (area_b_students.answers, area_b_students.respondents) == (2, 2)
     # Students answer no area A statement; nobody answered area D.
-    assert results.area_score("A", "student") is not None
-    assert results.area_score("A", "student").mean is None  # type: ignore[union-attr]
-    assert results.area_score("D", "teacher").mean is None  # type: ignore[union-attr]
+    students_a, teachers_d = results.area_score("A", "student"), results.area_score("D", "teacher")
+    assert students_a is not None and students_a.mean is None
+    assert teachers_d is not None and teachers_d.mean is None
     assert all(score.profile != "leader" for score in results.areas)
 
     by_code = {s.code: s for s in results.statements}

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.handlers.coordinator_views import problem_text
+from bot.handlers.coordinator.shared import problem_text
 from bot.sessions.period import PeriodError
 from bot.surveys.vocabulary import LANGUAGES, Language
 from bot.validation import UnsafeText

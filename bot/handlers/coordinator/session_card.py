@@ -1,0 +1,331 @@
+"""A session and its views: /sessions and the card, /status, /preview, /links, /results,
+and the card's buttons (reminders now, closing early, changes)."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from typing import assert_never, cast
+
+from telegram import InputFile, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden
+
+from bot.context import AppContext
+from bot.coordination.access import Refused
+from bot.handlers.callback_data import SessionAction, SessionOp
+from bot.handlers.coordinator import session_card_screens as views
+from bot.handlers.coordinator import setup_screens
+from bot.handlers.coordinator.shared import answer_problem, reply, send, show, who
+from bot.handlers.language import language_of
+from bot.handlers.qr import qr_png
+from bot.handlers.render import group_name
+from bot.i18n import texts
+from bot.logs import describe_error
+from bot.reporting.exports import summary_csv
+from bot.reporting.formatting import file_name
+from bot.reporting.labels import labels
+from bot.reporting.rendering import drawn
+from bot.reporting.service import load_results, report_will_follow
+from bot.sessions.tokens import invite_link
+from bot.storage.records import Session
+from bot.surveys.vocabulary import PROFILES, Language, Profile
+from bot.validation import OutOfRange, record_id
+
+log = logging.getLogger(__name__)
+
+# A session's number as typed after a command: "12" or "#12", ASCII digits only (not "²");
+# `session_number` checks its range.
+SESSION_NUMBER = re.compile(r"#?([0-9]+)")
+
+
+async def list_sessions(update: Update, context: AppContext) -> None:
+    user = who(update)
+    language = await language_of(context, user)
+    overview = await context.services.coordination.overview(user=user.id)
+    t = texts()
+    if not overview.sessions and overview.draft is None:
+        await reply(update, t(language, "sessions.none"))
+        return
+    lines = [t(language, "sessions.title"), ""]
+    if overview.draft is not None:
+        school = await _school_name(context, user.id, overview.draft.school_id)
+        lines.append(t(language, "sessions.draft_line", school=html.escape(school)))
+    lines += [views.session_line(language, summary) for summary in overview.sessions]
+    markup = None
+    if overview.sessions:
+        _, markup = views.session_picker(language, overview.sessions, SessionOp.CARD)
+    await reply(update, "\n".join(lines), markup)
+
+
+async def _school_name(context: AppContext, user: int, school_id: int) -> str:
+    for school in await context.services.coordination.schools_of(user=user):
+        if school.id == school_id:
+            return school.name
+    return "?"
+
+
+async def status(update: Update, context: AppContext) -> None:
+    await _with_session(update, context, SessionOp.STATUS)
+
+
+async def preview(update: Update, context: AppContext) -> None:
+    await _with_session(update, context, SessionOp.PREVIEW)
+
+
+async def links(update: Update, context: AppContext) -> None:
+    await _with_session(update, context, SessionOp.LINKS)
+
+
+async def results(update: Update, context: AppContext) -> None:
+    await _with_session(update, context, SessionOp.RESULTS)
+
+
+async def _with_session(update: Update, context: AppContext, op: SessionOp) -> None:
+    """Run `op` on the session named in the command, the only one, or one picked by button."""
+    user = who(update)
+    language = await language_of(context, user)
+    if context.args:
+        session_id = session_number(context.args[0])
+        if session_id is None:
+            await reply(update, texts()(language, "sessions.bad_number"))
+            return
+        await session_action(update, context, language, SessionAction(session_id, op))
+        return
+    overview = await context.services.coordination.overview(user=user.id)
+    if not overview.sessions:
+        await reply(update, texts()(language, "sessions.none"))
+    elif len(overview.sessions) == 1:
+        only = overview.sessions[0].session.id
+        await session_action(update, context, language, SessionAction(only, op))
+    else:
+        await reply(update, *views.session_picker(language, overview.sessions, op))
+
+
+def session_number(typed: str) -> int | None:
+    """The session id in "12" or "#12"; None for anything else, 0 and numbers past SQLite's."""
+    number = SESSION_NUMBER.fullmatch(typed)
+    if number is None:
+        return None
+    try:
+        return record_id(number[1])
+    except OutOfRange:
+        return None
+
+
+async def send_links(
+    update: Update,
+    context: AppContext,
+    language: Language,
+    session: Session,
+    invites: dict[Profile, str],
+) -> None:
+    chat = update.effective_chat
+    session_id = session.id
+    school = html.escape(session.school_name)
+    assert chat is not None
+    t = texts()
+    username = context.bot.username
+    lines = [t(language, "links.title", session=session_id, school=school), ""]
+    urls = {p: invite_link(username, invites[p]) for p in PROFILES if p in invites}
+    lines += [
+        t(language, "links.line", group=group_name(language, p), link=url)
+        for p, url in urls.items()
+    ]
+    await context.bot.send_message(
+        chat.id, "\n".join(lines), parse_mode=ParseMode.HTML, disable_web_page_preview=True
+    )
+    for profile, url in urls.items():
+        await context.bot.send_photo(
+            chat.id,
+            InputFile(qr_png(url), filename=file_name(session, f"qr-{profile}", "png")),
+            caption=t(
+                language,
+                "links.caption",
+                school=school,
+                group=group_name(language, profile),
+                link=url,
+            ),
+            parse_mode=ParseMode.HTML,
+        )
+
+
+async def session_action(
+    update: Update, context: AppContext, language: Language, action: SessionAction
+) -> None:
+    services = context.services
+    coordination = services.coordination
+    user = who(update)
+    session_id = action.session_id
+    try:
+        match action.op:
+            case SessionOp.CARD:
+                await show(
+                    update,
+                    *views.session_card(
+                        language, await coordination.session(user=user.id, session_id=session_id)
+                    ),
+                )
+            case SessionOp.STATUS:
+                report = await coordination.status(user=user.id, session_id=session_id)
+                await show(update, *views.status_screen(language, report))
+            case SessionOp.PREVIEW if not action.arg:
+                summary = await coordination.session(user=user.id, session_id=session_id)
+                await show(update, *views.preview_choice(language, summary.session))
+            case SessionOp.PREVIEW:
+                profile, shown_in = action.arg.split(".")
+                questionnaire = await coordination.preview(
+                    user=user.id, session_id=session_id, profile=cast(Profile, profile)
+                )
+                summary = await coordination.session(user=user.id, session_id=session_id)
+                if update.callback_query is not None:
+                    await update.callback_query.answer()
+                for text in views.preview_messages(
+                    language,
+                    shown_in,
+                    summary.session,
+                    cast(Profile, profile),
+                    questionnaire,
+                    services.bank,
+                ):
+                    await send(update, context, text)
+            case SessionOp.LINKS:
+                session, invites = await coordination.links(user=user.id, session_id=session_id)
+                if update.callback_query is not None:
+                    await update.callback_query.answer()
+                await send_links(update, context, language, session, invites)
+            case SessionOp.RESULTS:
+                summary = await coordination.session(user=user.id, session_id=session_id)
+                if summary.state != "closed":
+                    # Never partial results: while it runs, participation is all there is.
+                    report = await coordination.status(user=user.id, session_id=session_id)
+                    text, markup = views.status_screen(language, report)
+                    notice = texts()(language, "results.not_closed")
+                    await show(update, f"{notice}\n\n{text}", markup)
+                    return
+                if update.callback_query is not None:
+                    await update.callback_query.answer()
+                await _send_results(update, context, language, session_id)
+            case SessionOp.REMIND | SessionOp.CLOSE | SessionOp.CLOSE_CONFIRMED:
+                await coordination.session(user=user.id, session_id=session_id)  # rights
+                await _run_now(update, context, language, session_id, action.op)
+            case SessionOp.EDIT_STATEMENTS | SessionOp.EDIT_DATES:
+                view = await coordination.edit_session(
+                    user=user.id, session_id=session_id, dates=action.op == SessionOp.EDIT_DATES
+                )
+                await show(
+                    update,
+                    *setup_screens.draft_screen(
+                        language, view, services.bank, services.clock.now()
+                    ),
+                )
+            case unknown:
+                assert_never(unknown)
+    except Refused as refusal:
+        if refusal.reason == "draft_exists":
+            existing = await coordination.draft(user=user.id)
+            if existing is not None:
+                if update.callback_query is not None:
+                    await update.callback_query.answer()
+                await send(update, context, *setup_screens.draft_exists(language, existing))
+                return
+        await answer_problem(update, language, refusal)
+
+
+# The parts of /results, as the log names them; `results.<part>_failed` tells the coordinator.
+RESULT_PARTS = {
+    "summary": "text summary",
+    "chart": "chart",
+    "pdf": "PDF report",
+    "summary_csv": "summary CSV",
+}
+
+
+async def _send_results(
+    update: Update, context: AppContext, language: Language, session_id: int
+) -> None:
+    """The chart, the PDF report and the summary CSV of a closed session: every part that can
+    be made, then the names of those that could not."""
+    from bot.reporting.chart import caption  # imported late: see rendering
+
+    chat = update.effective_chat
+    assert chat is not None
+    services = context.services
+    bank = services.bank
+    drawing = services.drawing
+    found = await load_results(
+        services.db,
+        session_id=session_id,
+        bank=bank,
+        min_group_size=services.settings.min_group_size,
+    )
+    assert found is not None  # the session exists: access was checked against it
+    bot = context.bot
+    missing: list[str] = []
+
+    def failed(part: str, error: Exception) -> None:
+        if isinstance(error, Forbidden):
+            raise error  # blocked: nothing more can reach this chat
+        log.error(
+            "/results of session %d: the %s could not be made or sent: %s",
+            session_id,
+            RESULT_PARTS[part],
+            describe_error(error),
+        )
+        missing.append(part)
+
+    summary: str | None = None
+    try:
+        summary = caption(found, language=language)
+    except Exception as error:
+        failed("summary", error)
+    try:
+        chart = await drawn(drawing.chart, found, bank=bank, language=language)
+        await bot.send_photo(chat.id, chart, caption=summary)
+    except Exception as error:
+        failed("chart", error)
+        if summary is not None:  # the text of the chart's message goes alone
+            await bot.send_message(chat.id, summary)
+    name = file_name(found.session, labels()(language, "export.report_file"), "pdf")
+    try:
+        pdf = await drawn(drawing.pdf, found, bank=bank, language=language)
+        await bot.send_document(chat.id, InputFile(pdf, filename=name))
+    except Exception as error:
+        failed("pdf", error)
+    try:
+        # Aggregates only: response by response, a coordinator with a few accounts of their
+        # own could lift a small group over the minimum and read the one real person's row.
+        export = summary_csv(found, bank=bank, language=language)
+        await bot.send_document(chat.id, InputFile(export.content, filename=export.name))
+    except Exception as error:
+        failed("summary_csv", error)
+    if missing:
+        t = texts()
+        lines = [t(language, f"results.{part}_failed") for part in missing]
+        if "chart" in missing and await report_will_follow(
+            services.db, session_id=session_id, recipient=chat.id
+        ):
+            lines.append(t(language, "results.report_will_follow"))
+        lines.append(t(language, "results.ask_again", session=session_id))
+        await bot.send_message(chat.id, "\n".join(lines), parse_mode=ParseMode.HTML)
+
+
+async def _run_now(
+    update: Update, context: AppContext, language: Language, session_id: int, op: SessionOp
+) -> None:
+    """A reminder round or the close, asked for by a coordinator whose rights were checked."""
+    query = update.callback_query
+    assert query is not None
+    t = texts()
+    scheduler = context.scheduler
+    if op == SessionOp.CLOSE:
+        await show(update, *views.close_confirmation(language, session_id))
+    elif op == SessionOp.REMIND:
+        sent = await scheduler.remind(session_id)
+        key = "closing.reminded" if sent else "closing.nothing_to_remind"
+        await query.answer(t(language, key, count=sent), show_alert=True)
+    elif await scheduler.close(session_id):
+        await show(update, t(language, "closing.closed", session=session_id), None)
+    else:
+        await query.answer(t(language, "closing.already_closed"), show_alert=True)

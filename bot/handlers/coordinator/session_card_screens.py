@@ -1,0 +1,192 @@
+"""A session's screens: its line and card, the pickers, status, preview and closing."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardMarkup
+
+from bot.coordination.completion import CompletionLevel
+from bot.coordination.service import SessionSummary, StatusReport
+from bot.handlers.callback_data import SessionAction, SessionOp
+from bot.handlers.coordinator.shared import Screen, button, day_text, level_name
+from bot.handlers.render import group_name
+from bot.i18n import texts
+from bot.i18n.formatting import moment
+from bot.storage.records import Session
+from bot.surveys.bank import Bank
+from bot.surveys.questionnaire import Questionnaire
+from bot.surveys.vocabulary import LANGUAGES, Language, Profile, profiles_at
+
+MARKS: dict[CompletionLevel, str] = {"high": "🟢", "medium": "🟡", "incomplete": "🟠", "none": "⚪"}
+# Telegram's limit is 4096 characters a message; leave room for the HTML of a heading.
+MESSAGE_BUDGET = 3800
+
+
+def session_line(language: Language, summary: SessionSummary) -> str:
+    session = summary.session
+    return texts()(
+        language,
+        "sessions.line",
+        session=session.id,
+        school=html.escape(session.school_name),
+        level=level_name(language, session.level),
+        start=day_text(session.start_date),
+        end=day_text(session.end_date),
+        state=texts()(language, f"state.{summary.state}"),
+    )
+
+
+def session_picker(language: Language, summaries: list[SessionSummary], op: SessionOp) -> Screen:
+    rows = [
+        [
+            button(
+                f"#{s.session.id} · {s.session.school_name[:30]} · "
+                f"{day_text(s.session.start_date)}",
+                SessionAction(s.session.id, op),
+            )
+        ]
+        for s in summaries
+    ]
+    return texts()(language, "sessions.choose"), InlineKeyboardMarkup(rows)
+
+
+def session_card(language: Language, summary: SessionSummary) -> Screen:
+    t = texts()
+    session = summary.session
+    text = t(
+        language,
+        "sessions.card",
+        session=session.id,
+        school=html.escape(session.school_name),
+        level=level_name(language, session.level),
+        opens=moment(session.opens_at, session.timezone, language),
+        closes=moment(session.closes_at, session.timezone, language),
+        state=t(language, f"state.{summary.state}"),
+    )
+    s = session.id
+    rows = [
+        [
+            button(t(language, "sessions.status_button"), SessionAction(s, SessionOp.STATUS)),
+            button(t(language, "sessions.preview_button"), SessionAction(s, SessionOp.PREVIEW)),
+            button(t(language, "sessions.links_button"), SessionAction(s, SessionOp.LINKS)),
+        ]
+    ]
+    changes = []
+    if summary.state == "scheduled":
+        changes.append(
+            button(
+                t(language, "draft.change_statements_button"),
+                SessionAction(s, SessionOp.EDIT_STATEMENTS),
+            )
+        )
+    if summary.state in ("scheduled", "open"):
+        changes.append(
+            button(t(language, "draft.change_dates_button"), SessionAction(s, SessionOp.EDIT_DATES))
+        )
+    if changes:
+        rows.append(changes)
+    if summary.state == "open":
+        rows.append(
+            [
+                button(t(language, "closing.remind_button"), SessionAction(s, SessionOp.REMIND)),
+                button(t(language, "closing.close_button"), SessionAction(s, SessionOp.CLOSE)),
+            ]
+        )
+    return text, InlineKeyboardMarkup(rows)
+
+
+def close_confirmation(language: Language, session_id: int) -> Screen:
+    t = texts()
+    rows = [
+        [
+            button(
+                t(language, "closing.confirm_button"),
+                SessionAction(session_id, SessionOp.CLOSE_CONFIRMED),
+            ),
+            button(t(language, "closing.keep_button"), SessionAction(session_id, SessionOp.CARD)),
+        ]
+    ]
+    return t(language, "closing.confirm", session=session_id), InlineKeyboardMarkup(rows)
+
+
+def status_screen(language: Language, report: StatusReport) -> Screen:
+    t = texts()
+    session = report.session
+    lines = [
+        t(
+            language,
+            "status.title",
+            session=session.id,
+            school=html.escape(session.school_name),
+            state=t(language, f"state.{report.state}"),
+        ),
+        "",
+    ]
+    for group in report.groups:
+        lines.append(
+            t(
+                language,
+                "status.group",
+                mark=MARKS[group.level],
+                group=group_name(language, group.profile),
+                joined=group.joined,
+                completed=group.completed,
+                percent=group.percent_of_minimum,
+                minimum=group.minimum,
+                level=t(language, f"status.{group.level}"),
+            )
+        )
+    lines += ["", t(language, "status.legend")]
+    refresh = [[button("🔄", SessionAction(session.id, SessionOp.STATUS))]]
+    return "\n".join(lines), InlineKeyboardMarkup(refresh)
+
+
+def preview_choice(language: Language, session: Session) -> Screen:
+    rows = [
+        [
+            button(
+                f"{group_name(language, p)} · {lang.upper()}",
+                SessionAction(session.id, SessionOp.PREVIEW, f"{p}.{lang}"),
+            )
+            for lang in LANGUAGES
+        ]
+        for p in profiles_at(session.level)
+    ]
+    return texts()(language, "preview.choose", session=session.id), InlineKeyboardMarkup(rows)
+
+
+def preview_messages(
+    language: Language,
+    shown_in: Language,
+    session: Session,
+    profile: Profile,
+    questionnaire: Questionnaire,
+    bank: Bank,
+) -> list[str]:
+    """The questionnaire as a list, area by area, split to fit Telegram's message limit."""
+    t = texts()
+    title = t(
+        language,
+        "preview.title",
+        group=group_name(language, profile),
+        session=session.id,
+        count=len(questionnaire),
+    )
+    blocks = [title]
+    area = None
+    for number, item in enumerate(questionnaire.items, start=1):
+        if item.area != area:
+            area = item.area
+            blocks.append(f"\n<b>{area} · {html.escape(bank.areas[area].name(shown_in))}</b>")
+        own = f" <i>{t(shown_in, 'preview.own_mark')}</i>" if item.own else ""
+        blocks.append(f"{number}. {html.escape(item.text(shown_in))}{own}")
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        if current and len(current) + len(block) + 1 > MESSAGE_BUDGET:
+            messages.append(current)
+            current = ""
+        current = f"{current}\n{block}" if current else block
+    messages.append(current)
+    return messages
