@@ -16,7 +16,7 @@ from bot.botapi import check_token, token_rejected
 from bot.clock import Clock, SystemClock
 from bot.context import SCHEDULER_KEY, SERVICES_KEY, AppContext, BotApplication, Services
 from bot.coordination.service import Coordination
-from bot.handlers import admin, coordinator, errors, participant
+from bot.handlers import admin, coordinator, errors, greetings, participant
 from bot.handlers.coordinator import RESULT_PARTS
 from bot.handlers.notices import NoticeRenderer
 from bot.handlers.text_keys import required_keys
@@ -148,6 +148,7 @@ def build_application(
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application: BotApplication = builder.build()  # type: ignore[assignment]
     participant.register(application)
+    greetings.register(application)
     coordinator.register(application)
     admin.register(application)
     application.add_error_handler(errors.on_error)

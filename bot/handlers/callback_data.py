@@ -21,6 +21,8 @@ _CONTINUE = re.compile(r"c:([0-9]{1,12})")
 _MUTE = re.compile(r"m:([0-9]{1,12})")
 _CERTIFICATE = re.compile(r"z:([0-9]{1,12})")
 _FORGET = re.compile(r"f:([01])")
+# An invite token (bot/sessions/tokens.py), not a session id: only who has the link may ask.
+_AWAIT_OPENING = re.compile(r"w:([A-Za-z0-9_-]{1,62})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,24 @@ class Forget:
     confirm: bool
 
 
-Action = Answer | Back | ToggleHelp | ChooseLanguage | Continue | Mute | Certificate | Forget
+@dataclass(frozen=True, slots=True)
+class AwaitOpening:
+    """Before the start: tell me when the session of this invite opens."""
+
+    token: str
+
+
+Action = (
+    Answer
+    | Back
+    | ToggleHelp
+    | ChooseLanguage
+    | Continue
+    | Mute
+    | Certificate
+    | Forget
+    | AwaitOpening
+)
 
 
 def encode(action: Action) -> str:
@@ -97,6 +116,8 @@ def encode(action: Action) -> str:
             data = f"z:{session_id}"
         case Forget(confirm):
             data = f"f:{int(confirm)}"
+        case AwaitOpening(token):
+            data = f"w:{token}"
     assert len(data.encode()) <= MAX_BYTES
     return data
 
@@ -119,6 +140,8 @@ def decode(data: object) -> Action | None:
         return Certificate(int(match[1]))
     if match := _FORGET.fullmatch(data):
         return Forget(match[1] == "1")
+    if match := _AWAIT_OPENING.fullmatch(data):
+        return AwaitOpening(match[1])
     if (match := _LANGUAGE.fullmatch(data)) and match[1] in LANGUAGES:
         return ChooseLanguage(cast(Language, match[1]))
     return None
@@ -163,6 +186,8 @@ _SESSION_OPS: dict[str, str] = {
     "rem": "",
     "cls": "",
     "clsy": "",
+    "cnl": "",
+    "cnly": "",
     "res": "",
 }
 _SCHOOL_OPS: dict[str, str] = {

@@ -34,6 +34,7 @@ from bot.coordination.drafts import DraftError, DraftScope
 from bot.coordination.invites import Expired, Joined, UsedUp
 from bot.coordination.service import DraftChange, DraftView, Saved
 from bot.handlers import coordinator_views as views
+from bot.handlers import session_rules
 from bot.handlers.calendar import typed_dates
 from bot.handlers.callback_data import (
     COORDINATION_PATTERN,
@@ -55,7 +56,7 @@ from bot.reporting.rendering import drawn
 from bot.reporting.service import load_results, report_will_follow
 from bot.scheduler.work import Scheduler
 from bot.sessions.period import PeriodError, in_calendar
-from bot.sessions.service import SessionSetupError
+from bot.sessions.service import CannotCancel, SessionSetupError
 from bot.sessions.tokens import invite_link, is_start_payload
 from bot.storage.records import Draft, Session
 from bot.surveys.vocabulary import PROFILES, Language, Level, Profile
@@ -272,14 +273,23 @@ async def _with_session(update: Update, context: AppContext, op: str) -> None:
     """Run `op` on the session named in the command, the only one, or one picked by button."""
     user = _who(update)
     language = await language_of(context, user)
+    coordination = context.services.coordination
     if context.args:
-        session_id = session_number(context.args[0])
-        if session_id is None:
+        number = session_number(context.args[0])
+        if number is None:
             await _reply(update, texts()(language, "sessions.bad_number"))
             return
-        await _session_action(update, context, language, SessionAction(session_id, op))
+        # The school's own number: a coordinator of several schools may have one per school.
+        found = await coordination.numbered(user=user.id, number=number)
+        if len(found) > 1:
+            await _reply(update, *views.session_picker(language, found, op))
+            return
+        if not found:
+            await _answer_problem(update, language, Refused("not_coordinator"))
+            return
+        await _session_action(update, context, language, SessionAction(found[0].session.id, op))
         return
-    overview = await context.services.coordination.overview(user=user.id)
+    overview = await coordination.overview(user=user.id)
     if not overview.sessions:
         await _reply(update, texts()(language, "sessions.none"))
     elif len(overview.sessions) == 1:
@@ -290,7 +300,8 @@ async def _with_session(update: Update, context: AppContext, op: str) -> None:
 
 
 def session_number(typed: str) -> int | None:
-    """The session id in "12" or "#12"; None for anything else, 0 and numbers past SQLite's."""
+    """The session number in "12" or "#12"; None for anything else, 0 and numbers past
+    SQLite's."""
     number = SESSION_NUMBER.fullmatch(typed)
     if number is None:
         return None
@@ -536,10 +547,12 @@ async def _save(update: Update, context: AppContext, language: Language, draft_i
         "closes": moment(session.closes_at, session.timezone, language),
     }
     if not saved.created:
-        await _show(update, t(language, "draft.saved", session=session.id, **times))
+        await _show(update, t(language, "draft.saved", session=session.number, **times))
         return
     school = html.escape(session.school_name)
-    await _show(update, t(language, "draft.activated", school=school, session=session.id, **times))
+    await _show(
+        update, t(language, "draft.activated", school=school, session=session.number, **times)
+    )
     await _send_links(update, context, language, session, saved.invites)
 
 
@@ -568,12 +581,11 @@ async def _send_links(
     invites: dict[Profile, str],
 ) -> None:
     chat = update.effective_chat
-    session_id = session.id
     school = html.escape(session.school_name)
     assert chat is not None
     t = texts()
     username = context.bot.username
-    lines = [t(language, "links.title", session=session_id, school=school), ""]
+    lines = [t(language, "links.title", session=session.number, school=school), ""]
     urls = {p: invite_link(username, invites[p]) for p in PROFILES if p in invites}
     lines += [
         t(language, "links.line", group=group_name(language, p), link=url)
@@ -617,8 +629,8 @@ async def _session_action(
                 report = await coordination.status(user=user.id, session_id=session_id)
                 await _show(update, *views.status_screen(language, report))
             case "pv" if not action.arg:
-                await coordination.session(user=user.id, session_id=session_id)
-                await _show(update, *views.preview_choice(language, session_id))
+                summary = await coordination.session(user=user.id, session_id=session_id)
+                await _show(update, *views.preview_choice(language, summary.session))
             case "pv":
                 profile, shown_in = action.arg.split(".")
                 questionnaire = await coordination.preview(
@@ -643,6 +655,8 @@ async def _session_action(
                 await _send_links(update, context, language, session, invites)
             case "res":
                 summary = await coordination.session(user=user.id, session_id=session_id)
+                if summary.state == "cancelled":
+                    raise Refused("cancelled")
                 if summary.state != "closed":
                     # Never partial results: while it runs, participation is all there is.
                     report = await coordination.status(user=user.id, session_id=session_id)
@@ -654,8 +668,14 @@ async def _session_action(
                     await update.callback_query.answer()
                 await _send_results(update, context, language, session_id)
             case "rem" | "cls" | "clsy":
-                await coordination.session(user=user.id, session_id=session_id)  # rights
-                await _run_now(update, context, language, session_id, action.op)
+                summary = await coordination.session(user=user.id, session_id=session_id)
+                await _run_now(update, context, language, summary.session, action.op)
+            case "cnl":
+                summary = await coordination.session(user=user.id, session_id=session_id)
+                await _show(update, *session_rules.cancel_confirmation(language, summary.session))
+            case "cnly":
+                cancelled = await coordination.cancel(user=user.id, session_id=session_id)
+                await _show(update, session_rules.cancelled_text(language, cancelled))
             case "eds" | "edd":
                 view = await coordination.edit_session(
                     user=user.id, session_id=session_id, dates=action.op == "edd"
@@ -663,6 +683,8 @@ async def _session_action(
                 await _show(
                     update, *views.draft_screen(language, view, services.bank, services.clock.now())
                 )
+    except CannotCancel as error:
+        await _answer_problem(update, language, error)
     except Refused as refusal:
         if refusal.reason == "draft_exists":
             existing = await coordination.draft(user=user.id)
@@ -748,26 +770,27 @@ async def _send_results(
             services.db, session_id=session_id, recipient=chat.id
         ):
             lines.append(t(language, "results.report_will_follow"))
-        lines.append(t(language, "results.ask_again", session=session_id))
+        lines.append(t(language, "results.ask_again", session=found.session.number))
         await bot.send_message(chat.id, "\n".join(lines), parse_mode=ParseMode.HTML)
 
 
 async def _run_now(
-    update: Update, context: AppContext, language: Language, session_id: int, op: str
+    update: Update, context: AppContext, language: Language, session: Session, op: str
 ) -> None:
     """A reminder round or the close, asked for by a coordinator whose rights were checked."""
     query = update.callback_query
     assert query is not None
     t = texts()
     scheduler: Scheduler = context.bot_data[SCHEDULER_KEY]
+    session_id = session.id
     if op == "cls":
-        await _show(update, *views.close_confirmation(language, session_id))
+        await _show(update, *views.close_confirmation(language, session))
     elif op == "rem":
         sent = await scheduler.remind(session_id)
         key = "closing.reminded" if sent else "closing.nothing_to_remind"
         await query.answer(t(language, key, count=sent), show_alert=True)
     elif await scheduler.close(session_id):
-        await _show(update, t(language, "closing.closed", session=session_id), None)
+        await _show(update, t(language, "closing.closed", session=session.number), None)
     else:
         await query.answer(t(language, "closing.already_closed"), show_alert=True)
 

@@ -11,7 +11,7 @@ from bot.coordination.access import Refused
 from bot.coordination.completion import CompletionLevel
 from bot.coordination.drafts import DraftError
 from bot.coordination.service import DraftView, SessionSummary, StatusReport
-from bot.handlers import calendar
+from bot.handlers import calendar, session_rules
 from bot.handlers.callback_data import (
     CoordinationAction,
     DraftAction,
@@ -31,6 +31,8 @@ from bot.sessions.period import (
     PeriodError,
     local_today,
 )
+from bot.sessions.rules import SessionConflict
+from bot.sessions.service import CannotCancel
 from bot.storage.records import Coordinator, School, Session
 from bot.surveys.bank import MAX_HELP_CHARS, MAX_TEXT_CHARS, Bank
 from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement, Questionnaire, assemble
@@ -64,6 +66,10 @@ def problem_text(language: Language, error: Exception, typed: str = "") -> str:
     match error:
         case Refused(reason=reason):
             return t(language, f"refusal.{reason}")
+        case SessionConflict():
+            return session_rules.conflict_text(language, error)
+        case CannotCancel():
+            return session_rules.cannot_cancel_text(language, error)
         case PeriodError(problem=problem):
             return t(language, f"period.{problem}", first=FIRST_YEAR, last=LAST_YEAR)
         case UnsafeText(character=character):
@@ -88,7 +94,7 @@ def _header(language: Language, view: DraftView) -> str:
     t = texts()
     school = html.escape(view.school.name)
     if view.session is not None:
-        return t(language, "draft.header_change", session=view.session.id, school=school)
+        return t(language, "draft.header_change", session=view.session.number, school=school)
     step = {"level": 1, "customise": 2, "dates": 3, "review": 4}[view.draft.step]
     return t(language, "draft.header_new", school=school, step=step)
 
@@ -102,7 +108,7 @@ def _screen(
 def draft_what(language: Language, view: DraftView) -> str:
     school = html.escape(view.school.name)
     if view.session is not None:
-        return texts()(language, "draft.what_change", session=view.session.id, school=school)
+        return texts()(language, "draft.what_change", session=view.session.number, school=school)
     return texts()(language, "draft.what_new", school=school)
 
 
@@ -457,7 +463,7 @@ def session_line(language: Language, summary: SessionSummary) -> str:
     return texts()(
         language,
         "sessions.line",
-        session=session.id,
+        session=session.number,
         school=html.escape(session.school_name),
         level=level_name(language, session.level),
         start=day_text(session.start_date),
@@ -470,7 +476,7 @@ def session_picker(language: Language, summaries: list[SessionSummary], op: str)
     rows = [
         [
             button(
-                f"#{s.session.id} · {s.session.school_name[:30]} · "
+                f"#{s.session.number} · {s.session.school_name[:30]} · "
                 f"{day_text(s.session.start_date)}",
                 SessionAction(s.session.id, op),
             )
@@ -486,7 +492,7 @@ def session_card(language: Language, summary: SessionSummary) -> Screen:
     text = t(
         language,
         "sessions.card",
-        session=session.id,
+        session=session.number,
         school=html.escape(session.school_name),
         level=level_name(language, session.level),
         opens=moment(session.opens_at, session.timezone, language),
@@ -494,13 +500,13 @@ def session_card(language: Language, summary: SessionSummary) -> Screen:
         state=t(language, f"state.{summary.state}"),
     )
     s = session.id
-    rows = [
-        [
-            button(t(language, "sessions.status_button"), SessionAction(s, "st")),
-            button(t(language, "sessions.preview_button"), SessionAction(s, "pv")),
-            button(t(language, "sessions.links_button"), SessionAction(s, "ln")),
-        ]
+    views = [
+        button(t(language, "sessions.status_button"), SessionAction(s, "st")),
+        button(t(language, "sessions.preview_button"), SessionAction(s, "pv")),
     ]
+    if summary.state != "cancelled":  # a cancelled session's links lead nowhere
+        views.append(button(t(language, "sessions.links_button"), SessionAction(s, "ln")))
+    rows = [views]
     changes = []
     if summary.state == "scheduled":
         changes.append(
@@ -510,6 +516,8 @@ def session_card(language: Language, summary: SessionSummary) -> Screen:
         changes.append(button(t(language, "draft.change_dates_button"), SessionAction(s, "edd")))
     if changes:
         rows.append(changes)
+    if summary.state == "scheduled":
+        rows.append([button(t(language, "cancel.button"), SessionAction(s, "cnl"))])
     if summary.state == "open":
         rows.append(
             [
@@ -520,15 +528,15 @@ def session_card(language: Language, summary: SessionSummary) -> Screen:
     return text, InlineKeyboardMarkup(rows)
 
 
-def close_confirmation(language: Language, session_id: int) -> Screen:
+def close_confirmation(language: Language, session: Session) -> Screen:
     t = texts()
     rows = [
         [
-            button(t(language, "closing.confirm_button"), SessionAction(session_id, "clsy")),
-            button(t(language, "closing.keep_button"), SessionAction(session_id, "card")),
+            button(t(language, "closing.confirm_button"), SessionAction(session.id, "clsy")),
+            button(t(language, "closing.keep_button"), SessionAction(session.id, "card")),
         ]
     ]
-    return t(language, "closing.confirm", session=session_id), InlineKeyboardMarkup(rows)
+    return t(language, "closing.confirm", session=session.number), InlineKeyboardMarkup(rows)
 
 
 def status_screen(language: Language, report: StatusReport) -> Screen:
@@ -538,7 +546,7 @@ def status_screen(language: Language, report: StatusReport) -> Screen:
         t(
             language,
             "status.title",
-            session=session.id,
+            session=session.number,
             school=html.escape(session.school_name),
             state=t(language, f"state.{report.state}"),
         ),
@@ -563,18 +571,19 @@ def status_screen(language: Language, report: StatusReport) -> Screen:
     return "\n".join(lines), InlineKeyboardMarkup(refresh)
 
 
-def preview_choice(language: Language, session_id: int) -> Screen:
+def preview_choice(language: Language, session: Session) -> Screen:
     rows = [
         [
             button(
                 f"{group_name(language, p)} · {lang.upper()}",
-                SessionAction(session_id, "pv", f"{p}.{lang}"),
+                SessionAction(session.id, "pv", f"{p}.{lang}"),
             )
             for lang in LANGUAGES
         ]
         for p in PROFILES
     ]
-    return texts()(language, "preview.choose", session=session_id), InlineKeyboardMarkup(rows)
+    text = texts()(language, "preview.choose", session=session.number)
+    return text, InlineKeyboardMarkup(rows)
 
 
 def preview_messages(
@@ -591,7 +600,7 @@ def preview_messages(
         language,
         "preview.title",
         group=group_name(language, profile),
-        session=session.id,
+        session=session.number,
         count=len(questionnaire),
     )
     blocks = [title]
