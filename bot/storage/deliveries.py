@@ -187,6 +187,19 @@ async def delivered(connection: aiosqlite.Connection, *, claim: Claim) -> bool:
     return row is not None and bool(row[0])
 
 
+async def outcome(connection: aiosqlite.Connection, *, claim: Claim) -> str | None:
+    """ "sent", why it failed, or None while it is claimed and not yet settled."""
+    row = await fetch_one(
+        connection,
+        "SELECT sent_at, failure FROM deliveries"
+        " WHERE session_id = ? AND kind = ? AND recipient = ?",
+        (claim.session_id, claim.kind, claim.recipient),
+    )
+    if row is None or (row["sent_at"] is None and row["failure"] is None):
+        return None
+    return "sent" if row["sent_at"] is not None else str(row["failure"])
+
+
 async def retry_planned(connection: aiosqlite.Connection, *, claim: Claim) -> bool:
     """Whether the claim failed and another attempt will come on its own."""
     row = await fetch_one(
