@@ -70,8 +70,11 @@ def coordinator_greeting(language: Language, schools: list[School]) -> str:
     return t(language, "welcome.coordinator", schools=lines)
 
 
-def welcome_notice(claim: Claim, session: Session, language: Language) -> Notice:
-    """To a coordinator named on the command line: the session made for them."""
+def welcome_notice(claim: Claim, session: Session, language: Language) -> Notice | None:
+    """To a coordinator named on the command line: the session made for them (None once it
+    has been cancelled)."""
+    if session.status == "cancelled":
+        return None
     text = texts()(
         language,
         "welcome.session",
