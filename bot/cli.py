@@ -369,7 +369,7 @@ async def _create(settings: Settings, db: Database, args: argparse.Namespace) ->
 # What became of the message that tells a coordinator named here of their session.
 TOLD = {
     "told": "told in the chat",
-    "waiting": "has not started the bot yet; greeted as a coordinator when they send /start",
+    "waiting": "has not started the bot (or blocked it); told when they send /start",
     "failed": "could not be told now (see the warning above); they see the session in /sessions",
 }
 

@@ -65,6 +65,8 @@ from bot.validation import OutOfRange, UnsafeText, record_id
 log = logging.getLogger(__name__)
 
 GROUP = -1
+# Telegram's limit on the text of a button's answer.
+ALERT_LIMIT = 200
 # A session's number as typed after a command: "12" or "#12", ASCII digits only (not "²");
 # `session_number` checks its range.
 SESSION_NUMBER = re.compile(r"#?([0-9]+)")
@@ -345,12 +347,16 @@ async def on_button(update: Update, context: AppContext) -> None:
 async def _answer_problem(
     update: Update, language: Language, error: Exception, typed: str = ""
 ) -> None:
-    """A refusal or refused input: an alert on a button, a reply to a message."""
+    """A refusal or refused input: an alert on a button, a reply to a message (and to a
+    button, when it is longer than an alert can be: one naming a school year's sessions)."""
     text = views.problem_text(language, error, typed)
-    if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
-    else:
-        await _reply(update, text)
+    query = update.callback_query
+    if query is not None and len(text) <= ALERT_LIMIT:
+        await query.answer(text, show_alert=True)
+        return
+    if query is not None:
+        await query.answer()
+    await _reply(update, text)
 
 
 async def _show(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
