@@ -312,17 +312,23 @@ async def _answer_step(
     match outcome:
         case Progress() as progress:
             text, keyboard = render.statement(bank, progress, show_help=show_help)
-            await asyncio.gather(_acknowledge(query), _edit(context, query, text, keyboard))
+            _, shown = await asyncio.gather(
+                _acknowledge(query), _edit(context, query, text, keyboard)
+            )
+            await _follow_card(context, query, progress, shown)
         case Recap() as recap:
             keyboard = render.certificate_keyboard(recap.language, recap.session.id)
-            await asyncio.gather(
+            _, shown = await asyncio.gather(
                 _acknowledge(query), _edit(context, query, render.recap(recap), keyboard)
             )
+            if recap.card is not None and recap.card != shown:
+                await _retire_card(context, query.from_user.id, recap.card)
         case Stale(progress=progress):
             await _alert(context, query, "alert.stale", show_alert=False)
             if progress is not None:
                 text, keyboard = render.statement(bank, progress)
-                await _edit(context, query, text, keyboard)
+                shown = await _edit(context, query, text, keyboard)
+                await _follow_card(context, query, progress, shown)
         case NotParticipating():
             await _alert(context, query, "alert.not_yours")
         case SessionClosed():
@@ -374,7 +380,36 @@ async def _show_step(
 
 async def _send_statement(context: AppContext, chat_id: int, progress: Progress) -> None:
     text, keyboard = render.statement(context.services.bank, progress)
-    await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    sent = await context.bot.send_message(
+        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+    )
+    await _take_card(context, chat_id, progress.session.id, sent.message_id)
+
+
+async def _take_card(context: AppContext, chat_id: int, session_id: int, message_id: int) -> None:
+    """Make `message_id` the one card with live buttons (a private chat's id is its user's)."""
+    previous = await context.services.participation.replace_card(
+        telegram_id=chat_id, session_id=session_id, message_id=message_id
+    )
+    if previous is not None:
+        await _retire_card(context, chat_id, previous)
+
+
+async def _retire_card(context: AppContext, chat_id: int, message_id: int) -> None:
+    """Take the buttons off an older card: it stays in the chat as plain text."""
+    try:
+        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+    except TelegramError as error:
+        # Deleted by the person, too old to edit, or already without buttons: nothing is lost.
+        log.info("could not take the buttons off an older card: %s", error)
+
+
+async def _follow_card(
+    context: AppContext, query: CallbackQuery, progress: Progress, shown: int | None
+) -> None:
+    """The message `shown` holds the current statement now: it is the live card."""
+    if shown is not None and shown != progress.card:
+        await _take_card(context, query.from_user.id, progress.session.id, shown)
 
 
 async def _edit(
@@ -382,17 +417,21 @@ async def _edit(
     query: CallbackQuery,
     text: str,
     keyboard: InlineKeyboardMarkup | None,
-) -> None:
-    """Edit the pressed message; fall back to a new message when it cannot be edited."""
+) -> int | None:
+    """Edit the pressed message; fall back to a new message when it cannot be edited. The id
+    of the message that shows the text now."""
+    pressed = query.message.message_id if query.message is not None else None
     try:
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
     except BadRequest as error:
         if "not modified" in error.message.lower():
-            return  # a double tap re-rendering the same statement: nothing to do
+            return pressed  # a double tap re-rendering the same statement: nothing to do
         if "message to edit not found" not in error.message.lower() and (
             "can't be edited" not in error.message.lower()
         ):
             raise
-        await context.bot.send_message(
+        sent = await context.bot.send_message(
             query.from_user.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
         )
+        return sent.message_id
+    return pressed

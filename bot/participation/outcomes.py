@@ -21,6 +21,7 @@ class Progress:
     item: Item
     previous_value: int | None  # the answer already given to `item`, after Back
     answered: int = 0  # statements answered so far
+    card: int | None = None  # the message that shows the current statement, if known
 
     @property
     def remaining(self) -> int:
@@ -34,6 +35,7 @@ class Recap:
     language: Language
     answered: int
     not_applicable: int
+    card: int | None = None  # the message that showed the last statement
 
 
 @dataclass(frozen=True, slots=True)

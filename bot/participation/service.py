@@ -33,6 +33,7 @@ from bot.storage import Database
 from bot.storage import openings as opening_queries
 from bot.storage import participants as participant_queries
 from bot.storage import sessions as session_queries
+from bot.storage.participants import Place
 from bot.storage.records import Participant, Session
 from bot.surveys.bank import Bank
 from bot.surveys.questionnaire import Questionnaire, assemble
@@ -138,14 +139,16 @@ class Participation:
             current = await self._current(connection, telegram_id, session_id, code)
             if not isinstance(current, _Current):
                 return current
-            participant, session, questionnaire, position, answers = current
-            answers = {**answers, code: value}
-            following = _next_unanswered(questionnaire, answers, after=position)
+            participant, session, questionnaire, place = current
+            answers = {**place.answers, code: value}
+            following = _next_unanswered(questionnaire, answers, after=place.position)
             if following is not None:
                 await participant_queries.save_progress(
                     connection, participant_id=participant.id, position=following, answers=answers
                 )
-                return self._at(session, participant, questionnaire, following, answers)
+                return self._at(
+                    session, participant, questionnaire, Place(following, answers, place.card)
+                )
             counted = {item.code: answers[item.code] for item in questionnaire.items}
             await participant_queries.complete(connection, participant=participant, answers=counted)
         # The WAL still holds the pages as they were before: the link just cut goes with them.
@@ -156,6 +159,7 @@ class Participation:
             language=participant.language,
             answered=len(counted),
             not_applicable=list(counted.values()).count(NOT_APPLICABLE),
+            card=place.card,
         )
 
     async def back(self, *, telegram_id: int, session_id: int, code: str) -> StepOutcome:
@@ -163,13 +167,17 @@ class Participation:
             current = await self._current(connection, telegram_id, session_id, code)
             if not isinstance(current, _Current):
                 return current
-            participant, session, questionnaire, position, answers = current
-            if position == 0:
-                return self._at(session, participant, questionnaire, 0, answers)
+            participant, session, questionnaire, place = current
+            if place.position == 0:
+                return self._at(session, participant, questionnaire, place)
+            earlier = place._replace(position=place.position - 1)
             await participant_queries.save_progress(
-                connection, participant_id=participant.id, position=position - 1, answers=answers
+                connection,
+                participant_id=participant.id,
+                position=earlier.position,
+                answers=earlier.answers,
             )
-            return self._at(session, participant, questionnaire, position - 1, answers)
+            return self._at(session, participant, questionnaire, earlier)
 
     async def current(self, *, telegram_id: int, session_id: int, code: str) -> StepOutcome:
         """The current statement again (e.g. to toggle its help), if `code` is still current."""
@@ -177,8 +185,8 @@ class Participation:
             current = await self._current(connection, telegram_id, session_id, code)
             if not isinstance(current, _Current):
                 return current
-            participant, session, questionnaire, position, answers = current
-            return self._at(session, participant, questionnaire, position, answers)
+            participant, session, questionnaire, place = current
+            return self._at(session, participant, questionnaire, place)
 
     async def standing(self, *, telegram_id: int, session_id: int) -> StepOutcome:
         """Where this person stands in one session, whatever their current statement."""
@@ -188,6 +196,21 @@ class Participation:
                 return found
             participant, session = found
             return await self._progress(connection, session, participant)
+
+    async def replace_card(
+        self, *, telegram_id: int, session_id: int, message_id: int
+    ) -> int | None:
+        """Record `message_id` as the message that shows this person's current statement; the
+        card it replaces, whose buttons should go, if there was another."""
+        async with self.db.transaction() as connection:
+            participant = await participant_queries.participant(
+                connection, session_id=session_id, telegram_id=telegram_id
+            )
+            if participant is None or participant.completed:
+                return None
+            return await participant_queries.set_card(
+                connection, participant_id=participant.id, message_id=message_id
+            )
 
     async def completed_session(self, *, telegram_id: int, session_id: int) -> Session | None:
         """The session, if this person completed its questionnaire (for a certificate)."""
@@ -277,17 +300,17 @@ class Participation:
     async def _progress(
         self, connection: aiosqlite.Connection, session: Session, participant: Participant
     ) -> Progress:
-        questionnaire, position, answers = await self._place(connection, session, participant)
-        return self._at(session, participant, questionnaire, position, answers)
+        questionnaire, place = await self._place(connection, session, participant)
+        return self._at(session, participant, questionnaire, place)
 
     async def _place(
         self, connection: aiosqlite.Connection, session: Session, participant: Participant
-    ) -> tuple[Questionnaire, int, dict[str, int]]:
+    ) -> tuple[Questionnaire, Place]:
         """An unfinished participant's questionnaire, current position and answers so far."""
         questionnaire = await self._questionnaire(connection, session, participant.profile)
         found = await participant_queries.progress(connection, participant_id=participant.id)
-        position, answers = found or (0, {})
-        return questionnaire, min(position, len(questionnaire) - 1), answers
+        position, answers, card = found or Place(0, {}, None)
+        return questionnaire, Place(min(position, len(questionnaire) - 1), answers, card)
 
     async def _in_progress(
         self, connection: aiosqlite.Connection, telegram_id: int, session_id: int
@@ -312,19 +335,19 @@ class Participation:
         if not isinstance(found, tuple):
             return found
         participant, session = found
-        questionnaire, position, answers = await self._place(connection, session, participant)
-        if questionnaire[position].code != code:
-            return Stale(self._at(session, participant, questionnaire, position, answers))
-        return _Current(participant, session, questionnaire, position, answers)
+        questionnaire, place = await self._place(connection, session, participant)
+        if questionnaire[place.position].code != code:
+            return Stale(self._at(session, participant, questionnaire, place))
+        return _Current(participant, session, questionnaire, place)
 
     @staticmethod
     def _at(
         session: Session,
         participant: Participant,
         questionnaire: Questionnaire,
-        position: int,
-        answers: dict[str, int],
+        place: Place,
     ) -> Progress:
+        position, answers, card = place
         item = questionnaire[position]
         return Progress(
             session=session,
@@ -335,6 +358,7 @@ class Participation:
             item=item,
             previous_value=answers.get(item.code),
             answered=len(answers),
+            card=card,
         )
 
 
@@ -342,8 +366,7 @@ class _Current(NamedTuple):
     participant: Participant
     session: Session
     questionnaire: Questionnaire
-    position: int
-    answers: dict[str, int]
+    place: Place
 
 
 def _next_unanswered(

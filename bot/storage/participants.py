@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import cast
+from typing import NamedTuple, cast
 
 import aiosqlite
 
@@ -105,16 +105,39 @@ def _decode(text: str) -> dict[str, int]:
     return {code: int(value) for code, _, value in pairs}
 
 
-async def progress(
-    connection: aiosqlite.Connection, *, participant_id: int
-) -> tuple[int, dict[str, int]] | None:
-    """An unfinished questionnaire's position and its answers so far."""
+class Place(NamedTuple):
+    """An unfinished questionnaire: where it stands and the message that shows it."""
+
+    position: int
+    answers: dict[str, int]
+    card: int | None  # the live card's message id
+
+
+async def progress(connection: aiosqlite.Connection, *, participant_id: int) -> Place | None:
     row = await fetch_one(
         connection,
-        "SELECT position, answers FROM progress WHERE participant_id = ?",
+        "SELECT position, answers, card_message_id FROM progress WHERE participant_id = ?",
         (participant_id,),
     )
-    return (row["position"], _decode(row["answers"])) if row else None
+    return Place(row[0], _decode(row[1]), row[2]) if row else None
+
+
+async def set_card(
+    connection: aiosqlite.Connection, *, participant_id: int, message_id: int
+) -> int | None:
+    """Make `message_id` the live card; the one it replaces, if another."""
+    row = await fetch_one(
+        connection,
+        "SELECT card_message_id FROM progress WHERE participant_id = ?",
+        (participant_id,),
+    )
+    await connection.execute(
+        "INSERT INTO progress (participant_id, card_message_id) VALUES (?, ?)"
+        " ON CONFLICT (participant_id) DO UPDATE SET card_message_id = excluded.card_message_id",
+        (participant_id, message_id),
+    )
+    previous = row[0] if row else None
+    return previous if previous != message_id else None
 
 
 async def save_progress(

@@ -343,6 +343,11 @@ class Observation:
         )
 
 
+# Which message shows the current statement follows the press that redrew it (a stale button
+# turns its message into the live card): the columns that say so are left out.
+SHOWN_AS = {"progress": "participant_id, position, answers"}
+
+
 def snapshot(database: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, SQLite's own (sqlite_sequence) included."""
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
@@ -353,7 +358,10 @@ def snapshot(database: Path) -> dict[str, list[tuple[Any, ...]]]:
             )
         ]
         return {
-            table: sorted(connection.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr)
+            table: sorted(
+                connection.execute(f'SELECT {SHOWN_AS.get(table, "*")} FROM "{table}"').fetchall(),
+                key=repr,
+            )
             for table in tables
         }
 
@@ -683,7 +691,8 @@ def assert_one_short_reply(
 ) -> ChatMessage:
     where = f"{case!r}: {observation.describe()}"
     assert len(observation.new_messages) == 1, where
-    assert not observation.edited, where
+    # A reply that shows the statement again takes the buttons off the older card.
+    assert all(not m.buttons for m in observation.edited), where
     assert not observation.answers, where
     (reply,) = observation.new_messages
     assert reply.content.strip(), where

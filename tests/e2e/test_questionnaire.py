@@ -253,6 +253,44 @@ async def test_language_switch_applies_to_the_questionnaire(
     assert emu.commands(language_code="lv")  # the command menu is published per language
 
 
+def live_cards(user: EmulatedUser) -> list[ChatMessage]:
+    """The bot's messages in the chat that still offer answer buttons."""
+    return [m for m in user.messages if any(b.text.startswith("N/A") for b in m.buttons)]
+
+
+async def test_one_card_is_live_whatever_brings_the_statement_back(
+    emu: BotApiEmulator, settings: Settings, database: Path
+) -> None:
+    created = await create_session_with_cli(emu, database)
+    async with polling(build_application(settings), poll_timeout=1):
+        user = emu.user(6101, language_code="en")
+        _, first = await open_invite(user, created["links"]["teacher"])
+        await answer(user, first, "4")
+
+        # Typing brings the statement back as a new card; the old one keeps its text only.
+        await user.send("hello?")
+        reposted = await user.wait_for_message()
+        await user.wait_for_edit(first)
+        assert "Statement 2 of" in reposted.text
+        assert "Statement 2 of" in first.text
+        assert first.buttons == []
+        assert live_cards(user) == [reposted]
+
+        # After /language the card in the new language is the live one.
+        await user.send("/language")
+        chooser = await user.wait_for_message()
+        await user.click("Latviešu", message=chooser)
+        latvian = await user.wait_for_message()
+        await user.wait_for_edit(reposted)
+        assert "Apgalvojums 2 no" in latvian.text
+        assert live_cards(user) == [latvian]
+
+        # At the end no card anywhere offers an answer: the live one became the thanks.
+        await answer_to_the_end(user, latvian)
+        assert live_cards(user) == []
+        assert latvian.text.startswith("Paldies")
+
+
 async def test_webhook_mode_checks_the_secret(emu: BotApiEmulator, database: Path) -> None:
     from emulator.harness import free_port
 

@@ -54,6 +54,10 @@ async def test_a_reminder_brings_the_participant_back_and_can_be_muted(
         await student.click("▶", message=reminder)
         await student.wait_for_edit(reminder)
         assert "Statement 2 of" in reminder.text
+        # The reminder is the live card now: the first card keeps its text, not its buttons.
+        await student.wait_for_edit(statement)
+        assert statement.buttons == []
+        assert "Statement 2 of" in statement.text
 
         await scheduler.remind(created["session_id"])
         second = await student.wait_for_text("not finished")

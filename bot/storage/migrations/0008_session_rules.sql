@@ -1,4 +1,4 @@
--- Schema version 7: the rules a coordinator relies on.
+-- Schema version 8: the rules a coordinator relies on.
 
 -- A session's number within its school, the one people see and type: a school's first session
 -- is its number 1. Existing sessions are numbered in the order they were created. A number is
