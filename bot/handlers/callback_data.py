@@ -22,6 +22,8 @@ _CONTINUE = re.compile(r"c:([0-9]{1,12})")
 _MUTE = re.compile(r"m:([0-9]{1,12})")
 _CERTIFICATE = re.compile(r"z:([0-9]{1,12})")
 _FORGET = re.compile(r"f:([01])")
+# An invite token (bot/sessions/tokens.py), not a session id: only who has the link may ask.
+_AWAIT_OPENING = re.compile(r"w:([A-Za-z0-9_-]{1,62})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +79,24 @@ class Forget:
     confirm: bool
 
 
-Action = Answer | Back | ToggleHelp | ChooseLanguage | Continue | Mute | Certificate | Forget
+@dataclass(frozen=True, slots=True)
+class AwaitOpening:
+    """Before the start: tell me when the session of this invite opens."""
+
+    token: str
+
+
+Action = (
+    Answer
+    | Back
+    | ToggleHelp
+    | ChooseLanguage
+    | Continue
+    | Mute
+    | Certificate
+    | Forget
+    | AwaitOpening
+)
 
 
 def encode(action: Action) -> str:
@@ -98,6 +117,8 @@ def encode(action: Action) -> str:
             data = f"z:{session_id}"
         case Forget(confirm):
             data = f"f:{int(confirm)}"
+        case AwaitOpening(token):
+            data = f"w:{token}"
     assert len(data.encode()) <= MAX_BYTES
     return data
 
@@ -120,6 +141,8 @@ def decode(data: object) -> Action | None:
         return Certificate(int(match[1]))
     if match := _FORGET.fullmatch(data):
         return Forget(match[1] == "1")
+    if match := _AWAIT_OPENING.fullmatch(data):
+        return AwaitOpening(match[1])
     if (match := _LANGUAGE.fullmatch(data)) and match[1] in LANGUAGES:
         return ChooseLanguage(cast(Language, match[1]))
     return None
@@ -171,6 +194,8 @@ class SessionOp(StrEnum):
     REMIND = "rem"
     CLOSE = "cls"
     CLOSE_CONFIRMED = "clsy"
+    CANCEL = "cnl"  # a scheduled session, before it opens: asks to confirm
+    CANCEL_CONFIRMED = "cnly"
     RESULTS = "res"
 
 
@@ -222,6 +247,8 @@ _SESSION_ARGUMENTS: dict[SessionOp, str] = {
     SessionOp.REMIND: "",
     SessionOp.CLOSE: "",
     SessionOp.CLOSE_CONFIRMED: "",
+    SessionOp.CANCEL: "",
+    SessionOp.CANCEL_CONFIRMED: "",
     SessionOp.RESULTS: "",
 }
 _SCHOOL_ARGUMENTS: dict[SchoolOp, str] = {

@@ -54,6 +54,22 @@ class SessionClosed:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionCancelled:
+    """The school cancelled the session before it opened: its links lead nowhere."""
+
+    session: Session
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningAwaited:
+    """The person will be told when the session opens (`already`: they had asked before)."""
+
+    session: Session
+    profile: Profile
+    already: bool
+
+
+@dataclass(frozen=True, slots=True)
 class OtherGroup:
     """The person already answers this session in another group."""
 
@@ -79,7 +95,22 @@ class Stale:
     progress: Progress | None
 
 
-JoinOutcome = InvalidLink | NotOpenYet | SessionClosed | OtherGroup | AlreadyCompleted | Progress
+JoinOutcome = (
+    InvalidLink
+    | NotOpenYet
+    | SessionClosed
+    | SessionCancelled
+    | OtherGroup
+    | AlreadyCompleted
+    | Progress
+)
 StepOutcome = (
-    NotParticipating | SessionClosed | NotOpenYet | AlreadyCompleted | Stale | Progress | Recap
+    NotParticipating
+    | SessionClosed
+    | SessionCancelled
+    | NotOpenYet
+    | AlreadyCompleted
+    | Stale
+    | Progress
+    | Recap
 )

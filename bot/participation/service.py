@@ -17,15 +17,18 @@ from bot.participation.outcomes import (
     JoinOutcome,
     NotOpenYet,
     NotParticipating,
+    OpeningAwaited,
     OtherGroup,
     Progress,
     Recap,
+    SessionCancelled,
     SessionClosed,
     Stale,
     StepOutcome,
 )
 from bot.sessions.period import session_state
 from bot.storage import Database
+from bot.storage import openings as opening_queries
 from bot.storage import participants as participant_queries
 from bot.storage import sessions as session_queries
 from bot.storage.engine import Connection
@@ -77,6 +80,36 @@ class Participation:
             if participant.completed:
                 return AlreadyCompleted(session=session, profile=participant.profile)
             return await self._progress(connection, session, participant)
+
+    async def await_opening(
+        self, *, token: str, telegram_id: int, chat_id: int, language: Language
+    ) -> JoinOutcome | OpeningAwaited:
+        """Ask to be told when the session of this invite opens. Once it is open this is
+        joining it; a closed, cancelled or unknown session answers why not."""
+        async with self.db.transaction() as connection:
+            found = await session_queries.invite(connection, token=token)
+            if found is None:
+                return InvalidLink()
+            session = await session_queries.session_by_id(connection, session_id=found[0])
+            if session is None:
+                return InvalidLink()
+            outcome = self._unless_open(session)
+            if isinstance(outcome, NotOpenYet):
+                added = await opening_queries.add_request(
+                    connection,
+                    session_id=session.id,
+                    telegram_id=telegram_id,
+                    chat_id=chat_id,
+                    profile=found[1],
+                    language=language,
+                    now=self.clock.now(),
+                )
+                return OpeningAwaited(session=session, profile=found[1], already=not added)
+            if outcome is not None:
+                return outcome
+        return await self.join(
+            token=token, telegram_id=telegram_id, chat_id=chat_id, language=language
+        )
 
     async def resume(self, *, telegram_id: int) -> StepOutcome:
         """The current statement of this person's most recent unfinished questionnaire."""
@@ -220,7 +253,9 @@ class Participation:
 
     # Internals
 
-    def _unless_open(self, session: Session) -> NotOpenYet | SessionClosed | None:
+    def _unless_open(
+        self, session: Session
+    ) -> NotOpenYet | SessionClosed | SessionCancelled | None:
         state = session_state(
             status=session.status,
             opens_at=session.opens_at,
@@ -231,6 +266,8 @@ class Participation:
             return None
         if state == "closed":
             return SessionClosed(session=session)
+        if state == "cancelled":
+            return SessionCancelled(session=session)
         return NotOpenYet(session=session)
 
     async def _questionnaire(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import dialect_of, fetch_all, fetch_one
 from bot.storage.engine import Connection
 from bot.storage.records import (
     Coordinator,
@@ -25,6 +25,13 @@ async def school_by_name(connection: Connection, *, name: str) -> School | None:
 async def school_by_id(connection: Connection, *, school_id: int) -> School | None:
     row = await fetch_one(connection, "SELECT id, name FROM schools WHERE id = ?", (school_id,))
     return School(id=row["id"], name=row["name"]) if row else None
+
+
+async def lock_school(connection: Connection, *, school_id: int) -> None:
+    """Hold the school's row until the transaction ends, so that two processes checking and
+    adding its sessions take turns (SQLite's write transactions take turns anyway)."""
+    if dialect_of(connection) == "postgresql":
+        await connection.execute("SELECT id FROM schools WHERE id = ? FOR UPDATE", (school_id,))
 
 
 async def insert_school(connection: Connection, *, name: str, now: datetime) -> School:

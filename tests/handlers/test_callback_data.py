@@ -6,6 +6,7 @@ from bot.handlers.callback_data import (
     MAX_BYTES,
     Action,
     Answer,
+    AwaitOpening,
     Back,
     Certificate,
     ChooseLanguage,
@@ -34,6 +35,7 @@ actions = st.one_of(
     st.builds(Continue, st.integers(1, 10**12 - 1)),
     st.builds(Mute, st.integers(1, 10**12 - 1)),
     st.builds(Certificate, st.integers(1, 10**12 - 1)),
+    st.builds(AwaitOpening, st.from_regex(r"[A-Za-z0-9_-]{32}", fullmatch=True)),
 )
 
 
@@ -57,6 +59,9 @@ def test_every_action_round_trips_within_telegrams_limit(action: Action) -> None
         "b:1:A1:3",
         "h:1:A1:2",
         "l:de",
+        "w:",
+        "w:" + "a" * 63,
+        "w:token with spaces",
         "a:" + "9" * 60 + ":A1:3",
         "\x00\xff",
         None,

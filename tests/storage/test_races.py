@@ -19,6 +19,7 @@ from bot.storage import Database
 from bot.storage import deliveries as delivery_queries
 from bot.storage.database import fetch_all, fetch_one
 from bot.surveys.bank import Bank
+from bot.surveys.vocabulary import Level
 from tests.conftest import END, START
 
 ROUNDS = 12  # each race is run this many times, on fresh people
@@ -119,6 +120,7 @@ async def test_two_reminder_rounds_at_once_keep_the_cap(
 async def test_one_school_created_twice_at_once_is_one_school(
     db: Database, other: Database, bank: Bank, clock: FixedClock
 ) -> None:
+    levels: tuple[Level, Level] = ("primary", "vet")
     for attempt in range(ROUNDS):
         await asyncio.gather(
             *(
@@ -128,12 +130,13 @@ async def test_one_school_created_twice_at_once_is_one_school(
                     now=clock.now(),
                     school_name=f"Jaunā skola {attempt}",
                     coordinator_id=500 + index,
-                    level="primary",
+                    level=level,
                     start=START,
                     end=END,
                     timezone="Europe/Riga",
                 )
-                for index, d in enumerate((db, other))
+                # Two levels: the same dates at one level are refused (bot/sessions/rules.py).
+                for index, (d, level) in enumerate(zip((db, other), levels, strict=True))
             )
         )
     assert await count(db, "SELECT count(*) FROM schools") == ROUNDS
