@@ -186,6 +186,25 @@ def _admin(server: Server, *statements: str, database: str = "postgres") -> None
         thread.submit(asyncio.run, run()).result()
 
 
+def rows(url: str, sql: str, *parameters: object) -> list[tuple[object, ...]]:
+    """What a query (with SQLite's `?` placeholders) reads, from a connection of its own."""
+    from bot.storage.postgres import numbered
+
+    query, _ = numbered(sql)
+    found: list[tuple[object, ...]] = []
+
+    async def run() -> None:
+        connection = await asyncpg.connect(url)
+        try:
+            found.extend(tuple(row) for row in await connection.fetch(query, *parameters))
+        finally:
+            await connection.close()
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, run()).result()
+    return found
+
+
 def _prepared(server: Server) -> TestServer:
     from bot.storage import Database
 

@@ -137,7 +137,7 @@ class Participation:
         self, *, telegram_id: int, session_id: int, code: str, value: int
     ) -> StepOutcome:
         async with self.db.transaction() as connection:
-            current = await self._current(connection, telegram_id, session_id, code)
+            current = await self._current(connection, telegram_id, session_id, code, lock=True)
             if not isinstance(current, _Current):
                 return current
             participant, session, questionnaire, place = current
@@ -168,7 +168,7 @@ class Participation:
 
     async def back(self, *, telegram_id: int, session_id: int, code: str) -> StepOutcome:
         async with self.db.transaction() as connection:
-            current = await self._current(connection, telegram_id, session_id, code)
+            current = await self._current(connection, telegram_id, session_id, code, lock=True)
             if not isinstance(current, _Current):
                 return current
             participant, session, questionnaire, place = current
@@ -308,11 +308,19 @@ class Participation:
         return self._at(session, participant, questionnaire, place)
 
     async def _place(
-        self, connection: Connection, session: Session, participant: Participant
+        self,
+        connection: Connection,
+        session: Session,
+        participant: Participant,
+        *,
+        lock: bool = False,
     ) -> tuple[Questionnaire, Place]:
-        """An unfinished participant's questionnaire, current position and answers so far."""
+        """An unfinished participant's questionnaire, current position and answers so far;
+        with `lock`, held until the (write) transaction ends."""
         questionnaire = await self._questionnaire(connection, session, participant.profile)
-        found = await participant_queries.progress(connection, participant_id=participant.id)
+        found = await participant_queries.progress(
+            connection, participant_id=participant.id, lock=lock
+        )
         position, answers, card = found or Place(0, {}, None)
         return questionnaire, Place(min(position, len(questionnaire) - 1), answers, card)
 
@@ -332,14 +340,22 @@ class Participation:
         return self._unless_open(session) or (participant, session)
 
     async def _current(
-        self, connection: Connection, telegram_id: int, session_id: int, code: str
+        self,
+        connection: Connection,
+        telegram_id: int,
+        session_id: int,
+        code: str,
+        *,
+        lock: bool = False,
     ) -> _Current | StepOutcome:
-        """Check that `code` is this person's current statement in an open session."""
+        """Check that `code` is this person's current statement in an open session; with
+        `lock`, two taps handled at once (PostgreSQL) take turns, and the second finds the
+        statement answered."""
         found = await self._in_progress(connection, telegram_id, session_id)
         if not isinstance(found, tuple):
             return found
         participant, session = found
-        questionnaire, place = await self._place(connection, session, participant)
+        questionnaire, place = await self._place(connection, session, participant, lock=lock)
         if questionnaire[place.position].code != code:
             return Stale(self._at(session, participant, questionnaire, place))
         return _Current(participant, session, questionnaire, place)

@@ -144,14 +144,16 @@ async def take_unreached(
     they have started the bot; each is taken by one caller only. They come in the order of
     `kinds` within each session."""
     kinds = list(kinds)
+    if not kinds:
+        return []
     rows = await fetch_all(
         connection,
         "UPDATE deliveries SET failure = NULL, claimed_at = ?"
         " WHERE recipient = ? AND sent_at IS NULL AND retry_at IS NULL"
-        " AND failure IN (SELECT value FROM json_each(?))"
-        " AND kind IN (SELECT value FROM json_each(?))"
+        f" AND failure IN ({', '.join('?' for _ in UNREACHED)})"
+        f" AND kind IN ({', '.join('?' for _ in kinds)})"
         " RETURNING session_id, kind, recipient",
-        (to_epoch(now), recipient, json.dumps(UNREACHED), json.dumps(kinds)),
+        (to_epoch(now), recipient, *UNREACHED, *kinds),
     )
     claims = [Claim(row["session_id"], row["kind"], row["recipient"]) for row in rows]
     return sorted(claims, key=lambda c: (c.session_id, kinds.index(c.kind)))

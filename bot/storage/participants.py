@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import NamedTuple, cast
 
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import dialect_of, fetch_all, fetch_one
 from bot.storage.engine import Connection, Row
 from bot.storage.records import Participant, from_epoch, to_epoch
 from bot.storage.responses import add_response
@@ -112,10 +112,15 @@ class Place(NamedTuple):
     card: int | None  # the live card's message id
 
 
-async def progress(connection: Connection, *, participant_id: int) -> Place | None:
+async def progress(
+    connection: Connection, *, participant_id: int, lock: bool = False
+) -> Place | None:
+    """With `lock`, the row is held until the transaction ends (SQLite's write transactions
+    hold the whole database anyway)."""
+    held = " FOR UPDATE" if lock and dialect_of(connection) == "postgresql" else ""
     row = await fetch_one(
         connection,
-        "SELECT position, answers, card_message_id FROM progress WHERE participant_id = ?",
+        "SELECT position, answers, card_message_id FROM progress WHERE participant_id = ?" + held,
         (participant_id,),
     )
     return Place(row[0], _decode(row[1]), row[2]) if row else None
