@@ -13,7 +13,7 @@ from bot.handlers.callback_data import Continue, Mute, encode
 from bot.handlers.render import audience
 from bot.i18n import texts
 from bot.i18n.formatting import day, moment
-from bot.participation.outcomes import Progress
+from bot.participation.outcomes import BackgroundStep, Progress
 from bot.participation.service import Participation
 from bot.reporting.drawing import Drawing
 from bot.reporting.rendering import drawn
@@ -96,7 +96,7 @@ class NoticeRenderer:
         standing = await self.participation.standing(
             telegram_id=claim.recipient, session_id=session.id
         )
-        if not isinstance(standing, Progress):
+        if not isinstance(standing, Progress | BackgroundStep):
             return None  # completed, closed or gone since the round was claimed
         t = texts()
         language = standing.language

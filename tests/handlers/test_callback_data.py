@@ -5,11 +5,14 @@ from hypothesis import strategies as st
 from bot.handlers.callback_data import (
     MAX_BYTES,
     Answer,
+    AnswerBackground,
     Back,
+    BackBackground,
     Certificate,
     ChooseLanguage,
     Continue,
     Mute,
+    SkipOpen,
     ToggleHelp,
     decode,
     encode,
@@ -33,6 +36,18 @@ actions = st.one_of(
     st.builds(Continue, st.integers(1, 10**12 - 1)),
     st.builds(Mute, st.integers(1, 10**12 - 1)),
     st.builds(Certificate, st.integers(1, 10**12 - 1)),
+    st.builds(
+        AnswerBackground,
+        st.integers(1, 10**12 - 1),
+        st.from_regex(r"[a-z][a-z0-9_]{0,15}", fullmatch=True),
+        st.from_regex(r"[a-z][a-z0-9_]{0,15}", fullmatch=True),
+    ),
+    st.builds(
+        BackBackground,
+        st.integers(1, 10**12 - 1),
+        st.from_regex(r"[a-z][a-z0-9_]{0,15}", fullmatch=True),
+    ),
+    st.builds(SkipOpen, st.integers(1, 10**12 - 1)),
 )
 
 
@@ -55,6 +70,12 @@ def test_every_action_round_trips_within_telegrams_limit(action: object) -> None
         "a:1:A1:3:extra",
         "b:1:A1:3",
         "h:1:A1:2",
+        "g:1:confidence",
+        "g:1:Confidence:very",
+        "g:1:confidence:very:1",
+        "g:1:" + "x" * 17 + ":very",
+        "gb:1:",
+        "o:1:s",
         "l:de",
         "a:" + "9" * 60 + ":A1:3",
         "\x00\xff",

@@ -189,7 +189,8 @@ async def test_completion_recaps_and_cuts_the_link_to_the_person(
     async with db.read() as connection:
         columns = await fetch_all(connection, "PRAGMA table_info(responses)")
         person = await fetch_all(connection, "PRAGMA table_info(participants)")
-    assert {c["name"] for c in columns} == {"id", "session_id", "profile"}
+    # (`background`: the answers about the respondent, never a name or a time)
+    assert {c["name"] for c in columns} == {"id", "session_id", "profile", "background"}
     assert not {c["name"] for c in person} & {"response_id", "completed_at"}
     again = await participation.join(
         token=session.invites["student"], telegram_id=USER, chat_id=USER, language="en"
