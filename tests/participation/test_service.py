@@ -114,7 +114,7 @@ async def test_an_answer_moves_on_and_a_repeated_tap_changes_nothing(
     assert isinstance(step, Progress) and step.position == 1
     repeated = await answer(participation, first, 2)  # the same button pressed again
     assert isinstance(repeated, Stale)
-    assert repeated.progress is not None and repeated.progress.position == 1
+    assert isinstance(repeated.progress, Progress) and repeated.progress.position == 1
     assert await count(db, "SELECT answers = 'A1=5' FROM progress") == 1
     assert await count(db, "SELECT count(*) FROM answers") == 0  # nothing complete yet
 
