@@ -580,6 +580,7 @@ def _write(path: Path, content: bytes) -> Path:
 
 async def _export(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     from bot.reporting.exports import summary_csv  # deferred: the other commands need no CSV
+    from bot.reporting.respondents import open_answers_file
     from bot.reporting.service import load_answers_csv, load_results
 
     bank = default_bank()
@@ -591,11 +592,16 @@ async def _export(settings: Settings, db: Database, args: argparse.Namespace) ->
     if results.session.status != "closed":
         raise CommandError(f"session {args.session_id} is not closed yet")
     language = args.language
-    files = [
-        summary_csv(results, bank=bank, language=language),
-        await load_answers_csv(db, results=results, bank=bank, language=language),
+    files: list[tuple[str, bytes]] = [
+        (file.name, file.content)
+        for file in (
+            summary_csv(results, bank=bank, language=language),
+            await load_answers_csv(db, results=results, bank=bank, language=language),
+            open_answers_file(results, language=language),
+        )
+        if file is not None
     ]
-    written = [str(_write(args.out / file.name, file.content)) for file in files]
+    written = [str(_write(args.out / name, content)) for name, content in files]
     if args.json:
         _print_json({"session_id": args.session_id, "files": written})
     else:

@@ -52,6 +52,7 @@ from bot.reporting.exports import summary_csv
 from bot.reporting.formatting import file_name
 from bot.reporting.labels import labels
 from bot.reporting.rendering import drawn
+from bot.reporting.respondents import open_answers_file
 from bot.reporting.service import load_results, report_will_follow
 from bot.scheduler.work import Scheduler
 from bot.sessions.period import PeriodError, in_calendar
@@ -680,6 +681,7 @@ RESULT_PARTS = {
     "chart": "chart",
     "pdf": "PDF report",
     "summary_csv": "summary CSV",
+    "open_answers": "open answers",
 }
 
 
@@ -741,6 +743,12 @@ async def _send_results(
         await bot.send_document(chat.id, InputFile(export.content, filename=export.name))
     except Exception as error:
         failed("summary_csv", error)
+    try:
+        opened = open_answers_file(found, language=language)  # apart from everything else
+        if opened is not None:
+            await bot.send_document(chat.id, InputFile(opened.content, filename=opened.name))
+    except Exception as error:
+        failed("open_answers", error)
     if missing:
         t = texts()
         lines = [t(language, f"results.{part}_failed") for part in missing]
