@@ -89,12 +89,15 @@ class OpenDone:
     card: int | None = None  # the message that asked it
 
 
+OpenProblem = Literal["too_long", "unsafe", "empty"]
+
+
 @dataclass(frozen=True, slots=True)
 class OpenRefused:
     """A typed answer that was not saved, and why; the question is still open."""
 
     step: OpenStep
-    problem: Literal["too_long", "unsafe", "empty"]
+    problem: OpenProblem
     length: int = 0
     character: str = ""
 

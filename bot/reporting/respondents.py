@@ -51,8 +51,12 @@ def breakdown_rows(results: SessionResults, *, bank: Bank, language: Language) -
     if about is None or not about.breakdowns.shown:
         return []
     text = labels()
-    header = [text(language, f"export.{key}") for key in ("group", "question", "answer")]
-    header.append(text(language, "export.respondents"))
+    header = [
+        text(language, "export.group"),
+        text(language, "export.question"),
+        text(language, "export.answer"),
+        text(language, "export.respondents"),
+    ]
     header += [f"{area} – {bank.areas[area].name(language)}" for area in AREA_CODES]
     rows = [[], [text(language, "background.title")], header]
     for breakdown in about.breakdowns.shown:
