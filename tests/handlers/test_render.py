@@ -69,7 +69,7 @@ def test_a_question_about_the_student_addresses_them_and_marks_the_answer_given(
     from bot.participation.outcomes import BackgroundStep
     from bot.surveys.background import UNDISCLOSED, default_background
 
-    first, second = default_background().asked("student")
+    _, second = default_background().asked("student")
     step = BackgroundStep(
         session=SESSION, profile="student", language="lv", question=second, position=1,
         count=2, previous=UNDISCLOSED, total=30,
