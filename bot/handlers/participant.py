@@ -257,7 +257,7 @@ async def on_button(update: Update, context: AppContext) -> None:
             if isinstance(skipped, OpenDone):
                 done = texts()(skipped.language, "open.skipped")
                 await asyncio.gather(_acknowledge(query), _edit(context, query, done, None))
-            elif not isinstance(skipped, OpenRefused):
+            else:
                 await _answer_step(context, query, skipped, show_help=False)
         case Continue(session_id):
             outcome = await participation.standing(telegram_id=user.id, session_id=session_id)

@@ -114,34 +114,6 @@ class Participation:
                 return await self._after_completion(connection, session, participant)
             return await self._progress(connection, session, participant)
 
-    async def _latest(
-        self, connection: aiosqlite.Connection, telegram_id: int
-    ) -> tuple[Participant, Session] | StepOutcome:
-        """This person's most recent participation with something still to answer in an open
-        session, or the outcome that says why there is none."""
-        participations = await participant_queries.participations(
-            connection, telegram_id=telegram_id
-        )
-        first_outcome: StepOutcome | None = None
-        for participant in participations:
-            session = await session_queries.session_by_id(
-                connection, session_id=participant.session_id
-            )
-            assert session is not None
-            if participant.completed:
-                pending, _ = await open_answer_queries.pending_card(
-                    connection, participant_id=participant.id
-                )
-                if not pending:
-                    first_outcome = first_outcome or AlreadyCompleted(session, participant.profile)
-                    continue
-            closed = self._unless_open(session)
-            if closed is not None:
-                first_outcome = first_outcome or closed
-                continue
-            return participant, session
-        return first_outcome or NotParticipating()
-
     async def answer(
         self, *, telegram_id: int, session_id: int, code: str, value: int
     ) -> StepOutcome:
@@ -232,7 +204,7 @@ class Participation:
             await self._save(connection, participant, earlier)
             return self._at(session, participant, plan, earlier)
 
-    async def skip_open(self, *, telegram_id: int, session_id: int) -> OpenOutcome:
+    async def skip_open(self, *, telegram_id: int, session_id: int) -> OpenDone | StepOutcome:
         async with self.db.transaction() as connection:
             found = await self._open(connection, telegram_id, session_id)
             if not isinstance(found, OpenStep):
@@ -367,6 +339,34 @@ class Participation:
         if state == "closed":
             return SessionClosed(session=session)
         return NotOpenYet(session=session)
+
+    async def _latest(
+        self, connection: aiosqlite.Connection, telegram_id: int
+    ) -> tuple[Participant, Session] | StepOutcome:
+        """This person's most recent participation with something still to answer in an open
+        session, or the outcome that says why there is none."""
+        participations = await participant_queries.participations(
+            connection, telegram_id=telegram_id
+        )
+        first_outcome: StepOutcome | None = None
+        for participant in participations:
+            session = await session_queries.session_by_id(
+                connection, session_id=participant.session_id
+            )
+            assert session is not None
+            if participant.completed:
+                pending, _ = await open_answer_queries.pending_card(
+                    connection, participant_id=participant.id
+                )
+                if not pending:
+                    first_outcome = first_outcome or AlreadyCompleted(session, participant.profile)
+                    continue
+            closed = self._unless_open(session)
+            if closed is not None:
+                first_outcome = first_outcome or closed
+                continue
+            return participant, session
+        return first_outcome or NotParticipating()
 
     async def _plan(
         self, connection: aiosqlite.Connection, session: Session, profile: Profile

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import NamedTuple, cast
 
 import aiosqlite
@@ -116,7 +117,7 @@ class Place(NamedTuple):
     position: int  # the current statement's
     answers: dict[str, int]
     card: int | None  # the live card's message id
-    background: dict[str, str] = {}  # noqa: RUF012  (never changed in place)
+    background: Mapping[str, str] = MappingProxyType({})  # the answers about the person
     # The question about the person being shown, or None when a statement is.
     background_step: int | None = None
 

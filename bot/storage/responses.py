@@ -10,7 +10,6 @@ from collections.abc import Mapping
 
 import aiosqlite
 
-from bot.storage.mixing import MIXED as MIXED
 from bot.storage.mixing import others, random_id, shuffle
 from bot.surveys.vocabulary import Profile
 
