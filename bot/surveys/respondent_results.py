@@ -20,7 +20,6 @@ _shuffle = random.SystemRandom().shuffle
 @dataclass(frozen=True, slots=True)
 class OpenAnswers:
     question: OpenQuestion
-    respondents: int  # the group's completed questionnaires
     answers: tuple[str, ...] | None  # in random order; None: the group is too small to be given
 
 
@@ -29,10 +28,6 @@ class RespondentResults:
     asked: RespondentQuestions
     breakdowns: Breakdowns
     open_answers: tuple[OpenAnswers, ...]  # one per group with an open question, in group order
-
-    @property
-    def empty(self) -> bool:
-        return not self.asked.background and not self.open_answers
 
 
 def respondent_results(
@@ -59,5 +54,5 @@ def respondent_results(
             mixed = list(open_answers.get(question.profile, ()))
             _shuffle(mixed)
             answers = tuple(mixed)
-        given.append(OpenAnswers(question, respondents.get(question.profile, 0), answers))
+        given.append(OpenAnswers(question, answers))
     return RespondentResults(asked, found, tuple(given))
