@@ -254,6 +254,19 @@ def test_session_create_asks_about_the_respondents_unless_told_not_to(
     ) == [(1, "student", "strength", None, None), (1, "teacher", None, own, "lv")]
 
 
+def test_trainers_are_asked_an_open_question_of_their_own_at_level_wbl(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked = ["--open-question", "trainer=company_strength", "--open-question", "teacher=support"]
+    assert run(*create("--coordinator", "42", "--level", "wbl", "--json", *asked)) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["open_questions"] == {"teacher": "support", "trainer": "company_strength"}
+    assert rows(database, "SELECT profile, key FROM session_open_questions ORDER BY profile") == [
+        ("teacher", "support"),
+        ("trainer", "company_strength"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("args", "problem"),
     [
@@ -266,6 +279,11 @@ def test_session_create_asks_about_the_respondents_unless_told_not_to(
         ),
         (["--open-question-text", "leader=" + "x" * 301], "must be 1 to 300 characters"),
         (["--open-question-text", "leader=  "], "must be 1 to 300 characters"),
+        (["--open-question", "trainer=strength"], "'strength' is not for trainer"),
+        (
+            ["--open-question", "trainer=company_change"],
+            "the open question for trainer: that group does not answer at level vet",
+        ),
         (
             ["--open-question-text", "trainer=Kas jums palīdz?"],
             "the open question for trainer: that group does not answer at level vet",

@@ -170,27 +170,33 @@ def copies_found(database: Path, done: list[Person]) -> list[str]:
 async def test_no_page_image_ties_a_completed_questionnaire_to_its_person(
     emu: BotApiEmulator, settings: Settings, database: Path
 ) -> None:
+    # Work-based learning: the in-company trainers are a group of their own on both sides.
     created = await create_session_with_cli(
         emu,
         database,
+        level="wbl",
         timezone="Europe/Riga",
-        questions=("--open-question", "teacher=strength", "--open-question", "leader=support"),
-    )
+        questions=("--open-question", "teacher=strength", "--open-question", "leader=support",
+                   "--open-question", "trainer=company_change"),
+    )  # fmt: skip
     links = created["links"]
     rng = random.Random(20261201)
     with closing(sqlite3.connect(database)) as connection:
         (opens_at,) = connection.execute("SELECT opens_at FROM sessions").fetchone()
     clock = FixedClock(datetime.fromtimestamp(opens_at, UTC) + timedelta(hours=8))
     people: list[Person] = []
-    for number, profile in enumerate(["leader", "leader", "teacher", "teacher", "student"] * 2):
+    groups = ["leader", "leader", "teacher", "teacher", "trainer", "student"]
+    for number, profile in enumerate(groups * 2):
         # Telegram ids as large as real ones, so that their bytes are unmistakable.
         user = emu.user(2**44 + rng.randrange(2**40), language_code="en")
         first = [number // 36 % 6, number // 6 % 6, number % 6]  # no two people start alike
         values = first + [rng.randrange(6) for _ in range(80)]
-        # Every person says something different about themselves; teachers answer the open
-        # question, leaders skip it.
+        # Every person says something different about themselves; teachers and trainers
+        # answer the open question, leaders skip it.
         choices = [number % 3, (number // 3) % 3]
-        typed = f"Open answer {rng.randrange(10**12)}" if profile == "teacher" else None
+        typed = (
+            f"Open answer {rng.randrange(10**12)}" if profile in ("teacher", "trainer") else None
+        )
         people.append(Person(user, profile, values, choices, typed))
     unfinished = people[-1]
 

@@ -24,7 +24,7 @@ def test_the_shipped_questions_load_with_words_in_every_language() -> None:
     t = texts()
     for profile in PROFILES:
         asked = background.asked(profile)
-        assert len(asked) <= MAX_PER_GROUP
+        assert 1 <= len(asked) <= MAX_PER_GROUP, profile  # every group, trainers too
         for question in asked:
             assert question.choices[-1] == UNDISCLOSED
             for language in t.languages.codes:
@@ -45,6 +45,14 @@ def test_answers_are_stored_in_question_order_and_only_the_group_s() -> None:
     assert encoded == f"{keys[0]}={UNDISCLOSED},confidence=very"
     assert decode(encoded) == {keys[0]: UNDISCLOSED, "confidence": "very"}
     assert decode("") == {}
+
+
+def test_in_company_trainers_are_asked_about_their_years_of_training_learners() -> None:
+    asked = default_background().asked("trainer")
+    assert [q.key for q in asked] == ["training_years", "confidence"]
+    assert texts()("en", asked[0].text_key) == (
+        "How long have you been training learners at the workplace?"
+    )
 
 
 def write(tmp_path: Path, body: str) -> Path:

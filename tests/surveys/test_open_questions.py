@@ -16,6 +16,7 @@ from bot.surveys.open_questions import (
     own_open_question,
 )
 from bot.surveys.respondents import open_questions_from
+from bot.surveys.vocabulary import PROFILES
 
 
 def test_every_listed_question_has_words_for_staff_and_students_in_every_language() -> None:
@@ -27,6 +28,19 @@ def test_every_listed_question_has_words_for_staff_and_students_in_every_languag
                 question = OpenQuestion(profile="teacher", key=entry.key)
                 assert question.wording(language, register).endswith("?")
                 assert not question.untranslated_for(language)
+
+
+def test_every_group_has_listed_questions_and_trainers_their_own() -> None:
+    """The school's questions speak to its people of "your school"; trainers, who work in a
+    company, are offered questions of their own instead."""
+    listed = default_open_questions()
+    for profile in PROFILES:
+        assert any(profile in entry.profiles for entry in listed.listed), profile
+    assert "company" in listed.listed_for("company_strength", "trainer").wording("en", "staff")
+    with pytest.raises(OpenQuestionError, match="'strength' is not for trainer"):
+        listed.listed_for("strength", "trainer")
+    with pytest.raises(OpenQuestionError, match="'company_change' is not for teacher"):
+        listed.listed_for("company_change", "teacher")
 
 
 def test_an_own_question_is_one_line_in_its_language() -> None:
