@@ -27,7 +27,7 @@ from bot.botapi import check_token, token_rejected
 from bot.clock import Clock, SystemClock
 from bot.context import AppContext, BotApplication, BotData, Services
 from bot.coordination.service import Coordination
-from bot.handlers import admin, errors, participant
+from bot.handlers import admin, errors, greetings, participant
 from bot.handlers.callback_data import COORDINATION_PATTERN
 from bot.handlers.coordinator import help as coordinator_help
 from bot.handlers.coordinator import session_card, setup, team
@@ -167,7 +167,8 @@ def build_application(
 # handler whose filters match an update answers it; then the update goes on to the next group,
 # unless that handler stopped it (ApplicationHandlerStop). A handler that fails is answered by
 # the error handler, which stops the update too.
-REFUSALS = -2  # a command written in a group chat: "write to me privately", and nothing else
+REFUSALS = -3  # a command written in a group chat: "write to me privately", and nothing else
+WAITING = -2  # /start: what waited for the person first; a coordinator without a link greeted
 COORDINATION = -1  # coordinators and admins: what they answer goes no further
 PARTICIPATION = 0  # everyone: invites, answering, /language, /help, /privacy, /forget
 
@@ -177,9 +178,11 @@ Claim = Callable[[Update, AppContext], Coroutine[Any, Any, bool]]
 
 
 def register_handlers(application: BotApplication) -> None:
-    """Every handler of the bot, by group. A coordinator's typed text wins over the
-    participant's "resume my questionnaire" only while their draft waits for text; their /start
-    only with a coordinator invite; their /help adds the coordinators' commands."""
+    """Every handler of the bot, by group. A /start first sends what waited for the person
+    (bot/handlers/greetings.py) and, without a link, greets a coordinator as one. A
+    coordinator's typed text wins over the participant's "resume my questionnaire" only while
+    their draft waits for text; their /start only with a coordinator invite; their /help adds
+    the coordinators' commands."""
     private = filters.ChatType.PRIVATE
     participant_commands: dict[str, Handler] = {
         "start": participant.start,
@@ -205,6 +208,9 @@ def register_handlers(application: BotApplication) -> None:
     groups: dict[int, list[BaseHandler[Update, AppContext, None]]] = {
         REFUSALS: [
             CommandHandler(every_command, _stopping(private_only), filters=~private),
+        ],
+        WAITING: [
+            CommandHandler("start", _stopping_if(greetings.on_start), filters=private),
         ],
         COORDINATION: [
             *(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import aiosqlite
 from telegram.error import TelegramError
 
 from bot.botapi import connected_bot
@@ -25,12 +26,15 @@ from bot.coordination.own_format import parse_own
 from bot.logs import Redactor, configure_logging, guard_tracebacks, print_redacted
 from bot.participation.service import Participation
 from bot.scheduler.plan import in_daytime
-from bot.sessions.period import PeriodError
+from bot.scheduler.work import WELCOME
+from bot.sessions.period import PeriodError, session_state
 from bot.sessions.service import (
+    CannotCancel,
+    CreatedSession,
     SessionRequest,
     SessionSetupError,
+    cancel_session_in,
     check_request,
-    create_session,
     create_session_in,
     school_name_of,
     session_status,
@@ -38,7 +42,11 @@ from bot.sessions.service import (
 from bot.sessions.tokens import invite_link
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage import Database, StorageError
+from bot.storage import deliveries as delivery_queries
 from bot.storage import schools as school_queries
+from bot.storage import sessions as session_queries
+from bot.storage.deliveries import UNREACHED, Claim
+from bot.storage.records import Session
 from bot.surveys.bank import Bank, BankError, default_bank
 from bot.surveys.open_questions import MAX_QUESTION_CHARS, default_open_questions
 from bot.surveys.respondents import RespondentQuestions, open_questions_from
@@ -62,6 +70,11 @@ def _user_id(text: str) -> int:
         return telegram_user_id(text)
     except OutOfRange as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+# Operators name sessions by their id, unique over all schools, as `session create` prints it;
+# coordinators in the chat see and type the number a session has within its school.
+SESSION_ID_HELP = "the session's id (as `session create` prints it), not its number in the school"
 
 
 def _session_id(text: str) -> int:
@@ -155,17 +168,25 @@ def _parser() -> argparse.ArgumentParser:
     remind = session_commands.add_parser(
         "remind", help="send a reminder round now (same rules as the planned rounds)"
     )
-    remind.add_argument("session_id", type=_session_id)
+    remind.add_argument("session_id", type=_session_id, help=SESSION_ID_HELP)
     remind.add_argument("--json", action="store_true", help="print JSON")
 
     close = session_commands.add_parser(
         "close", help="close a session now and send the report to its coordinators"
     )
-    close.add_argument("session_id", type=_session_id)
+    close.add_argument("session_id", type=_session_id, help=SESSION_ID_HELP)
     close.add_argument("--json", action="store_true", help="print JSON")
 
+    cancel = session_commands.add_parser(
+        "cancel",
+        help="cancel a session that has not opened: its links stop working, nothing is sent "
+        "for it, and it no longer counts toward the school's limits",
+    )
+    cancel.add_argument("session_id", type=_session_id, help=SESSION_ID_HELP)
+    cancel.add_argument("--json", action="store_true", help="print JSON")
+
     status = session_commands.add_parser("status", help="participation per group")
-    status.add_argument("session_id", type=_session_id)
+    status.add_argument("session_id", type=_session_id, help=SESSION_ID_HELP)
     status.add_argument("--json", action="store_true", help="print JSON")
 
     export = session_commands.add_parser(
@@ -173,7 +194,7 @@ def _parser() -> argparse.ArgumentParser:
         help="write the summary CSV and the response-by-response CSV of the shown groups"
         " (for operators: coordinators receive the summary only)",
     )
-    export.add_argument("session_id", type=_session_id)
+    export.add_argument("session_id", type=_session_id, help=SESSION_ID_HELP)
     export.add_argument("--out", type=Path, default=Path("."), help="folder (default: here)")
     export.add_argument("--language", choices=LANGUAGES, default="lv")
     export.add_argument("--json", action="store_true", help="print JSON")
@@ -263,6 +284,8 @@ async def _command(settings: Settings, args: argparse.Namespace) -> int:
             return await _bulk_create(settings, db, args)
         if args.session_command in ("remind", "close"):
             return await _scheduled_now(settings, db, args)
+        if args.session_command == "cancel":
+            return await _cancel(db, args)
         if args.session_command == "export":
             return await _export(settings, db, args)
         return await _status(db, args)
@@ -326,13 +349,12 @@ async def _create(settings: Settings, db: Database, args: argparse.Namespace) ->
     except ValueError as error:
         raise CommandError(str(error)) from None
     username = await bot_username(settings)
+    now = SystemClock().now()
     try:
-        created = await create_session(
-            db,
+        request = check_request(
             bank=default_bank(),
-            now=SystemClock().now(),
+            now=now,
             school_name=args.school,
-            coordinator_id=args.coordinator,
             level=level,
             start=args.start,
             end=args.end,
@@ -341,14 +363,26 @@ async def _create(settings: Settings, db: Database, args: argparse.Namespace) ->
             own=own,
             questions=questions,
         )
+        async with db.transaction() as connection:
+            created = await create_session_in(
+                connection,
+                request=request,
+                coordinator_id=args.coordinator,
+                now=now,
+                year_zone=settings.timezone,
+            )
+            welcome = await _claim_welcome(connection, created, args.coordinator)
     except (PeriodError, SessionSetupError) as error:
         raise CommandError(str(error)) from None
+    told = await _tell(settings, db, welcome)
     links = {profile: invite_link(username, token) for profile, token in created.invites.items()}
     if args.json:
         _print_json(
             {
                 "session_id": created.session_id,
+                "number": created.number,
                 "links": links,
+                "coordinator": told.get(args.coordinator, "told"),
                 "background": questions.background,
                 "open_questions": {q.profile: q.key or q.text for q in questions.open_questions},
             }
@@ -356,12 +390,75 @@ async def _create(settings: Settings, db: Database, args: argparse.Namespace) ->
     else:
         period = created.period
         print(
-            f"Session {created.session_id} created: {period.start} to {period.end}, "
-            f"answers accepted until 23:59 {period.timezone} on {period.end}."
+            f"Session {created.session_id} created (the school's number {created.number}): "
+            f"{period.start} to {period.end}, answers accepted until 23:59 {period.timezone} "
+            f"on {period.end}."
         )
         for profile, link in links.items():
             print(f"  {profile:<8} {link}")
+        print(f"Coordinator {args.coordinator}: {TOLD[told.get(args.coordinator, 'told')]}")
     return 0
+
+
+# What became of the message that tells a coordinator named here of their session.
+TOLD = {
+    "told": "told in the chat",
+    "waiting": "has not started the bot (or blocked it); told when they send /start",
+    "failed": "could not be told now (see the warning above); they see the session in /sessions",
+}
+
+
+async def _claim_welcome(
+    connection: aiosqlite.Connection, created: CreatedSession, coordinator: int | None
+) -> list[Claim]:
+    if coordinator is None:
+        return []
+    return await delivery_queries.claim(
+        connection,
+        session_id=created.session_id,
+        kind=WELCOME,
+        recipients=[coordinator],
+        now=SystemClock().now(),
+    )
+
+
+async def _tell(settings: Settings, db: Database, claims: list[Claim]) -> dict[int, str]:
+    """Send the coordinators' welcome messages now; what became of each (TOLD). Without a
+    token, or when it cannot reach Telegram, the command leaves them to the coordinator's
+    first /start."""
+    if not claims:
+        return {}
+    from bot.app import build_scheduler  # deferred: only here does creating send messages
+
+    if settings.bot_token is not None:
+        clock = SystemClock()
+        bank = default_bank()
+        try:
+            async with connected_bot(settings) as bot:
+                scheduler = build_scheduler(
+                    settings,
+                    db=db,
+                    clock=clock,
+                    bank=bank,
+                    participation=Participation(db=db, clock=clock, bank=bank),
+                    bot=bot,
+                )
+                await scheduler.broadcaster.send(claims, scheduler.render)
+        except TelegramError as error:
+            print(f"selfie-bot: could not reach the Bot API: {error}", file=sys.stderr)
+    told: dict[int, str] = {}
+    async with db.transaction() as connection:
+        for claim in claims:
+            state = await delivery_queries.outcome(connection, claim=claim)
+            if state is None:  # never tried: no token, or no Bot API
+                await delivery_queries.settle(
+                    connection, claim=claim, now=SystemClock().now(), failure="not sent"
+                )
+                state = "not sent"
+            told[claim.recipient] = (
+                "told" if state == "sent" else "waiting" if state in UNREACHED else "failed"
+            )
+    return told
 
 
 async def _bulk_create(settings: Settings, db: Database, args: argparse.Namespace) -> int:
@@ -371,19 +468,27 @@ async def _bulk_create(settings: Settings, db: Database, args: argparse.Namespac
     username = await bot_username(settings)
     bank = default_bank()
     report: list[dict[str, Any]] = []
+    welcomes: list[Claim] = []
     for done, (line, row) in enumerate(rows, start=1):
         try:
             request, coordinator = _row_request(settings, bank, row)
             async with db.transaction() as connection:
                 created = await create_session_in(
-                    connection, request=request, coordinator_id=coordinator, now=SystemClock().now()
+                    connection,
+                    request=request,
+                    coordinator_id=coordinator,
+                    now=SystemClock().now(),
+                    year_zone=settings.timezone,
                 )
+                welcome = await _claim_welcome(connection, created, coordinator)
                 entry: dict[str, Any] = {
                     "row": line,
                     "school": request.school_name,
                     "status": "created",
                     "session_id": created.session_id,
+                    "number": created.number,
                     "links": {p: invite_link(username, t) for p, t in created.invites.items()},
+                    "coordinator": coordinator,  # what became of their welcome, below
                 }
                 if coordinator is None:
                     school = await school_queries.school_by_id(
@@ -394,6 +499,7 @@ async def _bulk_create(settings: Settings, db: Database, args: argparse.Namespac
                         connection, school=school, created_by=None, now=SystemClock().now()
                     )
                     entry["coordinator_invite"] = invite_link(username, issued.token)
+            welcomes += welcome  # committed
         except (ValueError, CommandError, sqlite3.Error) as error:
             entry = {
                 "row": line,
@@ -403,6 +509,10 @@ async def _bulk_create(settings: Settings, db: Database, args: argparse.Namespac
             }
         report.append(entry)
         _progress(done, len(rows))
+    told = await _tell(settings, db, welcomes)
+    for entry in report:
+        if entry.get("coordinator") is not None:
+            entry["coordinator"] = told.get(entry["coordinator"], "told")
     rejected = [entry for entry in report if entry["status"] == "rejected"]
     if args.json:
         _print_json(
@@ -413,12 +523,14 @@ async def _bulk_create(settings: Settings, db: Database, args: argparse.Namespac
             if entry["status"] == "created":
                 print(
                     f"row {entry['row']}: created session {entry['session_id']} "
-                    f"for {entry['school']}"
+                    f"(the school's number {entry['number']}) for {entry['school']}"
                 )
                 for profile, link in entry["links"].items():
                     print(f"  {profile:<8} {link}")
                 if "coordinator_invite" in entry:
                     print(f"  coordinator invite: {entry['coordinator_invite']}")
+                if entry["coordinator"] is not None:
+                    print(f"  coordinator: {TOLD[entry['coordinator']]}")
             else:
                 print(f"row {entry['row']}: rejected ({entry['school']}): {entry['error']}")
         print(f"{len(report) - len(rejected)} created, {len(rejected)} rejected")
@@ -526,17 +638,55 @@ async def _status(db: Database, args: argparse.Namespace) -> int:
         for profile, count in status.groups.items()
     }
     if args.json:
-        _print_json({"session_id": status.session.id, "groups": groups})
+        session = status.session
+        _print_json(
+            {
+                "session_id": session.id,
+                "number": session.number,
+                "state": _state(session),
+                "groups": groups,
+            }
+        )
     else:
         session = status.session
         print(
-            f"Session {session.id} of {session.school_name} ({session.level}), "
-            f"{session.start_date} to {session.end_date}"
+            f"Session {session.id} (number {session.number} of {session.school_name}, "
+            f"{session.level}), {session.start_date} to {session.end_date}, {_state(session)}"
         )
         for profile, counts in groups.items():
             print(
                 f"  {profile:<8} joined {counts['joined']:>5}  completed {counts['completed']:>5}"
             )
+    return 0
+
+
+def _state(session: Session) -> str:
+    return session_state(
+        status=session.status,
+        opens_at=session.opens_at,
+        closes_at=session.closes_at,
+        now=SystemClock().now(),
+    )
+
+
+async def _cancel(db: Database, args: argparse.Namespace) -> int:
+    async with db.transaction() as connection:
+        session = await session_queries.session_by_id(connection, session_id=args.session_id)
+        if session is None:
+            raise CommandError(f"there is no session {args.session_id}")
+        try:
+            cancelled = await cancel_session_in(
+                connection, session=session, now=SystemClock().now()
+            )
+        except CannotCancel as error:
+            raise CommandError(str(error)) from None
+    if args.json:
+        _print_json({"session_id": cancelled.id, "number": cancelled.number, "cancelled": True})
+    else:
+        print(
+            f"Session {cancelled.id} (number {cancelled.number} of {cancelled.school_name}) "
+            "cancelled: its links no longer work and nothing will be sent for it."
+        )
     return 0
 
 
@@ -639,7 +789,8 @@ async def _scheduled_now(settings: Settings, db: Database, args: argparse.Namesp
             else:
                 closed = await scheduler.close(args.session_id)
                 if not closed:
-                    raise CommandError(f"session {args.session_id} is already closed")
+                    done = "cancelled" if status.session.status == "cancelled" else "closed"
+                    raise CommandError(f"session {args.session_id} is already {done}")
                 result = {"session_id": args.session_id, "closed": True}
                 message = f"Session {args.session_id} closed; the report went to its coordinators."
             await scheduler.drain()

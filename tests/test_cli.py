@@ -244,7 +244,9 @@ def test_session_create_asks_about_the_respondents_unless_told_not_to(
     printed = json.loads(capsys.readouterr().out)
     assert printed["background"] is True
     assert printed["open_questions"] == {"teacher": own, "student": "strength"}
-    assert run(*create("--coordinator", "42", "--no-background", "--json")) == 0
+    # Another school: a second session of the same level and dates would overlap the first.
+    other = ("--school", "Valmieras skola")
+    assert run(*create("--coordinator", "42", *other, "--no-background", "--json")) == 0
     assert json.loads(capsys.readouterr().out)["background"] is False
     assert rows(database, "SELECT session_id FROM session_background") == [(1,)]
     assert rows(

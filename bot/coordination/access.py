@@ -17,6 +17,7 @@ RefusalReason = Literal[
     "draft_exists",
     "statements_locked",
     "closed",
+    "cancelled",
     "remove_self",
     "unknown_school",
     "school_exists",

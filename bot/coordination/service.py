@@ -19,9 +19,11 @@ from bot.coordination.completion import GroupCompletion, completion
 from bot.coordination.drafts import DraftScope
 from bot.coordination.invites import IssuedInvite, RedeemOutcome, issue_invite, redeem_invite
 from bot.participation.service import Participation
-from bot.sessions.period import SessionState, session_state
+from bot.sessions.period import Period, SessionState, session_state
+from bot.sessions.rules import check_rules
 from bot.sessions.service import (
     MAX_SCHOOL_NAME,
+    cancel_session_in,
     check_request,
     create_session_in,
 )
@@ -183,6 +185,19 @@ class Coordination:
             sessions=[SessionSummary(s, self.state_of(s)) for s in sessions],
         )
 
+    async def numbered(self, *, user: int, number: int) -> list[SessionSummary]:
+        """The sessions with this number in the schools this person coordinates (one per
+        school: a number is the school's own)."""
+        overview = await self.overview(user=user)
+        return [summary for summary in overview.sessions if summary.session.number == number]
+
+    async def cancel(self, *, user: int, session_id: int) -> Session:
+        """Cancel a session that has not opened: Refused, or CannotCancel, with nothing
+        changed otherwise."""
+        async with self.db.transaction() as connection:
+            session = await require_session(connection, telegram_id=user, session_id=session_id)
+            return await cancel_session_in(connection, session=session, now=self.clock.now())
+
     async def session(self, *, user: int, session_id: int) -> SessionSummary:
         async with self.db.read() as connection:
             session = await require_session(connection, telegram_id=user, session_id=session_id)
@@ -207,8 +222,11 @@ class Coordination:
         return assemble(self.bank, level=session.level, profile=profile, codes=codes, own=own)
 
     async def links(self, *, user: int, session_id: int) -> tuple[Session, dict[Profile, str]]:
+        """The session's invite links; Refused('cancelled') once they lead nowhere."""
         async with self.db.read() as connection:
             session = await require_session(connection, telegram_id=user, session_id=session_id)
+            if session.status == "cancelled":
+                raise Refused("cancelled")
             return session, await session_queries.invites_of(connection, session_id=session_id)
 
     # Drafts
@@ -249,8 +267,8 @@ class Coordination:
         async with self.db.transaction() as connection:
             session = await require_session(connection, telegram_id=user, session_id=session_id)
             state = self.state_of(session)
-            if state == "closed":
-                raise Refused("closed")
+            if state in ("closed", "cancelled"):
+                raise Refused("closed" if state == "closed" else "cancelled")
             if not dates and state == "open":
                 raise Refused("statements_locked")
             if await draft_queries.draft_of(connection, owner=user) is not None:
@@ -289,6 +307,21 @@ class Coordination:
             draft, view = await self._own_draft(connection, user, draft_id)
             scope = DraftScope(now=now, bank=self.bank, session=view.session)
             changed = change(draft, scope)
+            if (
+                changed.level
+                and changed.start
+                and changed.end
+                and ((changed.start, changed.end) != (draft.start, draft.end))
+            ):
+                # The school's rules are told when the dates are chosen, not only at saving.
+                await check_rules(
+                    connection,
+                    school_id=view.school.id,
+                    level=changed.level,
+                    period=Period(changed.start, changed.end, changed.timezone),
+                    zone=self.timezone,
+                    changing=draft.session_id,
+                )
             await draft_queries.save_draft(connection, draft=changed, now=now)
             return replace(view, draft=changed)
 
@@ -322,7 +355,11 @@ class Coordination:
                     own=draft.own,
                 )
                 created = await create_session_in(
-                    connection, request=request, coordinator_id=user, now=now
+                    connection,
+                    request=request,
+                    coordinator_id=user,
+                    now=now,
+                    year_zone=self.timezone,
                 )
                 await draft_queries.delete_draft(connection, draft_id=draft.id)
                 session = await session_queries.session_by_id(
@@ -340,8 +377,8 @@ class Coordination:
         self, connection: aiosqlite.Connection, draft: Draft, session: Session, now: datetime
     ) -> Session:
         state = self.state_of(session)
-        if state == "closed":
-            raise Refused("closed")
+        if state in ("closed", "cancelled"):
+            raise Refused("closed" if state == "closed" else "cancelled")
         codes = await session_queries.session_statement_codes(connection, session_id=session.id)
         own = await session_queries.own_statements(connection, session_id=session.id)
         if draft.optional != self._optional_only(codes) or list(draft.own) != own:
@@ -367,6 +404,14 @@ class Coordination:
         if (draft.start, draft.end) != (session.start_date, session.end_date):
             scope = DraftScope(now=now, bank=self.bank, session=session)
             period = drafts.check_dates(draft, scope, draft.start, draft.end)
+            await check_rules(
+                connection,
+                school_id=session.school_id,
+                level=session.level,
+                period=period,
+                zone=self.timezone,
+                changing=session.id,
+            )
             await session_queries.update_dates(
                 connection,
                 session_id=session.id,

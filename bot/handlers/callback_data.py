@@ -26,6 +26,8 @@ _FORGET = re.compile(r"f:([01])")
 _BACKGROUND = re.compile(rf"g:([0-9]{{1,12}}):({KEY.pattern}):({KEY.pattern})")
 _BACKGROUND_BACK = re.compile(rf"gb:([0-9]{{1,12}}):({KEY.pattern})")
 _SKIP_OPEN = re.compile(r"o:([0-9]{1,12})")
+# An invite token (bot/sessions/tokens.py), not a session id: only who has the link may ask.
+_AWAIT_OPENING = re.compile(r"w:([A-Za-z0-9_-]{1,62})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,13 @@ class SkipOpen:
     session_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class AwaitOpening:
+    """Before the start: tell me when the session of this invite opens."""
+
+    token: str
+
+
 Action = (
     Answer
     | Back
@@ -115,6 +124,7 @@ Action = (
     | AnswerBackground
     | BackBackground
     | SkipOpen
+    | AwaitOpening
 )
 
 
@@ -142,6 +152,8 @@ def encode(action: Action) -> str:
             data = f"gb:{session_id}:{question}"
         case SkipOpen(session_id):
             data = f"o:{session_id}"
+        case AwaitOpening(token):
+            data = f"w:{token}"
     assert len(data.encode()) <= MAX_BYTES
     return data
 
@@ -170,6 +182,8 @@ def decode(data: object) -> Action | None:
         return BackBackground(int(match[1]), match[2])
     if match := _SKIP_OPEN.fullmatch(data):
         return SkipOpen(int(match[1]))
+    if match := _AWAIT_OPENING.fullmatch(data):
+        return AwaitOpening(match[1])
     if (match := _LANGUAGE.fullmatch(data)) and match[1] in LANGUAGES:
         return ChooseLanguage(cast(Language, match[1]))
     return None
@@ -221,6 +235,8 @@ class SessionOp(StrEnum):
     REMIND = "rem"
     CLOSE = "cls"
     CLOSE_CONFIRMED = "clsy"
+    CANCEL = "cnl"  # a scheduled session, before it opens: asks to confirm
+    CANCEL_CONFIRMED = "cnly"
     RESULTS = "res"
 
 
@@ -272,6 +288,8 @@ _SESSION_ARGUMENTS: dict[SessionOp, str] = {
     SessionOp.REMIND: "",
     SessionOp.CLOSE: "",
     SessionOp.CLOSE_CONFIRMED: "",
+    SessionOp.CANCEL: "",
+    SessionOp.CANCEL_CONFIRMED: "",
     SessionOp.RESULTS: "",
 }
 _SCHOOL_ARGUMENTS: dict[SchoolOp, str] = {

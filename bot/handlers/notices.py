@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.handlers import render
+from bot.handlers import greetings, render
 from bot.handlers.callback_data import Continue, Mute, encode
 from bot.handlers.render import audience
 from bot.i18n import texts
@@ -60,8 +60,12 @@ class NoticeRenderer:
             return await self._reminder(claim, session)
         language = await self._language(claim.recipient, session.id)
         match kind:
-            case "opening":
+            case "opening" if session.status == "active":  # not cancelled or closed since
                 return Notice(claim, self._opening(session, language))
+            case "opened":
+                return await greetings.opened_notice(self.db, self.bot_username, claim, session)
+            case "welcome":
+                return greetings.welcome_notice(claim, session, language)
             case "nudge":
                 return await self._nudge(claim, session, language)
             case "digest":
@@ -70,6 +74,8 @@ class NoticeRenderer:
                 return await self._report(claim, session, language)
             case "report-delayed" | "report-abandoned":
                 return await self._report_trouble(claim, session, language)
+            case "opening":
+                return None
         log.warning("no rendering for a %s delivery", claim.kind)
         return None
 
@@ -89,7 +95,7 @@ class NoticeRenderer:
             language,
             "notice.opening",
             school=html.escape(session.school_name),
-            session=session.id,
+            session=session.number,
             closes=moment(session.closes_at, session.timezone, language),
         )
 
@@ -161,7 +167,7 @@ class NoticeRenderer:
             language,
             "notice.digest",
             school=html.escape(session.school_name),
-            session=session.id,
+            session=session.number,
             groups=await self._group_lines(session, language),
         )
 
@@ -171,7 +177,7 @@ class NoticeRenderer:
             language,
             "notice.closed",
             school=html.escape(session.school_name),
-            session=session.id,
+            session=session.number,
             start=day(session.start_date, language),
             end=day(session.end_date, language),
             groups=await self._group_lines(session, language),
@@ -203,4 +209,4 @@ class NoticeRenderer:
                 return None
         key = TROUBLE_KEYS[claim.kind]
         school = html.escape(session.school_name)
-        return Notice(claim, texts()(language, key, school=school, session=session.id))
+        return Notice(claim, texts()(language, key, school=school, session=session.number))

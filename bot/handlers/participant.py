@@ -14,6 +14,7 @@ from bot.handlers import privacy, render
 from bot.handlers.callback_data import (
     Answer,
     AnswerBackground,
+    AwaitOpening,
     Back,
     BackBackground,
     Certificate,
@@ -31,15 +32,18 @@ from bot.participation.outcomes import (
     AlreadyCompleted,
     BackgroundStep,
     InvalidLink,
+    JoinOutcome,
     NotOpenYet,
     NotParticipating,
     OpenDone,
+    OpeningAwaited,
     OpenOutcome,
     OpenRefused,
     OpenStep,
     OtherGroup,
     Progress,
     Recap,
+    SessionCancelled,
     SessionClosed,
     Stale,
     Step,
@@ -79,20 +83,56 @@ async def start(update: Update, context: AppContext) -> None:
     outcome = await participation.join(
         token=token, telegram_id=user.id, chat_id=message.chat_id, language=language
     )
+    await _show_join(context, message.chat_id, language, outcome, token)
+
+
+async def _show_join(
+    context: AppContext, chat_id: int, language: Language, outcome: JoinOutcome, token: str
+) -> None:
     t = texts()
+    bot = context.bot
     match outcome:
         case InvalidLink():
-            await message.reply_text(t(language, "start.invalid_link"))
+            await bot.send_message(chat_id, t(language, "start.invalid_link"))
         case OtherGroup(profile=profile):
             group = render.group_name(language, profile)
-            await message.reply_text(t(language, "start.other_group", group=group))
+            await bot.send_message(chat_id, t(language, "start.other_group", group=group))
         case Progress() | BackgroundStep() as step:
-            await message.reply_text(
-                render.welcome(step, resumed=_resumed(step)), parse_mode=ParseMode.HTML
+            await bot.send_message(
+                chat_id, render.welcome(step, resumed=_resumed(step)), parse_mode=ParseMode.HTML
             )
-            await _send_card(context, message.chat_id, step)
+            await _send_card(context, chat_id, step)
+        case NotOpenYet(session=session):
+            await bot.send_message(
+                chat_id,
+                render.session_notice(language, "start.not_open_yet", session),
+                parse_mode=ParseMode.HTML,
+                reply_markup=render.await_opening_keyboard(language, token),
+            )
         case _:
-            await _show_step(context, message.chat_id, language, outcome)
+            await _show_step(context, chat_id, language, outcome)
+
+
+async def _await_opening(context: AppContext, query: CallbackQuery, token: str) -> None:
+    """The button under "not open yet": told at the opening, or straight in if it has opened."""
+    user = query.from_user
+    language = await language_of(context, user)
+    outcome = await context.services.participation.await_opening(
+        token=token, telegram_id=user.id, chat_id=user.id, language=language
+    )
+    match outcome:
+        case OpeningAwaited(session=session, profile=profile):
+            await query.answer()
+            promise = texts().addressed(language, "start.will_notify", render.audience(profile))
+            notice = render.session_notice(language, "start.not_open_yet", session)
+            await _edit(context, query, f"{notice}\n\n{promise}", None)
+        case SessionCancelled():
+            await _alert(context, query, "alert.cancelled")
+        case SessionClosed():
+            await _alert(context, query, "alert.closed")
+        case _:  # opened meanwhile: as if the link were opened now
+            await query.answer()
+            await _show_join(context, user.id, language, outcome, token)
 
 
 def _resumed(step: Progress | BackgroundStep) -> bool:
@@ -231,6 +271,8 @@ async def on_button(update: Update, context: AppContext) -> None:
             await _send_certificate(context, query, session_id)
         case Forget(confirm):
             await privacy.on_forget(context, query, await language_of(context, user), confirm)
+        case AwaitOpening(token):
+            await _await_opening(context, query, token)
         case Mute(session_id):
             if await participation.set_muted(
                 telegram_id=user.id, session_id=session_id, muted=True
@@ -326,6 +368,8 @@ async def _answer_step(
             await _alert(context, query, "alert.not_yours")
         case SessionClosed():
             await _alert(context, query, "alert.closed")
+        case SessionCancelled():
+            await _alert(context, query, "alert.cancelled")
         case NotOpenYet():
             await _alert(context, query, "alert.not_open")
         case AlreadyCompleted():
@@ -349,6 +393,12 @@ async def _show_step(
             await bot.send_message(
                 chat_id,
                 render.session_notice(language, "start.closed", session),
+                parse_mode=ParseMode.HTML,
+            )
+        case SessionCancelled(session=session):
+            await bot.send_message(
+                chat_id,
+                render.session_notice(language, "start.cancelled", session),
                 parse_mode=ParseMode.HTML,
             )
         case NotOpenYet(session=session):

@@ -42,6 +42,9 @@ def footprint_text(context: AppContext, language: Language, found: Footprint) ->
     if found.schools:
         names = ", ".join(school.name for school in found.schools)
         lines.append(t(language, "privacy.coordinator", schools=names))
+    if found.awaited:
+        names = ", ".join(dict.fromkeys(s.school_name for s in found.awaited))
+        lines.append(t(language, "privacy.awaited", schools=names))
     if found.language is not None:
         lines.append(t(language, "privacy.language"))
     lines.append(t(language, "privacy.footer"))

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.handlers.callback_data import (
     Answer,
     AnswerBackground,
+    AwaitOpening,
     Back,
     BackBackground,
     Certificate,
@@ -222,6 +223,13 @@ def recap(recap: Recap) -> str:
         answered=recap.answered,
         not_applicable=recap.not_applicable,
         closes=moment(recap.session.closes_at, recap.session.timezone, recap.language),
+    )
+
+
+def await_opening_keyboard(language: Language, token: str) -> InlineKeyboardMarkup:
+    label = texts()(language, "start.notify_button")
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=encode(AwaitOpening(token)))]]
     )
 
 

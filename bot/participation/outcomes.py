@@ -118,6 +118,22 @@ class SessionClosed:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionCancelled:
+    """The school cancelled the session before it opened: its links lead nowhere."""
+
+    session: Session
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningAwaited:
+    """The person will be told when the session opens (`already`: they had asked before)."""
+
+    session: Session
+    profile: Profile
+    already: bool
+
+
+@dataclass(frozen=True, slots=True)
 class OtherGroup:
     """The person already answers this session in another group."""
 
@@ -143,9 +159,24 @@ class Stale:
     progress: Step | None
 
 
-JoinOutcome = InvalidLink | NotOpenYet | SessionClosed | OtherGroup | AlreadyCompleted | Step
+JoinOutcome = (
+    InvalidLink
+    | NotOpenYet
+    | SessionClosed
+    | SessionCancelled
+    | OtherGroup
+    | AlreadyCompleted
+    | Step
+)
 StepOutcome = (
-    NotParticipating | SessionClosed | NotOpenYet | AlreadyCompleted | Stale | Step | Recap
+    NotParticipating
+    | SessionClosed
+    | SessionCancelled
+    | NotOpenYet
+    | AlreadyCompleted
+    | Stale
+    | Step
+    | Recap
 )
 # After the open question: answered or skipped, refused, or what the person stands at now.
 OpenOutcome = OpenDone | OpenRefused | StepOutcome

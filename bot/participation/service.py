@@ -26,12 +26,14 @@ from bot.participation.outcomes import (
     NotOpenYet,
     NotParticipating,
     OpenDone,
+    OpeningAwaited,
     OpenOutcome,
     OpenRefused,
     OpenStep,
     OtherGroup,
     Progress,
     Recap,
+    SessionCancelled,
     SessionClosed,
     Stale,
     Step,
@@ -40,6 +42,7 @@ from bot.participation.outcomes import (
 from bot.sessions.period import session_state
 from bot.storage import Database, session_questions
 from bot.storage import open_answers as open_answer_queries
+from bot.storage import openings as opening_queries
 from bot.storage import participants as participant_queries
 from bot.storage import sessions as session_queries
 from bot.storage.participants import Place
@@ -101,6 +104,36 @@ class Participation:
                     connection, session, profile, telegram_id, chat_id, language
                 )
             return await self._progress(connection, session, participant)
+
+    async def await_opening(
+        self, *, token: str, telegram_id: int, chat_id: int, language: Language
+    ) -> JoinOutcome | OpeningAwaited:
+        """Ask to be told when the session of this invite opens. Once it is open this is
+        joining it; a closed, cancelled or unknown session answers why not."""
+        async with self.db.transaction() as connection:
+            found = await session_queries.invite(connection, token=token)
+            if found is None:
+                return InvalidLink()
+            session = await session_queries.session_by_id(connection, session_id=found[0])
+            if session is None:
+                return InvalidLink()
+            outcome = self._unless_open(session)
+            if isinstance(outcome, NotOpenYet):
+                added = await opening_queries.add_request(
+                    connection,
+                    session_id=session.id,
+                    telegram_id=telegram_id,
+                    chat_id=chat_id,
+                    profile=found[1],
+                    language=language,
+                    now=self.clock.now(),
+                )
+                return OpeningAwaited(session=session, profile=found[1], already=not added)
+            if outcome is not None:
+                return outcome
+        return await self.join(
+            token=token, telegram_id=telegram_id, chat_id=chat_id, language=language
+        )
 
     async def resume(self, *, telegram_id: int) -> StepOutcome:
         """The current step of this person's most recent unfinished questionnaire (or the open
@@ -327,7 +360,9 @@ class Participation:
 
     # Internals
 
-    def _unless_open(self, session: Session) -> NotOpenYet | SessionClosed | None:
+    def _unless_open(
+        self, session: Session
+    ) -> NotOpenYet | SessionClosed | SessionCancelled | None:
         state = session_state(
             status=session.status,
             opens_at=session.opens_at,
@@ -338,6 +373,8 @@ class Participation:
             return None
         if state == "closed":
             return SessionClosed(session=session)
+        if state == "cancelled":
+            return SessionCancelled(session=session)
         return NotOpenYet(session=session)
 
     async def _latest(
@@ -416,7 +453,7 @@ class Participation:
 
     async def _after_completion(
         self, connection: aiosqlite.Connection, session: Session, participant: Participant
-    ) -> OpenStep | AlreadyCompleted | SessionClosed | NotOpenYet:
+    ) -> OpenStep | AlreadyCompleted | SessionClosed | SessionCancelled | NotOpenYet:
         """The open question, if it is still before this person who completed."""
         pending, card = await open_answer_queries.pending_card(
             connection, participant_id=participant.id

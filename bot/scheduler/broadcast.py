@@ -114,9 +114,22 @@ class Broadcaster:
                     log.warning("could not send %s: %s", claim.kind, error)
                     last_error = error
                     break
-                # Blocked, or never started the bot: nobody can reach this chat from now on.
+                # Blocked, or never started the bot: nobody can reach this chat until the
+                # person (re)starts it, when a coordinator's messages are sent again.
                 report.unreachable += 1
-                await self._settle(claim, "blocked" if blocked else "no chat", unreachable=True)
+                reason = "blocked" if blocked else "no chat"
+                await self._settle(claim, reason, unreachable=True)
+                # Reminder rounds (kinds with a label) would log one line per person.
+                level = logging.INFO if ":" in claim.kind else logging.WARNING
+                log.log(
+                    level,
+                    "%s of session %d not delivered: %s",
+                    claim.kind,
+                    claim.session_id,
+                    "blocked by the recipient"
+                    if blocked
+                    else "the recipient never started the bot",
+                )
                 return []
             except NetworkError as error:
                 if isinstance(error, TimedOut) and maybe_delivered(error):

@@ -19,6 +19,7 @@ from bot.scheduler.plan import ReminderPolicy, due_round, in_daytime, reminder_t
 from bot.scheduler.retries import REPORT as REPORT
 from bot.storage import Database, people
 from bot.storage import deliveries as delivery_queries
+from bot.storage import openings as opening_queries
 from bot.storage import participants as participant_queries
 from bot.storage import schools as school_queries
 from bot.storage import sessions as session_queries
@@ -28,6 +29,13 @@ from bot.storage.records import Session
 log = logging.getLogger(__name__)
 
 OPENING = "opening"
+# To a person who asked, before the start, to be told when the session opens.
+OPENED = "opened"
+# To a coordinator named on the command line: the session made for them, and how to go on.
+WELCOME = "welcome"
+# What waits for a coordinator who had not started the bot (or blocked it) when it was sent,
+# in the order they get it when they start the bot.
+AWAITING_START = (WELCOME, OPENING, REPORT)
 
 
 def reminder_kind(round_label: str) -> str:
@@ -86,6 +94,15 @@ class Scheduler:
                     recipients=coordinators,
                     now=now,
                 )
+            # Every tick of an open session: a request made just as it opened is told too,
+            # and the claim keeps everyone to one message.
+            claims += await delivery_queries.claim(
+                connection,
+                session_id=session_id,
+                kind=OPENED,
+                recipients=await opening_queries.waiting_chats(connection, session_id=session_id),
+                now=now,
+            )
         if claims:
             self._spawn(claims)
         times = reminder_times(session.opens_at, session.closes_at, session.timezone, self.policy)
@@ -185,6 +202,18 @@ class Scheduler:
         if claims:
             log.info("trying %d delivery(ies) again", len(claims))
         self._spawn(claims)
+
+    async def deliver_unreached(self, recipient: int) -> list[Claim]:
+        """Send now what could not reach this person before they started the bot (a greeting,
+        an opening notice, a report); what was taken, in the order it was sent."""
+        async with self.db.transaction() as connection:
+            claims = await delivery_queries.take_unreached(
+                connection, recipient=recipient, kinds=AWAITING_START, now=self.clock.now()
+            )
+        if claims:
+            log.info("sending %d message(s) that waited for their recipient", len(claims))
+            await self.broadcaster.send(claims, self.render)
+        return claims
 
     async def resume_unsent(self) -> None:
         """At start: send what a previous process claimed but did not settle."""

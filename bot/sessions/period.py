@@ -25,8 +25,11 @@ PeriodProblem = Literal[
     "start_locked",
     "ends_in_past",
     "out_of_calendar",
+    # The school's rules for sessions (bot/sessions/rules.py).
+    "year_full",
+    "overlap",
 ]
-SessionState = Literal["draft", "scheduled", "open", "closed"]
+SessionState = Literal["draft", "scheduled", "open", "closed", "cancelled"]
 
 
 class PeriodError(ValueError):
@@ -119,6 +122,8 @@ def session_state(
 ) -> SessionState:
     if status == "draft":
         return "draft"
+    if status == "cancelled":
+        return "cancelled"
     if status == "closed" or now >= closes_at:
         return "closed"
     if now < opens_at:

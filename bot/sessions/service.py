@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import aiosqlite
 
-from bot.sessions.period import Period, check_period
+from bot.sessions.period import Period, check_period, session_state
+from bot.sessions.rules import check_rules
 from bot.sessions.tokens import new_token
 from bot.storage import Database, session_questions
 from bot.storage import schools as school_queries
@@ -30,12 +31,28 @@ class SessionSetupError(ValueError):
     """The request cannot become a session; the message says why in one line."""
 
 
+class CannotCancel(ValueError):
+    """Only a session that has not opened can be cancelled; `state` is the session's now."""
+
+    def __init__(self, session: Session, state: str) -> None:
+        reasons = {
+            "cancelled": "is cancelled already",
+            "open": "has opened already; it can be closed instead",
+            "closed": "is closed",
+        }
+        super().__init__(f"session {session.id} {reasons.get(state, 'cannot be cancelled')}")
+        self.session = session
+        self.state = state
+
+
 @dataclass(frozen=True, slots=True)
 class CreatedSession:
     session_id: int
     school_id: int
     period: Period
     invites: dict[Profile, str]
+    # The number of the session within its school (the one people see and type).
+    number: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,11 +155,13 @@ async def create_session(
     optional_codes: Collection[str] = (),
     own: Sequence[OwnStatement] = (),
     questions: RespondentQuestions = NOTHING_ASKED,
+    year_zone: str | None = None,
 ) -> CreatedSession:
     """Create the school if new, register the coordinator, and create an active session.
 
     The session gets every core statement, the chosen optional ones and its own statements,
-    and one invite token per profile. Everything happens in one transaction.
+    and one invite token per profile. Everything happens in one transaction, the school's
+    rules (bot/sessions/rules.py) checked in it.
     """
     request = check_request(
         bank=bank,
@@ -158,7 +177,11 @@ async def create_session(
     )
     async with db.transaction() as connection:
         return await create_session_in(
-            connection, request=request, coordinator_id=coordinator_id, now=now
+            connection,
+            request=request,
+            coordinator_id=coordinator_id,
+            now=now,
+            year_zone=year_zone,
         )
 
 
@@ -168,26 +191,37 @@ async def create_session_in(
     request: SessionRequest,
     coordinator_id: int | None,
     now: datetime,
+    year_zone: str | None = None,
 ) -> CreatedSession:
-    """Write a checked request inside the caller's transaction.
+    """Write a checked request inside the caller's write transaction.
 
     Without a coordinator (an operator provisioning schools) the session is recorded as
     created by user 0 and the school gets no coordinator here. A coordinator id that is no
-    Telegram user id is refused (SessionSetupError) before anything is written.
+    Telegram user id is refused (SessionSetupError), and dates that break the school's rules
+    (SessionConflict: school years begin in `year_zone`, the bot's time zone, by default the
+    session's), before anything is written.
     """
     if coordinator_id is not None:
         try:
             telegram_user_id(coordinator_id)
         except OutOfRange as error:
             raise SessionSetupError(f"coordinator: {error}") from None
+    period = request.period
     school = await school_queries.school_by_name(connection, name=request.school_name)
-    if school is None:
+    if school is not None:
+        await check_rules(
+            connection,
+            school_id=school.id,
+            level=request.level,
+            period=period,
+            zone=year_zone or period.timezone,
+        )
+    else:
         school = await school_queries.insert_school(connection, name=request.school_name, now=now)
     if coordinator_id is not None:
         await school_queries.add_coordinator(
             connection, school_id=school.id, telegram_id=coordinator_id, now=now
         )
-    period = request.period
     session_id = await session_queries.insert_session(
         connection,
         school_id=school.id,
@@ -215,9 +249,32 @@ async def create_session_in(
         await session_queries.insert_invite(
             connection, token=token, session_id=session_id, profile=profile
         )
+    created = await session_queries.session_by_id(connection, session_id=session_id)
+    assert created is not None
     return CreatedSession(
-        session_id=session_id, school_id=school.id, period=period, invites=invites
+        session_id=session_id,
+        school_id=school.id,
+        period=period,
+        invites=invites,
+        number=created.number,
     )
+
+
+async def cancel_session_in(
+    connection: aiosqlite.Connection, *, session: Session, now: datetime
+) -> Session:
+    """Cancel a session that has not opened, in the caller's write transaction; CannotCancel
+    otherwise. Its links stop working, nothing is sent for it, and it no longer counts toward
+    the school's limits."""
+    if not await session_queries.cancel_session(connection, session_id=session.id, now=now):
+        current = await session_queries.session_by_id(connection, session_id=session.id) or session
+        state = session_state(
+            status=current.status, opens_at=current.opens_at, closes_at=current.closes_at, now=now
+        )
+        raise CannotCancel(current, state)
+    cancelled = await session_queries.session_by_id(connection, session_id=session.id)
+    assert cancelled is not None
+    return cancelled
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,16 +9,11 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import aiosqlite
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-# Numbers taken by a migration of a branch not merged yet, which the numbering skips until it
-# comes: 9 is the school's rules (branch `rules`). A database migrated here goes from 8 to 10
-# and would never run a 9 that came later, so merge `rules` before this runs on a database that
-# is kept, and take its number out of here when it does (until then its file is refused).
-RESERVED: Final[frozenset[int]] = frozenset({9})
 _BUSY_TIMEOUT_MS = 10_000
 # A purge must not hold this process's only connection while another process reads for long.
 _PURGE_BUSY_TIMEOUT_MS = 200
@@ -30,8 +25,7 @@ class StorageError(Exception):
 
 
 def migrations() -> list[tuple[int, str]]:
-    """The shipped migrations as (version, SQL), in order, numbered 1, 2, 3 … without gaps
-    but the RESERVED numbers."""
+    """The shipped migrations as (version, SQL), in order, numbered 1, 2, 3 … without gaps."""
     folder = resources.files("bot.storage").joinpath("migrations")
     found = sorted(
         (int(match.group(1)), entry.read_text(encoding="utf-8"))
@@ -39,11 +33,8 @@ def migrations() -> list[tuple[int, str]]:
         if (match := MIGRATION_NAME.match(entry.name))
     )
     versions = [version for version, _ in found]
-    if arrived := sorted(RESERVED.intersection(versions)):
-        raise StorageError(f"migrations {arrived} are shipped now: take them out of RESERVED")
-    expected = [n for n in range(1, len(found) + len(RESERVED) + 1) if n not in RESERVED]
-    if versions != expected:
-        raise StorageError(f"migrations are not numbered 1..n but {sorted(RESERVED)}: {versions}")
+    if versions != list(range(1, len(found) + 1)):
+        raise StorageError(f"migrations are not numbered 1..n: {versions}")
     return found
 
 

@@ -95,6 +95,35 @@ async def unsent(connection: aiosqlite.Connection) -> list[Claim]:
     return [Claim(row["session_id"], row["kind"], row["recipient"]) for row in rows]
 
 
+# Why a message did not reach a person who can still be reached later: they have not started
+# the bot yet, blocked it, or the command line had no token to send with.
+UNREACHED = ("no chat", "blocked", "not sent")
+
+
+async def take_unreached(
+    connection: aiosqlite.Connection,
+    *,
+    recipient: int,
+    kinds: Iterable[str],
+    now: datetime,
+) -> list[Claim]:
+    """Claim again the messages of `kinds` that did not reach `recipient` (UNREACHED), now that
+    they have started the bot; each is taken by one caller only. They come in the order of
+    `kinds` within each session."""
+    kinds = list(kinds)
+    rows = await fetch_all(
+        connection,
+        "UPDATE deliveries SET failure = NULL, claimed_at = ?"
+        " WHERE recipient = ? AND sent_at IS NULL AND retry_at IS NULL"
+        " AND failure IN (SELECT value FROM json_each(?))"
+        " AND kind IN (SELECT value FROM json_each(?))"
+        " RETURNING session_id, kind, recipient",
+        (to_epoch(now), recipient, json.dumps(UNREACHED), json.dumps(kinds)),
+    )
+    claims = [Claim(row["session_id"], row["kind"], row["recipient"]) for row in rows]
+    return sorted(claims, key=lambda c: (c.session_id, kinds.index(c.kind)))
+
+
 async def settle(
     connection: aiosqlite.Connection, *, claim: Claim, now: datetime, failure: str | None = None
 ) -> None:
@@ -158,6 +187,19 @@ async def delivered(connection: aiosqlite.Connection, *, claim: Claim) -> bool:
     return row is not None and bool(row[0])
 
 
+async def outcome(connection: aiosqlite.Connection, *, claim: Claim) -> str | None:
+    """ "sent", why it failed, or None while it is claimed and not yet settled."""
+    row = await fetch_one(
+        connection,
+        "SELECT sent_at, failure FROM deliveries"
+        " WHERE session_id = ? AND kind = ? AND recipient = ?",
+        (claim.session_id, claim.kind, claim.recipient),
+    )
+    if row is None or (row["sent_at"] is None and row["failure"] is None):
+        return None
+    return "sent" if row["sent_at"] is not None else str(row["failure"])
+
+
 async def retry_planned(connection: aiosqlite.Connection, *, claim: Claim) -> bool:
     """Whether the claim failed and another attempt will come on its own."""
     row = await fetch_one(
@@ -190,9 +232,10 @@ async def record_round(
 async def close_session(
     connection: aiosqlite.Connection, *, session_id: int, now: datetime
 ) -> bool:
-    """Close an open session; False when it was closed already."""
+    """Close an open session; False when it was closed (or cancelled) already."""
     cursor = await connection.execute(
-        "UPDATE sessions SET status = 'closed', closed_at = ? WHERE id = ? AND status != 'closed'",
+        "UPDATE sessions SET status = 'closed', closed_at = ?"
+        " WHERE id = ? AND status != 'closed' AND cancelled_at IS NULL",
         (to_epoch(now), session_id),
     )
     return cursor.rowcount == 1

@@ -1,19 +1,21 @@
 """What the database keeps about a person, removing it on request, and retention after a close.
 
 A person's data is on the person's side only: participants (with an unfinished questionnaire
-in `progress`), the deliveries addressed to their chat, their chosen language, and, for a
-coordinator, their coordinator entries, drafts and the invites they used or issued. Completed
+in `progress`), the deliveries addressed to their chat, their chosen language, their requests to
+be told when a session opens, and, for a coordinator, their coordinator entries, drafts and the
+invites they used or issued. Completed
 responses are not theirs any more: nothing links them to anyone.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import aiosqlite
 
 from bot.storage.database import fetch_all
+from bot.storage.openings import sessions_awaited_by
 from bot.storage.participants import participations as participations_of
 from bot.storage.participants import user_language
 from bot.storage.records import School, Session, to_epoch
@@ -36,10 +38,17 @@ class Footprint:
     # Schools that have a session not yet closed and no other coordinator than this person.
     sole_coordinator_of: list[School]
     language: str | None  # chosen with /language
+    # Sessions this person asked to be told of when they open.
+    awaited: list[Session] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not self.participations and not self.schools and self.language is None
+        return (
+            not self.participations
+            and not self.schools
+            and self.language is None
+            and not self.awaited
+        )
 
 
 async def footprint(connection: aiosqlite.Connection, *, telegram_id: int) -> Footprint:
@@ -57,16 +66,23 @@ async def footprint(connection: aiosqlite.Connection, *, telegram_id: int) -> Fo
           AND NOT EXISTS (SELECT 1 FROM coordinators o
                           WHERE o.school_id = c.school_id AND o.telegram_id != c.telegram_id)
           AND EXISTS (SELECT 1 FROM sessions s
-                      WHERE s.school_id = c.school_id AND s.status != 'closed')
+                      WHERE s.school_id = c.school_id AND s.status != 'closed'
+                        AND s.cancelled_at IS NULL)
         """,
         (telegram_id,),
     )
     sole_ids = {row["school_id"] for row in sole}
+    awaited = []
+    for session_id in await sessions_awaited_by(connection, telegram_id=telegram_id):
+        awaited_session = await session_by_id(connection, session_id=session_id)
+        assert awaited_session is not None
+        awaited.append(awaited_session)
     return Footprint(
         participations,
         schools,
         [s for s in schools if s.id in sole_ids],
         await user_language(connection, telegram_id=telegram_id),
+        awaited,
     )
 
 
@@ -84,6 +100,7 @@ async def forget(connection: aiosqlite.Connection, *, telegram_id: int) -> None:
     )
     await connection.execute("DELETE FROM participants WHERE telegram_id = ?", (telegram_id,))
     await connection.execute("DELETE FROM user_languages WHERE telegram_id = ?", (telegram_id,))
+    await connection.execute("DELETE FROM opening_requests WHERE telegram_id = ?", (telegram_id,))
     await connection.execute("DELETE FROM coordinators WHERE telegram_id = ?", (telegram_id,))
     await connection.execute("DELETE FROM session_drafts WHERE owner = ?", (telegram_id,))
     # Sessions and invites keep their history without saying who: 0 is nobody's id.
@@ -100,12 +117,15 @@ async def forget(connection: aiosqlite.Connection, *, telegram_id: int) -> None:
 
 async def retire(connection: aiosqlite.Connection, *, closed_before: datetime) -> int:
     """Delete what was kept about the participants of sessions closed before `closed_before`
-    (who they were, which messages reached them, a language no longer needed); how many
-    rows, participants and deliveries together."""
+    (who they were, which messages reached them, who asked to be told of the opening, a
+    language no longer needed); how many rows, all of these together."""
     sessions = "SELECT id FROM sessions WHERE status = 'closed' AND closed_at < ?"
     cutoff = (to_epoch(closed_before),)
     messages = await connection.execute(
         f"DELETE FROM deliveries WHERE session_id IN ({sessions})", cutoff
+    )
+    requests = await connection.execute(
+        f"DELETE FROM opening_requests WHERE session_id IN ({sessions})", cutoff
     )
     people = await fetch_all(
         connection,
@@ -113,7 +133,7 @@ async def retire(connection: aiosqlite.Connection, *, closed_before: datetime) -
         cutoff,
     )
     if not people:
-        return messages.rowcount
+        return messages.rowcount + requests.rowcount
     cursor = await connection.execute(
         f"DELETE FROM participants WHERE session_id IN ({sessions})", cutoff
     )
@@ -123,4 +143,4 @@ async def retire(connection: aiosqlite.Connection, *, closed_before: datetime) -
         " AND NOT EXISTS (SELECT 1 FROM coordinators WHERE telegram_id = ?)",
         [(p["telegram_id"],) * 3 for p in people],
     )
-    return messages.rowcount + cursor.rowcount
+    return messages.rowcount + requests.rowcount + cursor.rowcount

@@ -9,7 +9,8 @@ from typing import Literal
 from bot.surveys.questionnaire import OwnStatement
 from bot.surveys.vocabulary import Language, Level, Profile
 
-SessionStatus = Literal["draft", "active", "closed"]
+# "cancelled" is not stored as a status: a cancelled session is marked by `cancelled_at`.
+SessionStatus = Literal["draft", "active", "closed", "cancelled"]
 
 
 def to_epoch(instant: datetime) -> int:
@@ -40,6 +41,9 @@ class Session:
     status: SessionStatus
     created_by: int
     closed_at: datetime | None
+    # The number people see and type: the school's first session is its number 1.
+    number: int = 1
+    cancelled_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

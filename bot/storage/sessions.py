@@ -15,11 +15,12 @@ from bot.surveys.vocabulary import PROFILES, Level, Profile, profiles_at
 
 _SESSION_COLUMNS = """
     s.id, s.school_id, sc.name AS school_name, s.level, s.start_date, s.end_date, s.timezone,
-    s.opens_at, s.closes_at, s.status, s.created_by, s.closed_at
+    s.opens_at, s.closes_at, s.status, s.created_by, s.closed_at, s.number, s.cancelled_at
 """
 
 
 def _session(row: aiosqlite.Row) -> Session:
+    cancelled = row["cancelled_at"]
     return Session(
         id=row["id"],
         school_id=row["school_id"],
@@ -30,9 +31,11 @@ def _session(row: aiosqlite.Row) -> Session:
         timezone=row["timezone"],
         opens_at=from_epoch(row["opens_at"]),
         closes_at=from_epoch(row["closes_at"]),
-        status=cast(SessionStatus, row["status"]),
+        status="cancelled" if cancelled is not None else cast(SessionStatus, row["status"]),
         created_by=row["created_by"],
         closed_at=from_epoch(row["closed_at"]) if row["closed_at"] is not None else None,
+        number=row["number"],
+        cancelled_at=from_epoch(cancelled) if cancelled is not None else None,
     )
 
 
@@ -50,11 +53,13 @@ async def insert_session(
     now: datetime,
     status: SessionStatus = "active",
 ) -> int:
+    """A new session, numbered after the school's last one (cancelled ones included)."""
     cursor = await connection.execute(
         """
         INSERT INTO sessions (school_id, level, start_date, end_date, timezone, opens_at,
-                              closes_at, status, created_by, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              closes_at, status, created_by, created_at, number)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                (SELECT coalesce(max(number), 0) + 1 FROM sessions WHERE school_id = ?))
         """,
         (
             school_id,
@@ -67,6 +72,7 @@ async def insert_session(
             status,
             created_by,
             to_epoch(now),
+            school_id,
         ),
     )
     assert cursor.lastrowid is not None
@@ -211,9 +217,37 @@ async def active_sessions(connection: aiosqlite.Connection) -> list[Session]:
     rows = await fetch_all(
         connection,
         f"SELECT {_SESSION_COLUMNS} FROM sessions s JOIN schools sc ON sc.id = s.school_id"
-        " WHERE s.status = 'active' ORDER BY s.closes_at, s.id",
+        " WHERE s.status = 'active' AND s.cancelled_at IS NULL ORDER BY s.closes_at, s.id",
     )
     return [_session(row) for row in rows]
+
+
+async def school_sessions(connection: aiosqlite.Connection, *, school_id: int) -> list[Session]:
+    """A school's sessions that were not cancelled, the earliest first."""
+    rows = await fetch_all(
+        connection,
+        f"SELECT {_SESSION_COLUMNS} FROM sessions s JOIN schools sc ON sc.id = s.school_id"
+        " WHERE s.school_id = ? AND s.cancelled_at IS NULL ORDER BY s.opens_at, s.id",
+        (school_id,),
+    )
+    return [_session(row) for row in rows]
+
+
+async def cancel_session(
+    connection: aiosqlite.Connection, *, session_id: int, now: datetime
+) -> bool:
+    """Cancel a session that has not opened; False when it has, or was cancelled or closed.
+    Its waiting requests to be told of the opening and the drafts that change it go too."""
+    cursor = await connection.execute(
+        "UPDATE sessions SET cancelled_at = ? WHERE id = ? AND status = 'active'"
+        " AND cancelled_at IS NULL AND opens_at > ?",
+        (to_epoch(now), session_id, to_epoch(now)),
+    )
+    if cursor.rowcount != 1:
+        return False
+    await connection.execute("DELETE FROM opening_requests WHERE session_id = ?", (session_id,))
+    await connection.execute("DELETE FROM session_drafts WHERE session_id = ?", (session_id,))
+    return True
 
 
 async def sessions_coordinated_by(

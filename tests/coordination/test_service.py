@@ -11,6 +11,8 @@ from bot.coordination.service import Coordination, DraftChange, DraftView
 from bot.participation.outcomes import Progress
 from bot.participation.service import Participation
 from bot.sessions.period import PeriodError
+from bot.sessions.rules import SessionConflict
+from bot.sessions.service import CannotCancel
 from bot.storage import Database
 from bot.storage.database import fetch_all
 from bot.surveys.bank import Bank
@@ -369,3 +371,90 @@ async def test_names_from_telegram_profiles_lose_their_bidi_overrides(
     await coordination.redeem(token=issued.token, user=ANNA, name="Anna \u202enimdA\u202c\x00")
     _, members = await coordination.team(user=ANNA, school_id=school.id)
     assert [m.name for m in members] == ["Anna nimdA"]
+
+
+async def test_the_school_s_rules_refuse_dates_when_chosen_and_at_saving(
+    coordination: Coordination, db: Database
+) -> None:
+    school = await join(coordination, "Ogres tehnikums", ANNA)
+    await join(coordination, "Ogres tehnikums", BEN)
+    first = await coordination.save(
+        user=ANNA, draft_id=(await set_up(coordination, ANNA, school, start=TODAY)).draft.id
+    )
+    # Ben's draft overlaps Anna's session: refused as he picks the last day, nothing stored.
+    view = await coordination.start_draft(user=BEN, school_id=school)
+    d = view.draft.id
+
+    async def change(rule: DraftChange) -> DraftView:
+        return await coordination.change(user=BEN, draft_id=d, change=rule)
+
+    await change(lambda x, s: drafts.choose_level(x, s, "upper-secondary"))
+    await change(drafts.show_dates)
+    await change(lambda x, s: drafts.choose_start(x, s, TODAY + timedelta(days=10)))
+    with pytest.raises(SessionConflict) as refused:
+        await change(lambda x, s: drafts.choose_end(x, s, TODAY + timedelta(days=20)))
+    assert refused.value.problem == "overlap"
+    assert refused.value.sessions[0].id == first.session.id
+    stored = await coordination.draft(user=BEN)
+    assert stored is not None and stored.draft.end is None and stored.draft.step == "dates"
+    # Dates free when chosen, taken before saving: refused at saving, nothing created.
+    later = TODAY + timedelta(days=30)
+    await change(lambda x, s: drafts.choose_both(x, s, later, later + timedelta(days=13)))
+    second = await coordination.save(
+        user=ANNA, draft_id=(await set_up(coordination, ANNA, school, start=later)).draft.id
+    )
+    with pytest.raises(SessionConflict, match="overlap session #2"):
+        await coordination.save(user=BEN, draft_id=d)
+    assert await coordination.draft(user=BEN) is not None
+    # The third session of the school year, then no fourth.
+    third = TODAY + timedelta(days=60)
+    await change(lambda x, s: drafts.choose_both(x, s, third, third + timedelta(days=13)))
+    saved = await coordination.save(user=BEN, draft_id=d)
+    assert [first.session.number, second.session.number, saved.session.number] == [1, 2, 3]
+    view = await coordination.start_draft(user=BEN, school_id=school)
+    d = view.draft.id
+    await change(lambda x, s: drafts.choose_level(x, s, "primary"))
+    await change(drafts.show_dates)
+    with pytest.raises(SessionConflict) as refused:
+        await change(lambda x, s: drafts.choose_both(x, s, third, third + timedelta(days=13)))
+    assert refused.value.problem == "year_full" and refused.value.school_year == 2026
+    async with db.read() as connection:
+        assert len(await fetch_all(connection, "SELECT id FROM sessions")) == 3
+
+
+async def test_a_coordinator_cancels_a_scheduled_session_of_their_school_only(
+    coordination: Coordination, db: Database, clock: FixedClock
+) -> None:
+    school = await join(coordination, "Ogres tehnikums", ANNA)
+    await join(coordination, "Cēsu skola", BEN)
+    view = await set_up(coordination, ANNA, school, start=TODAY + timedelta(days=2))
+    saved = await coordination.save(user=ANNA, draft_id=view.draft.id)
+    session_id = saved.session.id
+    with pytest.raises(Refused, match="not_coordinator"):
+        await coordination.cancel(user=BEN, session_id=session_id)
+    edit = await coordination.edit_session(user=ANNA, session_id=session_id, dates=True)
+    cancelled = await coordination.cancel(user=ANNA, session_id=session_id)
+    assert cancelled.status == "cancelled"
+    assert coordination.state_of(cancelled) == "cancelled"
+    assert await coordination.draft(user=ANNA) is None  # the changes it waited for went too
+    assert edit.draft.session_id == session_id
+    with pytest.raises(CannotCancel):
+        await coordination.cancel(user=ANNA, session_id=session_id)
+    for refused in (
+        coordination.links(user=ANNA, session_id=session_id),
+        coordination.edit_session(user=ANNA, session_id=session_id, dates=True),
+    ):
+        with pytest.raises(Refused, match="cancelled"):
+            await refused
+    # Anna's school's numbers are its own, and numbers are typed within one's schools.
+    again = await coordination.save(
+        user=ANNA,
+        draft_id=(
+            await set_up(coordination, ANNA, school, start=TODAY + timedelta(days=2))
+        ).draft.id,
+    )
+    assert (saved.session.number, again.session.number) == (1, 2)
+    assert [s.session.id for s in await coordination.numbered(user=ANNA, number=2)] == [
+        again.session.id
+    ]
+    assert await coordination.numbered(user=BEN, number=2) == []

@@ -7,6 +7,7 @@ from bot.handlers.callback_data import (
     Action,
     Answer,
     AnswerBackground,
+    AwaitOpening,
     Back,
     BackBackground,
     Certificate,
@@ -49,6 +50,7 @@ actions = st.one_of(
         st.from_regex(r"[a-z][a-z0-9_]{0,15}", fullmatch=True),
     ),
     st.builds(SkipOpen, st.integers(1, 10**12 - 1)),
+    st.builds(AwaitOpening, st.from_regex(r"[A-Za-z0-9_-]{32}", fullmatch=True)),
 )
 
 
@@ -78,6 +80,9 @@ def test_every_action_round_trips_within_telegrams_limit(action: Action) -> None
         "gb:1:",
         "o:1:s",
         "l:de",
+        "w:",
+        "w:" + "a" * 63,
+        "w:token with spaces",
         "a:" + "9" * 60 + ":A1:3",
         "\x00\xff",
         None,

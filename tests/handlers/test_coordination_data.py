@@ -66,7 +66,7 @@ actions: st.SearchStrategy[CoordinationAction] = st.one_of(
 WIRE = {
     DraftOp: "lvl cust opt tog own add ov oe olt od oa og ogd osk back dates cal day rev go drop "
     "resume nop",
-    SessionOp: "card st pv ln eds edd rem cls clsy res",
+    SessionOp: "card st pv ln eds edd rem cls clsy cnl cnly res",
     SchoolOp: "new inv team rm rmy",
 }
 
@@ -84,6 +84,8 @@ def test_every_operation_keeps_its_form_on_the_wire(ops: type[StrEnum]) -> None:
         (DraftAction(7, DraftOp.SAVE), "d:7:go"),
         (SessionAction(5, SessionOp.PREVIEW, "teacher.uk"), "s:5:pv:teacher.uk"),
         (SessionAction(5, SessionOp.CLOSE_CONFIRMED), "s:5:clsy"),
+        (SessionAction(5, SessionOp.CANCEL), "s:5:cnl"),
+        (SessionAction(5, SessionOp.CANCEL_CONFIRMED), "s:5:cnly"),
         (SchoolAction(3, SchoolOp.REMOVE, "123456789"), "k:3:rm:123456789"),
     ],
 )
@@ -110,6 +112,7 @@ def test_coordinator_buttons_round_trip_within_telegrams_limit(action: Coordinat
         "d:x:go",
         "s:1:pv:leader.de",
         "s:1:eds:1",
+        "s:1:cnly:1",
         "k:1:rm:abc",
         "k:1:rm",
         "q:1:go",

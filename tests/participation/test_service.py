@@ -1,5 +1,5 @@
 import asyncio
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -9,16 +9,19 @@ from bot.participation.outcomes import (
     InvalidLink,
     NotOpenYet,
     NotParticipating,
+    OpeningAwaited,
     OtherGroup,
     Progress,
     Recap,
+    SessionCancelled,
     SessionClosed,
     Stale,
     StepOutcome,
 )
 from bot.participation.service import Participation
-from bot.sessions.service import CreatedSession, create_session
+from bot.sessions.service import CreatedSession, cancel_session_in, create_session
 from bot.storage import Database
+from bot.storage import sessions as session_queries
 from bot.storage.database import fetch_all, fetch_one
 from bot.surveys.bank import Bank
 from bot.surveys.vocabulary import NOT_APPLICABLE
@@ -233,3 +236,66 @@ async def test_language_choice_reaches_the_participant(
     assert await participation.language_of(telegram_id=USER) == "lv"
     resumed = await participation.resume(telegram_id=USER)
     assert isinstance(resumed, Progress) and resumed.language == "lv"
+
+
+async def test_asking_to_be_told_of_the_opening_records_once_and_only_before_it(
+    participation: Participation,
+    session: CreatedSession,
+    db: Database,
+    bank: Bank,
+    clock: FixedClock,
+) -> None:
+    later = await create_session(
+        db, bank=bank, now=clock.now(), school_name="Cēsu skola", coordinator_id=600,
+        level="vet", start=session.period.start + timedelta(days=3),
+        end=session.period.start + timedelta(days=12), timezone="Europe/Riga",
+    )  # fmt: skip
+    token = later.invites["student"]
+
+    async def ask(which: str = token) -> object:
+        return await participation.await_opening(
+            token=which, telegram_id=USER, chat_id=USER, language="lv"
+        )
+
+    first, again = await ask(), await ask()
+    assert isinstance(first, OpeningAwaited) and first.profile == "student" and not first.already
+    assert isinstance(again, OpeningAwaited) and again.already
+    assert await count(db, "SELECT count(*) FROM opening_requests") == 1
+    assert isinstance(await ask("no-such-token"), InvalidLink)
+    # Once open, asking is joining; nothing more is recorded.
+    assert isinstance(await ask(session.invites["teacher"]), Progress)
+    assert await count(db, "SELECT count(*) FROM opening_requests") == 1
+    clock.set(session.period.closes_at)
+    assert isinstance(await ask(session.invites["leader"]), SessionClosed)
+
+
+async def test_a_cancelled_session_s_links_answer_that_it_was_cancelled(
+    participation: Participation, db: Database, bank: Bank, clock: FixedClock
+) -> None:
+    later = await create_session(
+        db, bank=bank, now=clock.now(), school_name="Cēsu skola", coordinator_id=600,
+        level="vet", start=date(2026, 12, 1), end=date(2026, 12, 10), timezone="Europe/Riga",
+    )  # fmt: skip
+    await participation.await_opening(
+        token=later.invites["teacher"], telegram_id=USER, chat_id=USER, language="lv"
+    )
+    async with db.transaction() as connection:
+        stored = await session_queries.session_by_id(connection, session_id=later.session_id)
+        assert stored is not None
+        await cancel_session_in(connection, session=stored, now=clock.now())
+    assert await count(db, "SELECT count(*) FROM opening_requests") == 0
+    for token in later.invites.values():
+        joined = await participation.join(
+            token=token, telegram_id=USER, chat_id=USER, language="lv"
+        )
+        assert isinstance(joined, SessionCancelled)
+        asked = await participation.await_opening(
+            token=token, telegram_id=USER, chat_id=USER, language="lv"
+        )
+        assert isinstance(asked, SessionCancelled)
+    clock.set(later.period.opens_at + timedelta(days=1))  # not even once its dates have come
+    joined = await participation.join(
+        token=later.invites["teacher"], telegram_id=USER, chat_id=USER, language="lv"
+    )
+    assert isinstance(joined, SessionCancelled)
+    assert await count(db, "SELECT count(*) FROM participants") == 0

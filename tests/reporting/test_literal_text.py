@@ -192,7 +192,8 @@ def test_the_answers_csv_carries_no_typed_text_and_a_safe_file_name(
     rows = [AnswerRow(response_id=1, profile="teacher", code="S1", value=4)]
     export = answers_csv(rows, results=results, bank=report_bank, language="en")
     session = results.session
-    assert export.name == f"selfie-hyperlink-http-x-{session.id}-{session.start_date}-answers.csv"
+    number, start = session.number, session.start_date
+    assert export.name == f"selfie-hyperlink-http-x-{number}-{start}-answers.csv"
     assert parse(export.content, export.delimiter)[1] == ["1", "Teachers", "S1", "A", "4"]
 
 

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from telegram import Bot
 
 from bot.clock import FixedClock
 from bot.handlers.notices import NoticeRenderer
-from bot.participation.outcomes import JoinOutcome, Progress, StepOutcome
+from bot.participation.outcomes import JoinOutcome, OpeningAwaited, Progress, StepOutcome
 from bot.participation.service import Participation
 from bot.scheduler.broadcast import Broadcaster
 from bot.scheduler.plan import ReminderPolicy, reminder_times
 from bot.scheduler.work import Scheduler
-from bot.sessions.service import CreatedSession
+from bot.sessions.service import CreatedSession, cancel_session_in, create_session
 from bot.storage import Database
 from bot.storage import schools as school_queries
+from bot.storage import sessions as session_queries
 from bot.storage.database import fetch_all
 from bot.surveys.bank import Bank
 from bot.surveys.vocabulary import Profile
@@ -303,3 +307,113 @@ async def test_the_close_ends_unfinished_questionnaires_and_retention_removes_th
     assert await count("SELECT count(*) FROM deliveries") == 0
     assert await count("SELECT count(*) FROM user_languages") == 0
     assert await count("SELECT count(*) FROM coordinators") == len(COORDINATORS)
+
+
+async def later_session(db: Database, bank: Bank, clock: FixedClock, school: str) -> CreatedSession:
+    """A session of another school that opens in a week; its coordinator is 600."""
+    start = session_start(clock) + timedelta(days=7)
+    return await create_session(
+        db,
+        bank=bank,
+        now=clock.now(),
+        school_name=school,
+        coordinator_id=600,
+        level="vet",
+        start=start,
+        end=start + timedelta(days=13),
+        timezone="Europe/Riga",
+    )
+
+
+def session_start(clock: FixedClock) -> date:
+    return clock.now().astimezone(ZoneInfo("Europe/Riga")).date()
+
+
+async def test_who_asked_before_the_start_is_told_once_at_the_opening_unless_cancelled(
+    emu: BotApiEmulator,
+    scheduler: Scheduler,
+    participation: Participation,
+    clock: FixedClock,
+    db: Database,
+    bank: Bank,
+) -> None:
+    later = await later_session(db, bank, clock, "Cēsu skola")
+    cancelled = await later_session(db, bank, clock, "Talsu skola")
+    for person, created in ((41, later), (42, later), (43, cancelled)):
+        await emu.user(person).send("/start")
+        token = created.invites["student" if person == 41 else "teacher"]
+        for _ in range(2):  # asking twice is asking once
+            awaited = await participation.await_opening(
+                token=token, telegram_id=person, chat_id=person, language="en"
+            )
+            assert isinstance(awaited, OpeningAwaited)
+    async with db.transaction() as connection:
+        session = await session_queries.session_by_id(connection, session_id=cancelled.session_id)
+        assert session is not None
+        await cancel_session_in(connection, session=session, now=clock.now())
+
+    await scheduler.tick()  # before the opening: nothing
+    await scheduler.drain()
+    assert not [t for p in (41, 42, 43) for t in texts_to(emu, p) if "has opened" in t]
+
+    clock.set(later.period.opens_at)
+    for _ in range(3):
+        await scheduler.tick()
+        await scheduler.drain()
+    student, teacher = emu.user(41).messages[-1], emu.user(42).messages[-1]
+    assert texts_to(emu, 41).count(student.content) == 1
+    assert "The self-reflection has opened: you can answer now." in student.content
+    assert "Cēsu skola" in student.content
+    (button,) = student.buttons
+    assert button.url == f"https://t.me/{USERNAME}?start={later.invites['student']}"
+    assert teacher.buttons[0].url == f"https://t.me/{USERNAME}?start={later.invites['teacher']}"
+    assert not [t for t in texts_to(emu, 43) if "has opened" in t]
+    # The link in the message joins the session now open.
+    joined = await participation.join(
+        token=later.invites["student"], telegram_id=41, chat_id=41, language="en"
+    )
+    assert isinstance(joined, Progress)
+    # Nothing of the cancelled session, to anyone: not its coordinator's opening notice either.
+    clock.set(cancelled.period.opens_at + timedelta(hours=10))
+    await scheduler.tick()
+    await scheduler.drain()
+    async with db.read() as connection:
+        rows = await fetch_all(
+            connection,
+            "SELECT count(*) FROM deliveries WHERE session_id = ?",
+            (cancelled.session_id,),
+        )
+    assert rows[0][0] == 0
+
+
+async def test_what_missed_a_coordinator_who_had_not_started_the_bot_waits_for_their_start(
+    emu: BotApiEmulator,
+    scheduler: Scheduler,
+    participation: Participation,
+    clock: FixedClock,
+    db: Database,
+    bank: Bank,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    later = await later_session(db, bank, clock, "Cēsu skola")  # coordinator 600, never started
+    clock.set(later.period.opens_at)
+    with caplog.at_level(logging.WARNING, logger="bot.scheduler.broadcast"):
+        await scheduler.tick()
+        await scheduler.drain()
+    assert f"opening of session {later.session_id} not delivered" in caplog.text
+    assert "never started the bot" in caplog.text
+    assert "600" not in caplog.text  # whom, the log does not say
+
+    await emu.user(600).send("/start")
+    first, second = await asyncio.gather(  # two updates at once: one sends it
+        scheduler.deliver_unreached(600), scheduler.deliver_unreached(600)
+    )
+    assert [c.kind for c in first + second] == ["opening"]
+    assert await scheduler.deliver_unreached(600) == []
+    assert sum("ir atvērts" in t for t in texts_to(emu, 600)) == 1
+    async with db.read() as connection:
+        rows = await fetch_all(
+            connection,
+            "SELECT kind, sent_at IS NOT NULL, failure FROM deliveries WHERE recipient = 600",
+        )
+    assert [tuple(row) for row in rows] == [("opening", 1, None)]

@@ -130,7 +130,12 @@ async def test_previous_session_is_the_latest_closed_one_at_the_same_level_befor
     await other_session(db, bank, start=date(2026, 1, 5), status="active")
     await other_session(db, bank, start=date(2026, 2, 2), level="vet")
     await other_session(db, bank, start=date(2026, 3, 2), school="Ogres tehnikums")
-    await other_session(db, bank, start=date(2026, 11, 16))  # ends 29 Nov, after our start
+    # Ends 29 Nov, after our start: made before the school's rules forbade overlaps.
+    overlapping = await other_session(db, bank, start=date(2026, 11, 16), level="vet")
+    async with db.transaction() as connection:
+        await connection.execute(
+            "UPDATE sessions SET level = 'upper-secondary' WHERE id = ?", (overlapping,)
+        )
 
     async with db.read() as connection:
         found = await result_queries.previous_session(connection, session_id=session.session_id)

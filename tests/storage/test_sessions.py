@@ -1,8 +1,14 @@
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
 from bot.clock import FixedClock
 from bot.sessions.service import CreatedSession
 from bot.storage import Database
 from bot.storage import schools as school_queries
 from bot.storage import sessions as session_queries
+from bot.storage.database import fetch_all, migrations
 from bot.storage.records import GroupCount
 from bot.surveys.bank import Bank
 
@@ -76,3 +82,54 @@ async def test_own_statements_keep_their_language_and_translations(
     async with db.read() as connection:
         rows = await connection.execute_fetchall("SELECT count(*) FROM own_statement_texts")
     assert next(iter(rows))[0] == 0
+
+
+NOW = datetime(2026, 2, 20, 9, tzinfo=UTC)
+
+
+def _version_of(marker: str) -> int:
+    return next(v for v, script in migrations() if marker in script)
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        pytest.param("TABLE opening_requests", id="just-before"),
+        # Sessions written before work-based learning rebuilt the table keep their order.
+        pytest.param("TABLE sessions_v7", id="before-the-rebuild"),
+    ],
+)
+async def test_the_migration_numbers_existing_sessions_per_school_in_creation_order(
+    tmp_path: Path, before: str
+) -> None:
+    db = await Database.open(tmp_path / "old.sqlite3", migrate=False)
+    try:
+        await db.migrate(target=_version_of(before) - 1)
+        async with db.transaction() as connection:
+            for school in (1, 2):
+                await connection.execute(
+                    "INSERT INTO schools (id, name, created_at) VALUES (?, ?, 0)",
+                    (school, f"Skola {school}"),
+                )
+            # (id, school, created_at): ids and creation order disagree on purpose.
+            for session_id, school, created in ((1, 1, 30), (2, 2, 10), (3, 1, 10), (4, 1, 30)):
+                await connection.execute(
+                    "INSERT INTO sessions (id, school_id, level, start_date, end_date, timezone,"
+                    " opens_at, closes_at, created_by, created_at)"
+                    " VALUES (?, ?, 'vet', '2026-01-05', '2026-01-18', 'Europe/Riga', 1, 2, 5, ?)",
+                    (session_id, school, created),
+                )
+        await db.migrate()
+        async with db.transaction() as connection:
+            numbers = await fetch_all(connection, "SELECT id, number FROM sessions ORDER BY id")
+            # New sessions go on from the school's last number.
+            new = await session_queries.insert_session(
+                connection, school_id=2, level="vet", start_date=date(2026, 3, 2),
+                end_date=date(2026, 3, 15), timezone="Europe/Riga", opens_at=NOW,
+                closes_at=NOW + timedelta(days=14), created_by=5, now=NOW,
+            )  # fmt: skip
+            added = await session_queries.session_by_id(connection, session_id=new)
+    finally:
+        await db.close()
+    assert [tuple(row) for row in numbers] == [(1, 2), (2, 1), (3, 1), (4, 3)]
+    assert added is not None and added.number == 2 and added.status == "active"

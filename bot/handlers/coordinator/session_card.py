@@ -1,5 +1,5 @@
 """A session and its views: /sessions and the card, /status, /preview, /links, /results,
-and the card's buttons (reminders now, closing early, changes)."""
+and the card's buttons (reminders now, closing early, cancelling before the opening, changes)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from bot.reporting.labels import labels
 from bot.reporting.rendering import drawn
 from bot.reporting.respondents import open_answers_file
 from bot.reporting.service import load_results, report_will_follow
+from bot.sessions.service import CannotCancel
 from bot.sessions.tokens import invite_link
 from bot.storage.records import Session
 from bot.surveys.vocabulary import PROFILES, Language, Profile
@@ -87,14 +88,23 @@ async def _with_session(update: Update, context: AppContext, op: SessionOp) -> N
     """Run `op` on the session named in the command, the only one, or one picked by button."""
     user = who(update)
     language = await language_of(context, user)
+    coordination = context.services.coordination
     if context.args:
-        session_id = session_number(context.args[0])
-        if session_id is None:
+        number = session_number(context.args[0])
+        if number is None:
             await reply(update, texts()(language, "sessions.bad_number"))
             return
-        await session_action(update, context, language, SessionAction(session_id, op))
+        # The school's own number: a coordinator of several schools may have one per school.
+        found = await coordination.numbered(user=user.id, number=number)
+        if len(found) > 1:
+            await reply(update, *views.session_picker(language, found, op))
+            return
+        if not found:
+            await answer_problem(update, language, Refused("not_coordinator"))
+            return
+        await session_action(update, context, language, SessionAction(found[0].session.id, op))
         return
-    overview = await context.services.coordination.overview(user=user.id)
+    overview = await coordination.overview(user=user.id)
     if not overview.sessions:
         await reply(update, texts()(language, "sessions.none"))
     elif len(overview.sessions) == 1:
@@ -105,7 +115,8 @@ async def _with_session(update: Update, context: AppContext, op: SessionOp) -> N
 
 
 def session_number(typed: str) -> int | None:
-    """The session id in "12" or "#12"; None for anything else, 0 and numbers past SQLite's."""
+    """The session number in "12" or "#12"; None for anything else, 0 and numbers past
+    SQLite's."""
     number = SESSION_NUMBER.fullmatch(typed)
     if number is None:
         return None
@@ -123,12 +134,11 @@ async def send_links(
     invites: dict[Profile, str],
 ) -> None:
     chat = update.effective_chat
-    session_id = session.id
     school = html.escape(session.school_name)
     assert chat is not None
     t = texts()
     username = context.bot.username
-    lines = [t(language, "links.title", session=session_id, school=school), ""]
+    lines = [t(language, "links.title", session=session.number, school=school), ""]
     urls = {p: invite_link(username, invites[p]) for p in PROFILES if p in invites}
     lines += [
         t(language, "links.line", group=group_name(language, p), link=url)
@@ -198,6 +208,8 @@ async def session_action(
                 await send_links(update, context, language, session, invites)
             case SessionOp.RESULTS:
                 summary = await coordination.session(user=user.id, session_id=session_id)
+                if summary.state == "cancelled":
+                    raise Refused("cancelled")
                 if summary.state != "closed":
                     # Never partial results: while it runs, participation is all there is.
                     report = await coordination.status(user=user.id, session_id=session_id)
@@ -209,8 +221,14 @@ async def session_action(
                     await update.callback_query.answer()
                 await _send_results(update, context, language, session_id)
             case SessionOp.REMIND | SessionOp.CLOSE | SessionOp.CLOSE_CONFIRMED:
-                await coordination.session(user=user.id, session_id=session_id)  # rights
-                await _run_now(update, context, language, session_id, action.op)
+                summary = await coordination.session(user=user.id, session_id=session_id)
+                await _run_now(update, context, language, summary.session, action.op)
+            case SessionOp.CANCEL:
+                summary = await coordination.session(user=user.id, session_id=session_id)
+                await show(update, *views.cancel_confirmation(language, summary.session))
+            case SessionOp.CANCEL_CONFIRMED:
+                cancelled = await coordination.cancel(user=user.id, session_id=session_id)
+                await show(update, views.cancelled_text(language, cancelled))
             case SessionOp.EDIT_STATEMENTS | SessionOp.EDIT_DATES:
                 view = await coordination.edit_session(
                     user=user.id, session_id=session_id, dates=action.op == SessionOp.EDIT_DATES
@@ -223,6 +241,8 @@ async def session_action(
                 )
             case unknown:
                 assert_never(unknown)
+    except CannotCancel as error:
+        await answer_problem(update, language, error)
     except Refused as refusal:
         if refusal.reason == "draft_exists":
             existing = await coordination.draft(user=user.id)
@@ -315,25 +335,26 @@ async def _send_results(
             services.db, session_id=session_id, recipient=chat.id
         ):
             lines.append(t(language, "results.report_will_follow"))
-        lines.append(t(language, "results.ask_again", session=session_id))
+        lines.append(t(language, "results.ask_again", session=found.session.number))
         await bot.send_message(chat.id, "\n".join(lines), parse_mode=ParseMode.HTML)
 
 
 async def _run_now(
-    update: Update, context: AppContext, language: Language, session_id: int, op: SessionOp
+    update: Update, context: AppContext, language: Language, session: Session, op: SessionOp
 ) -> None:
     """A reminder round or the close, asked for by a coordinator whose rights were checked."""
     query = update.callback_query
     assert query is not None
     t = texts()
     scheduler = context.scheduler
+    session_id = session.id
     if op == SessionOp.CLOSE:
-        await show(update, *views.close_confirmation(language, session_id))
+        await show(update, *views.close_confirmation(language, session))
     elif op == SessionOp.REMIND:
         sent = await scheduler.remind(session_id)
         key = "closing.reminded" if sent else "closing.nothing_to_remind"
         await query.answer(t(language, key, count=sent), show_alert=True)
     elif await scheduler.close(session_id):
-        await show(update, t(language, "closing.closed", session=session_id), None)
+        await show(update, t(language, "closing.closed", session=session.number), None)
     else:
         await query.answer(t(language, "closing.already_closed"), show_alert=True)

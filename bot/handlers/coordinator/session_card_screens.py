@@ -1,4 +1,5 @@
-"""A session's screens: its line and card, the pickers, status, preview and closing."""
+"""A session's screens: its line and card, the pickers, status, preview, closing and
+cancelling."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def session_line(language: Language, summary: SessionSummary) -> str:
     return texts()(
         language,
         "sessions.line",
-        session=session.id,
+        session=session.number,
         school=html.escape(session.school_name),
         level=level_name(language, session.level),
         start=day_text(session.start_date),
@@ -41,7 +42,7 @@ def session_picker(language: Language, summaries: list[SessionSummary], op: Sess
     rows = [
         [
             button(
-                f"#{s.session.id} · {s.session.school_name[:30]} · "
+                f"#{s.session.number} · {s.session.school_name[:30]} · "
                 f"{day_text(s.session.start_date)}",
                 SessionAction(s.session.id, op),
             )
@@ -57,7 +58,7 @@ def session_card(language: Language, summary: SessionSummary) -> Screen:
     text = t(
         language,
         "sessions.card",
-        session=session.id,
+        session=session.number,
         school=html.escape(session.school_name),
         level=level_name(language, session.level),
         opens=moment(session.opens_at, session.timezone, language),
@@ -65,13 +66,15 @@ def session_card(language: Language, summary: SessionSummary) -> Screen:
         state=t(language, f"state.{summary.state}"),
     )
     s = session.id
-    rows = [
-        [
-            button(t(language, "sessions.status_button"), SessionAction(s, SessionOp.STATUS)),
-            button(t(language, "sessions.preview_button"), SessionAction(s, SessionOp.PREVIEW)),
-            button(t(language, "sessions.links_button"), SessionAction(s, SessionOp.LINKS)),
-        ]
+    views = [
+        button(t(language, "sessions.status_button"), SessionAction(s, SessionOp.STATUS)),
+        button(t(language, "sessions.preview_button"), SessionAction(s, SessionOp.PREVIEW)),
     ]
+    if summary.state != "cancelled":  # a cancelled session's links lead nowhere
+        views.append(
+            button(t(language, "sessions.links_button"), SessionAction(s, SessionOp.LINKS))
+        )
+    rows = [views]
     changes = []
     if summary.state == "scheduled":
         changes.append(
@@ -86,6 +89,8 @@ def session_card(language: Language, summary: SessionSummary) -> Screen:
         )
     if changes:
         rows.append(changes)
+    if summary.state == "scheduled":
+        rows.append([button(t(language, "cancel.button"), SessionAction(s, SessionOp.CANCEL))])
     if summary.state == "open":
         rows.append(
             [
@@ -96,18 +101,45 @@ def session_card(language: Language, summary: SessionSummary) -> Screen:
     return text, InlineKeyboardMarkup(rows)
 
 
-def close_confirmation(language: Language, session_id: int) -> Screen:
+def close_confirmation(language: Language, session: Session) -> Screen:
     t = texts()
     rows = [
         [
             button(
                 t(language, "closing.confirm_button"),
-                SessionAction(session_id, SessionOp.CLOSE_CONFIRMED),
+                SessionAction(session.id, SessionOp.CLOSE_CONFIRMED),
             ),
-            button(t(language, "closing.keep_button"), SessionAction(session_id, SessionOp.CARD)),
+            button(t(language, "closing.keep_button"), SessionAction(session.id, SessionOp.CARD)),
         ]
     ]
-    return t(language, "closing.confirm", session=session_id), InlineKeyboardMarkup(rows)
+    return t(language, "closing.confirm", session=session.number), InlineKeyboardMarkup(rows)
+
+
+def cancel_confirmation(language: Language, session: Session) -> Screen:
+    t = texts()
+    text = t(
+        language,
+        "cancel.confirm",
+        session=session.number,
+        school=html.escape(session.school_name),
+        opens=moment(session.opens_at, session.timezone, language),
+    )
+    rows = [
+        [
+            button(
+                t(language, "cancel.confirm_button"),
+                SessionAction(session.id, SessionOp.CANCEL_CONFIRMED),
+            ),
+            button(t(language, "cancel.keep_button"), SessionAction(session.id, SessionOp.CARD)),
+        ]
+    ]
+    return text, InlineKeyboardMarkup(rows)
+
+
+def cancelled_text(language: Language, session: Session) -> str:
+    return texts()(
+        language, "cancel.done", session=session.number, school=html.escape(session.school_name)
+    )
 
 
 def status_screen(language: Language, report: StatusReport) -> Screen:
@@ -117,7 +149,7 @@ def status_screen(language: Language, report: StatusReport) -> Screen:
         t(
             language,
             "status.title",
-            session=session.id,
+            session=session.number,
             school=html.escape(session.school_name),
             state=t(language, f"state.{report.state}"),
         ),
@@ -153,7 +185,8 @@ def preview_choice(language: Language, session: Session) -> Screen:
         ]
         for p in profiles_at(session.level)
     ]
-    return texts()(language, "preview.choose", session=session.id), InlineKeyboardMarkup(rows)
+    text = texts()(language, "preview.choose", session=session.number)
+    return text, InlineKeyboardMarkup(rows)
 
 
 def preview_messages(
@@ -170,7 +203,7 @@ def preview_messages(
         language,
         "preview.title",
         group=group_name(language, profile),
-        session=session.id,
+        session=session.number,
         count=len(questionnaire),
     )
     blocks = [title]

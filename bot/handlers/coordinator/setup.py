@@ -280,10 +280,12 @@ async def _save(update: Update, context: AppContext, language: Language, draft_i
         "closes": moment(session.closes_at, session.timezone, language),
     }
     if not saved.created:
-        await show(update, t(language, "draft.saved", session=session.id, **times))
+        await show(update, t(language, "draft.saved", session=session.number, **times))
         return
     school = html.escape(session.school_name)
-    await show(update, t(language, "draft.activated", school=school, session=session.id, **times))
+    await show(
+        update, t(language, "draft.activated", school=school, session=session.number, **times)
+    )
     await send_links(update, context, language, session, saved.invites)
 
 

@@ -27,7 +27,7 @@ def _header(language: Language, view: DraftView) -> str:
     t = texts()
     school = html.escape(view.school.name)
     if view.session is not None:
-        return t(language, "draft.header_change", session=view.session.id, school=school)
+        return t(language, "draft.header_change", session=view.session.number, school=school)
     step = {"level": 1, "customise": 2, "dates": 3, "review": 4}[view.draft.step]
     return t(language, "draft.header_new", school=school, step=step)
 
@@ -41,7 +41,7 @@ def _screen(
 def draft_what(language: Language, view: DraftView) -> str:
     school = html.escape(view.school.name)
     if view.session is not None:
-        return texts()(language, "draft.what_change", session=view.session.id, school=school)
+        return texts()(language, "draft.what_change", session=view.session.number, school=school)
     return texts()(language, "draft.what_new", school=school)
 
 

@@ -1,5 +1,6 @@
 """What every coordinator task shares: replies that edit the pressed message or answer a
-typed one, the refusal texts, and the pieces of screens (buttons, dates, school pickers)."""
+typed one, the refusal texts (the school's rules among them), and the pieces of screens
+(buttons, dates, school pickers)."""
 
 from __future__ import annotations
 
@@ -19,14 +20,19 @@ from bot.handlers.callback_data import (
     encode_coordination,
 )
 from bot.i18n import texts
+from bot.i18n.formatting import period
 from bot.sessions.period import FIRST_YEAR, LAST_YEAR, PeriodError
-from bot.storage.records import School
+from bot.sessions.rules import MAX_SESSIONS_PER_YEAR, SessionConflict
+from bot.sessions.service import CannotCancel
+from bot.storage.records import School, Session
 from bot.surveys.bank import MAX_HELP_CHARS, MAX_TEXT_CHARS
 from bot.surveys.questionnaire import MAX_OWN_STATEMENTS
 from bot.surveys.vocabulary import Language
 from bot.validation import UnsafeText, code_point
 
 Screen = tuple[str, InlineKeyboardMarkup]
+# Telegram's limit on the text of a button's answer.
+ALERT_LIMIT = 200
 
 
 # Pieces of screens
@@ -52,6 +58,10 @@ def problem_text(language: Language, error: Exception, typed: str = "") -> str:
     match error:
         case Refused(reason=reason):
             return t(language, f"refusal.{reason}")
+        case SessionConflict():
+            return conflict_text(language, error)
+        case CannotCancel():
+            return cannot_cancel_text(language, error)
         case PeriodError(problem=problem):
             return t(language, f"period.{problem}", first=FIRST_YEAR, last=LAST_YEAR)
         case UnsafeText(character=character):
@@ -67,6 +77,36 @@ def problem_text(language: Language, error: Exception, typed: str = "") -> str:
                 limit=limit,
             )
     return t(language, "alert.error")
+
+
+def rules_session_line(language: Language, session: Session) -> str:
+    """A session in the way of a school rule: its number, level and dates."""
+    t = texts()
+    return t(
+        language,
+        "rules.session_line",
+        session=session.number,
+        level=level_name(language, session.level),
+        dates=period(session.start_date, session.end_date, language),
+    )
+
+
+def conflict_text(language: Language, error: SessionConflict) -> str:
+    """Why the dates are refused, naming the session in the way, or the year's sessions."""
+    lines = "\n".join(rules_session_line(language, s) for s in error.sessions)
+    return texts()(
+        language,
+        f"period.{error.problem}",
+        sessions=lines,
+        first=error.school_year,
+        last=error.school_year + 1,
+        max=MAX_SESSIONS_PER_YEAR,
+    )
+
+
+def cannot_cancel_text(language: Language, error: CannotCancel) -> str:
+    key = {"open": "cancel.refused_open", "cancelled": "cancel.refused_cancelled"}
+    return texts()(language, key.get(error.state, "cancel.refused_closed"))
 
 
 def school_picker(language: Language, key: str, schools: list[School], op: SchoolOp) -> Screen:
@@ -92,12 +132,16 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
 async def answer_problem(
     update: Update, language: Language, error: Exception, typed: str = ""
 ) -> None:
-    """A refusal or refused input: an alert on a button, a reply to a message."""
+    """A refusal or refused input: an alert on a button, a reply to a message (and to a
+    button, when it is longer than an alert can be: one naming a school year's sessions)."""
     text = problem_text(language, error, typed)
-    if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
-    else:
-        await reply(update, text)
+    query = update.callback_query
+    if query is not None and len(text) <= ALERT_LIMIT:
+        await query.answer(text, show_alert=True)
+        return
+    if query is not None:
+        await query.answer()
+    await reply(update, text)
 
 
 async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
