@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import NamedTuple, cast
 
 import aiosqlite
 
+from bot.storage import open_answers as open_answer_queries
 from bot.storage.database import fetch_all, fetch_one
 from bot.storage.records import Participant, from_epoch, to_epoch
 from bot.storage.responses import add_response
+from bot.surveys.background import decode as decode_background
 from bot.surveys.vocabulary import Language, Profile
 
 _PARTICIPANT_COLUMNS = """
@@ -68,8 +71,10 @@ async def insert_participant(
     profile: Profile,
     language: Language,
     now: datetime,
+    background_step: int | None = None,
 ) -> Participant:
-    """A new participant with an empty questionnaire in progress."""
+    """A new participant with an empty questionnaire in progress, at the first statement or
+    at `background_step` of the questions about them."""
     cursor = await connection.execute(
         """
         INSERT INTO participants (session_id, telegram_id, chat_id, profile, language, joined_at)
@@ -79,7 +84,8 @@ async def insert_participant(
     )
     assert cursor.lastrowid is not None
     await connection.execute(
-        "INSERT INTO progress (participant_id) VALUES (?)", (cursor.lastrowid,)
+        "INSERT INTO progress (participant_id, background_step) VALUES (?, ?)",
+        (cursor.lastrowid, background_step),
     )
     return Participant(
         id=cursor.lastrowid,
@@ -108,18 +114,24 @@ def _decode(text: str) -> dict[str, int]:
 class Place(NamedTuple):
     """An unfinished questionnaire: where it stands and the message that shows it."""
 
-    position: int
+    position: int  # the current statement's
     answers: dict[str, int]
     card: int | None  # the live card's message id
+    background: Mapping[str, str] = MappingProxyType({})  # the answers about the person
+    # The question about the person being shown, or None when a statement is.
+    background_step: int | None = None
 
 
 async def progress(connection: aiosqlite.Connection, *, participant_id: int) -> Place | None:
     row = await fetch_one(
         connection,
-        "SELECT position, answers, card_message_id FROM progress WHERE participant_id = ?",
+        "SELECT position, answers, card_message_id, background, background_step FROM progress"
+        " WHERE participant_id = ?",
         (participant_id,),
     )
-    return Place(row[0], _decode(row[1]), row[2]) if row else None
+    if row is None:
+        return None
+    return Place(row[0], _decode(row[1]), row[2], decode_background(row[3]), row[4])
 
 
 async def set_card(
@@ -146,12 +158,17 @@ async def save_progress(
     participant_id: int,
     position: int,
     answers: Mapping[str, int],
+    background: str = "",
+    background_step: int | None = None,
 ) -> None:
+    """Where the questionnaire stands now: `background` as bot/surveys/background.py encodes
+    the answers about the person."""
     await connection.execute(
-        "INSERT INTO progress (participant_id, position, answers) VALUES (?, ?, ?)"
-        " ON CONFLICT (participant_id) DO UPDATE"
-        " SET position = excluded.position, answers = excluded.answers",
-        (participant_id, position, _encode(answers)),
+        "INSERT INTO progress (participant_id, position, answers, background, background_step)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (participant_id) DO UPDATE"
+        " SET position = excluded.position, answers = excluded.answers,"
+        " background = excluded.background, background_step = excluded.background_step",
+        (participant_id, position, _encode(answers), background, background_step),
     )
 
 
@@ -160,12 +177,21 @@ async def complete(
     *,
     participant: Participant,
     answers: Mapping[str, int],
+    background: str = "",
+    open_question: bool = False,
 ) -> None:
-    """Hand a finished questionnaire to the anonymous side and keep only a flag here, in the
-    caller's transaction. The caller purges the database afterwards (`Database.purge`)."""
+    """Hand a finished questionnaire to the anonymous side and keep only a flag here (and,
+    when the session has an open question for the group, that it is still before the person),
+    in the caller's transaction. The caller purges the database afterwards (`Database.purge`)."""
     await add_response(
-        connection, session_id=participant.session_id, profile=participant.profile, answers=answers
+        connection,
+        session_id=participant.session_id,
+        profile=participant.profile,
+        answers=answers,
+        background=background,
     )
+    if open_question:
+        await open_answer_queries.set_pending(connection, participant_id=participant.id)
     await connection.execute("DELETE FROM progress WHERE participant_id = ?", (participant.id,))
     await connection.execute(
         "UPDATE participants SET completed = 1 WHERE id = ?", (participant.id,)
@@ -173,7 +199,9 @@ async def complete(
 
 
 async def drop_unfinished(connection: aiosqlite.Connection, *, session_id: int) -> int:
-    """Delete the unfinished questionnaires of a session (at its close); how many."""
+    """Delete the unfinished questionnaires of a session, and the open questions still before
+    people (at its close); how many questionnaires."""
+    await open_answer_queries.drop_pending_of_session(connection, session_id=session_id)
     cursor = await connection.execute(
         "DELETE FROM progress WHERE participant_id IN"
         " (SELECT id FROM participants WHERE session_id = ? AND completed = 0)",
