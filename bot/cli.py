@@ -50,6 +50,8 @@ from bot.storage.deliveries import UNREACHED, Claim
 from bot.storage.engine import Connection
 from bot.storage.records import Session
 from bot.surveys.bank import Bank, BankError, default_bank
+from bot.surveys.open_questions import MAX_QUESTION_CHARS, default_open_questions
+from bot.surveys.respondents import RespondentQuestions, open_questions_from
 from bot.surveys.vocabulary import DEFAULT_LANGUAGE, LANGUAGES, LEVELS, PROFILES, Level
 from bot.validation import OutOfRange, plain_text, record_id, telegram_user_id
 
@@ -134,6 +136,28 @@ def _parser() -> argparse.ArgumentParser:
         metavar="CODE|LANGUAGE|TEXT[|HELP]",
         help="an own statement in another language, e.g. 'S1|lv|Mūsu bibliotēka izsniedz "
         "klēpjdatorus.' (repeat for each statement and language)",
+    )
+    create.add_argument(
+        "--no-background",
+        dest="background",
+        action="store_false",
+        help="do not ask the respondents the questions about themselves before the statements",
+    )
+    create.add_argument(
+        "--open-question",
+        action="append",
+        default=[],
+        metavar="GROUP=KEY",
+        help="ask GROUP a listed open question after the statements: "
+        + ", ".join(q.key for q in default_open_questions().listed),
+    )
+    create.add_argument(
+        "--open-question-text",
+        action="append",
+        default=[],
+        metavar="GROUP=TEXT",
+        help="ask GROUP an open question of your own (in --own-language, at most "
+        f"{MAX_QUESTION_CHARS} characters); one open question a group",
     )
 
     bulk = session_commands.add_parser(
@@ -361,6 +385,12 @@ async def _create(settings: Settings, db: Database, args: argparse.Namespace) ->
     optional = [code.strip().upper() for code in args.optional.split(",") if code.strip()]
     try:
         own = parse_own(args.own, language=args.own_language, translations=args.own_translation)
+        questions = RespondentQuestions(
+            background=args.background,
+            open_questions=open_questions_from(
+                listed=args.open_question, own=args.open_question_text, language=args.own_language
+            ),
+        )
     except ValueError as error:
         raise CommandError(str(error)) from None
     username = await bot_username(settings)
@@ -376,6 +406,7 @@ async def _create(settings: Settings, db: Database, args: argparse.Namespace) ->
             timezone=args.timezone or settings.timezone,
             optional_codes=optional,
             own=own,
+            questions=questions,
         )
         async with db.transaction() as connection:
             created = await create_session_in(
@@ -397,6 +428,8 @@ async def _create(settings: Settings, db: Database, args: argparse.Namespace) ->
                 "number": created.number,
                 "links": links,
                 "coordinator": told.get(args.coordinator, "told"),
+                "background": questions.background,
+                "open_questions": {q.profile: q.key or q.text for q in questions.open_questions},
             }
         )
     else:
@@ -740,6 +773,7 @@ def _write(path: Path, content: bytes) -> Path:
 
 async def _export(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     from bot.reporting.exports import summary_csv  # deferred: the other commands need no CSV
+    from bot.reporting.respondents import open_answers_file
     from bot.reporting.service import load_answers_csv, load_results
 
     bank = default_bank()
@@ -751,11 +785,16 @@ async def _export(settings: Settings, db: Database, args: argparse.Namespace) ->
     if results.session.status != "closed":
         raise CommandError(f"session {args.session_id} is not closed yet")
     language = args.language
-    files = [
-        summary_csv(results, bank=bank, language=language),
-        await load_answers_csv(db, results=results, bank=bank, language=language),
+    files: list[tuple[str, bytes]] = [
+        (file.name, file.content)
+        for file in (
+            summary_csv(results, bank=bank, language=language),
+            await load_answers_csv(db, results=results, bank=bank, language=language),
+            open_answers_file(results, language=language),
+        )
+        if file is not None
     ]
-    written = [str(_write(args.out / file.name, file.content)) for file in files]
+    written = [str(_write(args.out / name, content)) for name, content in files]
     if args.json:
         _print_json({"session_id": args.session_id, "files": written})
     else:

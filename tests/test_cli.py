@@ -118,6 +118,10 @@ def test_a_session_has_one_link_per_group_of_its_level(
         (create("--coordinator", "42", "--school", "Skola\x1b[1m"), "contains U+001B"),
         (create("--coordinator", "42", "--own", "C|all|Mums\u2066 ir"), "contains U+2066"),
         (create("--coordinator", "42", "--own", "C|all|Mums ir|Kad\x7f"), "contains U+007F"),
+        (
+            create("--coordinator", "42", "--open-question-text", "teacher=Kas\u202e ir?"),
+            "the open question for teacher contains U+202E",
+        ),
     ],
 )
 def test_control_characters_fail_with_one_line_and_write_nothing(
@@ -229,3 +233,70 @@ def test_an_unexpected_error_prints_its_traceback_without_secrets(tmp_path: Path
     assert "Traceback (most recent call last)" in done.stderr
     assert f"RuntimeError: bug at /bot{REDACTED}/getMe with {REDACTED}" in done.stderr
     assert done.stdout == ""
+
+
+def test_session_create_asks_about_the_respondents_unless_told_not_to(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    own = "Kas jums palīdzētu vairāk?"
+    assert run(*create("--coordinator", "42", "--json", "--open-question", "student=strength",
+                       "--open-question-text", f"teacher=  {own} ")) == 0  # fmt: skip
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["background"] is True
+    assert printed["open_questions"] == {"teacher": own, "student": "strength"}
+    # Another school: a second session of the same level and dates would overlap the first.
+    other = ("--school", "Valmieras skola")
+    assert run(*create("--coordinator", "42", *other, "--no-background", "--json")) == 0
+    assert json.loads(capsys.readouterr().out)["background"] is False
+    assert rows(database, "SELECT session_id FROM session_background") == [(1,)]
+    assert rows(
+        database,
+        "SELECT session_id, profile, key, text, language FROM session_open_questions"
+        " ORDER BY profile",
+    ) == [(1, "student", "strength", None, None), (1, "teacher", None, own, "lv")]
+
+
+def test_trainers_are_asked_an_open_question_of_their_own_at_level_wbl(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked = ["--open-question", "trainer=company_strength", "--open-question", "teacher=support"]
+    assert run(*create("--coordinator", "42", "--level", "wbl", "--json", *asked)) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["open_questions"] == {"teacher": "support", "trainer": "company_strength"}
+    assert rows(database, "SELECT profile, key FROM session_open_questions ORDER BY profile") == [
+        ("teacher", "support"),
+        ("trainer", "company_strength"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (["--open-question", "teacher=nosuch"], "'nosuch' is not a listed open question"),
+        (["--open-question", "trainee=strength"], "write GROUP=KEY"),
+        (["--open-question", "strength"], "write GROUP=KEY"),
+        (
+            ["--open-question", "teacher=strength", "--open-question-text", "teacher=Kāpēc?"],
+            "teacher has more than one open question",
+        ),
+        (["--open-question-text", "leader=" + "x" * 301], "must be 1 to 300 characters"),
+        (["--open-question-text", "leader=  "], "must be 1 to 300 characters"),
+        (["--open-question", "trainer=strength"], "'strength' is not for trainer"),
+        (
+            ["--open-question", "trainer=company_change"],
+            "the open question for trainer: that group does not answer at level vet",
+        ),
+        (
+            ["--open-question-text", "trainer=Kas jums palīdz?"],
+            "the open question for trainer: that group does not answer at level vet",
+        ),
+    ],
+)
+def test_open_questions_that_cannot_be_asked_fail_with_one_line(
+    database: Path, capsys: pytest.CaptureFixture[str], args: list[str], problem: str
+) -> None:
+    assert run(*create("--coordinator", "42", *args)) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("selfie-bot: ") and error.count("\n") == 1
+    assert problem in error
+    assert rows(database, "SELECT * FROM sessions") == []

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import cast
 
+from bot.surveys.background import KEY
 from bot.surveys.vocabulary import LANGUAGES, LEVELS, PROFILES, Language
 
 MAX_BYTES = 64
@@ -22,6 +23,9 @@ _CONTINUE = re.compile(r"c:([0-9]{1,12})")
 _MUTE = re.compile(r"m:([0-9]{1,12})")
 _CERTIFICATE = re.compile(r"z:([0-9]{1,12})")
 _FORGET = re.compile(r"f:([01])")
+_BACKGROUND = re.compile(rf"g:([0-9]{{1,12}}):({KEY.pattern}):({KEY.pattern})")
+_BACKGROUND_BACK = re.compile(rf"gb:([0-9]{{1,12}}):({KEY.pattern})")
+_SKIP_OPEN = re.compile(r"o:([0-9]{1,12})")
 # An invite token (bot/sessions/tokens.py), not a session id: only who has the link may ask.
 _AWAIT_OPENING = re.compile(r"w:([A-Za-z0-9_-]{1,62})")
 
@@ -80,6 +84,28 @@ class Forget:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerBackground:
+    """An answer to a question about the person (bot/surveys/background.py)."""
+
+    session_id: int
+    question: str
+    option: str
+
+
+@dataclass(frozen=True, slots=True)
+class BackBackground:
+    session_id: int
+    question: str
+
+
+@dataclass(frozen=True, slots=True)
+class SkipOpen:
+    """Skip the session's open question."""
+
+    session_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class AwaitOpening:
     """Before the start: tell me when the session of this invite opens."""
 
@@ -95,6 +121,9 @@ Action = (
     | Mute
     | Certificate
     | Forget
+    | AnswerBackground
+    | BackBackground
+    | SkipOpen
     | AwaitOpening
 )
 
@@ -117,6 +146,12 @@ def encode(action: Action) -> str:
             data = f"z:{session_id}"
         case Forget(confirm):
             data = f"f:{int(confirm)}"
+        case AnswerBackground(session_id, question, option):
+            data = f"g:{session_id}:{question}:{option}"
+        case BackBackground(session_id, question):
+            data = f"gb:{session_id}:{question}"
+        case SkipOpen(session_id):
+            data = f"o:{session_id}"
         case AwaitOpening(token):
             data = f"w:{token}"
     assert len(data.encode()) <= MAX_BYTES
@@ -141,6 +176,12 @@ def decode(data: object) -> Action | None:
         return Certificate(int(match[1]))
     if match := _FORGET.fullmatch(data):
         return Forget(match[1] == "1")
+    if match := _BACKGROUND.fullmatch(data):
+        return AnswerBackground(int(match[1]), match[2], match[3])
+    if match := _BACKGROUND_BACK.fullmatch(data):
+        return BackBackground(int(match[1]), match[2])
+    if match := _SKIP_OPEN.fullmatch(data):
+        return SkipOpen(int(match[1]))
     if match := _AWAIT_OPENING.fullmatch(data):
         return AwaitOpening(match[1])
     if (match := _LANGUAGE.fullmatch(data)) and match[1] in LANGUAGES:

@@ -13,10 +13,11 @@ from bot.handlers.callback_data import Continue, Mute, encode
 from bot.handlers.render import audience
 from bot.i18n import texts
 from bot.i18n.formatting import day, moment
-from bot.participation.outcomes import Progress
+from bot.participation.outcomes import BackgroundStep, Progress
 from bot.participation.service import Participation
 from bot.reporting.drawing import Drawing
 from bot.reporting.rendering import drawn
+from bot.reporting.respondents import open_answers_file
 from bot.reporting.service import load_results
 from bot.scheduler.broadcast import Notice
 from bot.scheduler.retries import REPORT, REPORT_ABANDONED, REPORT_DELAYED
@@ -102,7 +103,7 @@ class NoticeRenderer:
         standing = await self.participation.standing(
             telegram_id=claim.recipient, session_id=session.id
         )
-        if not isinstance(standing, Progress):
+        if not isinstance(standing, Progress | BackgroundStep):
             return None  # completed, closed or gone since the round was claimed
         t = texts()
         language = standing.language
@@ -189,11 +190,13 @@ class NoticeRenderer:
         from bot.reporting.chart import caption  # imported late: see rendering
 
         chart = await drawn(self.drawing.chart, results, bank=self.bank, language=language)
+        opened = open_answers_file(results, language=language)
         return Notice(
             claim,
             html.escape(caption(results, language=language)),
             photo=chart,
             intro=summary + "\n" + t(language, "notice.report_follows"),
+            document=(opened.name, opened.content) if opened is not None else None,
         )
 
     async def _report_trouble(

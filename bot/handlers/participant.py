@@ -13,13 +13,16 @@ from bot.context import AppContext
 from bot.handlers import privacy, render
 from bot.handlers.callback_data import (
     Answer,
+    AnswerBackground,
     AwaitOpening,
     Back,
+    BackBackground,
     Certificate,
     ChooseLanguage,
     Continue,
     Forget,
     Mute,
+    SkipOpen,
     ToggleHelp,
     decode,
 )
@@ -27,23 +30,31 @@ from bot.handlers.language import language_of
 from bot.i18n import Register, texts
 from bot.participation.outcomes import (
     AlreadyCompleted,
+    BackgroundStep,
     InvalidLink,
     JoinOutcome,
     NotOpenYet,
     NotParticipating,
+    OpenDone,
     OpeningAwaited,
+    OpenOutcome,
+    OpenRefused,
+    OpenStep,
     OtherGroup,
     Progress,
     Recap,
     SessionCancelled,
     SessionClosed,
     Stale,
+    Step,
     StepOutcome,
 )
 from bot.reporting.rendering import drawn
 from bot.sessions.period import local_today
 from bot.sessions.tokens import is_start_payload
+from bot.surveys.open_questions import MAX_ANSWER_CHARS
 from bot.surveys.vocabulary import Language
+from bot.validation import describe
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +97,11 @@ async def _show_join(
         case OtherGroup(profile=profile):
             group = render.group_name(language, profile)
             await bot.send_message(chat_id, t(language, "start.other_group", group=group))
-        case Progress() as progress:
-            resumed = progress.position > 0 or progress.previous_value is not None
+        case Progress() | BackgroundStep() as step:
             await bot.send_message(
-                chat_id, render.welcome(progress, resumed=resumed), parse_mode=ParseMode.HTML
+                chat_id, render.welcome(step, resumed=_resumed(step)), parse_mode=ParseMode.HTML
             )
-            await _send_statement(context, chat_id, progress)
+            await _send_card(context, chat_id, step)
         case NotOpenYet(session=session):
             await bot.send_message(
                 chat_id,
@@ -125,14 +135,55 @@ async def _await_opening(context: AppContext, query: CallbackQuery, token: str) 
             await _show_join(context, user.id, language, outcome, token)
 
 
+def _resumed(step: Progress | BackgroundStep) -> bool:
+    if isinstance(step, BackgroundStep):
+        return step.position > 0 or step.previous is not None or step.answered > 0
+    return step.position > 0 or step.previous_value is not None or step.background_before
+
+
 async def on_message(update: Update, context: AppContext) -> None:
-    """Any other message in a private chat brings back the current statement."""
+    """Text answers the open question when that is before the person; any other message in a
+    private chat brings back the current step."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
     language = await language_of(context, user)
-    outcome = await context.services.participation.resume(telegram_id=user.id)
-    await _show_step(context, message.chat_id, language, outcome)
+    participation = context.services.participation
+    text = message.text
+    if text is None or text.startswith("/"):  # a command nothing else took is no answer
+        await _show_step(
+            context, message.chat_id, language, await participation.resume(telegram_id=user.id)
+        )
+        return
+    outcome = await participation.write(telegram_id=user.id, text=text)
+    await _show_written(context, message.chat_id, language, outcome)
+
+
+async def _show_written(
+    context: AppContext, chat_id: int, language: Language, outcome: OpenOutcome
+) -> None:
+    t = texts()
+    match outcome:
+        case OpenDone(profile=profile, card=card):
+            if card is not None:
+                await _retire_card(context, chat_id, card)
+            await context.bot.send_message(
+                chat_id, t.addressed(outcome.language, "open.saved", render.audience(profile))
+            )
+        case OpenRefused(step=step, problem="empty"):
+            await _send_card(context, chat_id, step)
+        case OpenRefused(step=step, problem=problem, length=length, character=character):
+            refusal = t.addressed(
+                step.language,
+                f"open.{problem}",
+                render.audience(step.profile),
+                length=length,
+                limit=MAX_ANSWER_CHARS,
+                character=describe(character) if character else "",
+            )
+            await context.bot.send_message(chat_id, refusal)
+        case _:
+            await _show_step(context, chat_id, language, outcome)
 
 
 async def show_help(update: Update, context: AppContext) -> None:
@@ -184,8 +235,8 @@ async def on_button(update: Update, context: AppContext) -> None:
             await _edit(context, query, texts()(chosen, "language.chosen"), None)
             # The questionnaire goes on in the new language at once: its current statement.
             current = await participation.resume(telegram_id=user.id)
-            if isinstance(current, Progress):
-                await _send_statement(context, user.id, current)
+            if isinstance(current, Progress | BackgroundStep | OpenStep):
+                await _send_card(context, user.id, current)
         case Answer(session_id, code, value):
             outcome = await participation.answer(
                 telegram_id=user.id, session_id=session_id, code=code, value=value
@@ -196,6 +247,23 @@ async def on_button(update: Update, context: AppContext) -> None:
                 telegram_id=user.id, session_id=session_id, code=code
             )
             await _answer_step(context, query, outcome, show_help=False)
+        case AnswerBackground(session_id, question, option):
+            outcome = await participation.answer_background(
+                telegram_id=user.id, session_id=session_id, question=question, option=option
+            )
+            await _answer_step(context, query, outcome, show_help=False)
+        case BackBackground(session_id, question):
+            outcome = await participation.back_background(
+                telegram_id=user.id, session_id=session_id, question=question
+            )
+            await _answer_step(context, query, outcome, show_help=False)
+        case SkipOpen(session_id):
+            skipped = await participation.skip_open(telegram_id=user.id, session_id=session_id)
+            if isinstance(skipped, OpenDone):
+                done = texts()(skipped.language, "open.skipped")
+                await asyncio.gather(_acknowledge(query), _edit(context, query, done, None))
+            else:
+                await _answer_step(context, query, skipped, show_help=False)
         case Continue(session_id):
             outcome = await participation.standing(telegram_id=user.id, session_id=session_id)
             await _answer_step(context, query, outcome, show_help=False)
@@ -275,12 +343,12 @@ async def _answer_step(
 ) -> None:
     bank = context.services.bank
     match outcome:
-        case Progress() as progress:
-            text, keyboard = render.statement(bank, progress, show_help=show_help)
+        case Progress() | BackgroundStep() | OpenStep() as step:
+            text, keyboard = render.card(bank, step, show_help=show_help)
             _, shown = await asyncio.gather(
                 _acknowledge(query), _edit(context, query, text, keyboard)
             )
-            await _follow_card(context, query, progress, shown)
+            await _follow_card(context, query, step, shown)
         case Recap() as recap:
             keyboard = render.certificate_keyboard(recap.language, recap.session.id)
             _, shown = await asyncio.gather(
@@ -288,10 +356,12 @@ async def _answer_step(
             )
             if recap.card is not None and recap.card != shown:
                 await _retire_card(context, query.from_user.id, recap.card)
+            if recap.open_question is not None:
+                await _send_card(context, query.from_user.id, recap.open_question)
         case Stale(progress=progress):
             await _alert(context, query, "alert.stale", show_alert=False)
             if progress is not None:
-                text, keyboard = render.statement(bank, progress)
+                text, keyboard = render.card(bank, progress)
                 shown = await _edit(context, query, text, keyboard)
                 await _follow_card(context, query, progress, shown)
         case NotParticipating():
@@ -313,8 +383,8 @@ async def _show_step(
     t = texts()
     bot = context.bot
     match outcome:
-        case Progress() as progress:
-            await _send_statement(context, chat_id, progress)
+        case Progress() | BackgroundStep() | OpenStep() as step:
+            await _send_card(context, chat_id, step)
         case NotParticipating() | Recap():
             await bot.send_message(chat_id, t(language, "start.no_link"))
         case AlreadyCompleted():
@@ -338,17 +408,17 @@ async def _show_step(
                 parse_mode=ParseMode.HTML,
             )
         case Stale(progress=progress) if progress is not None:
-            await _send_statement(context, chat_id, progress)
+            await _send_card(context, chat_id, progress)
         case _:
             await bot.send_message(chat_id, t(language, "start.no_link"))
 
 
-async def _send_statement(context: AppContext, chat_id: int, progress: Progress) -> None:
-    text, keyboard = render.statement(context.services.bank, progress)
+async def _send_card(context: AppContext, chat_id: int, step: Step) -> None:
+    text, keyboard = render.card(context.services.bank, step)
     sent = await context.bot.send_message(
         chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
     )
-    await _take_card(context, chat_id, progress.session.id, sent.message_id)
+    await _take_card(context, chat_id, step.session.id, sent.message_id)
 
 
 async def _take_card(context: AppContext, chat_id: int, session_id: int, message_id: int) -> None:
@@ -370,11 +440,11 @@ async def _retire_card(context: AppContext, chat_id: int, message_id: int) -> No
 
 
 async def _follow_card(
-    context: AppContext, query: CallbackQuery, progress: Progress, shown: int | None
+    context: AppContext, query: CallbackQuery, step: Step, shown: int | None
 ) -> None:
-    """The message `shown` holds the current statement now: it is the live card."""
-    if shown is not None and shown != progress.card:
-        await _take_card(context, query.from_user.id, progress.session.id, shown)
+    """The message `shown` holds the current step now: it is the live card."""
+    if shown is not None and shown != step.card:
+        await _take_card(context, query.from_user.id, step.session.id, shown)
 
 
 async def _edit(

@@ -8,18 +8,22 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.handlers.callback_data import (
     Answer,
+    AnswerBackground,
     AwaitOpening,
     Back,
+    BackBackground,
     Certificate,
     ChooseLanguage,
+    SkipOpen,
     ToggleHelp,
     encode,
 )
 from bot.i18n import Register, shipped, texts
 from bot.i18n.formatting import moment
-from bot.participation.outcomes import Progress, Recap
+from bot.participation.outcomes import BackgroundStep, OpenStep, Progress, Recap, Step
 from bot.storage.records import Session
 from bot.surveys.bank import Bank
+from bot.surveys.open_questions import MAX_ANSWER_CHARS
 from bot.surveys.vocabulary import NOT_APPLICABLE, Language, Profile
 
 PROGRESS_CELLS = 10
@@ -35,7 +39,7 @@ def group_name(language: Language, profile: Profile) -> str:
     return texts()(language, f"group.{profile}")
 
 
-def welcome(progress: Progress, *, resumed: bool) -> str:
+def welcome(progress: Progress | BackgroundStep, *, resumed: bool) -> str:
     t = texts()
     language = progress.language
     register = audience(progress.profile)
@@ -130,7 +134,7 @@ def statement_keyboard(bank: Bank, progress: Progress, *, show_help: bool) -> In
                 callback_data=encode(ToggleHelp(session_id, code, not show_help)),
             )
         )
-    if progress.position > 0:
+    if progress.position > 0 or progress.background_before:
         tools.append(
             InlineKeyboardButton(
                 t(language, "statement.back_button"), callback_data=encode(Back(session_id, code))
@@ -140,6 +144,67 @@ def statement_keyboard(bank: Bank, progress: Progress, *, show_help: bool) -> In
     if tools:
         rows.append(tools)
     return InlineKeyboardMarkup(rows)
+
+
+def card(bank: Bank, step: Step, *, show_help: bool = False) -> tuple[str, InlineKeyboardMarkup]:
+    """The message that shows a participant's current step, with its buttons."""
+    match step:
+        case Progress():
+            return statement(bank, step, show_help=show_help)
+        case BackgroundStep():
+            return background_question(step)
+        case OpenStep():
+            return open_question(step)
+
+
+def background_question(step: BackgroundStep) -> tuple[str, InlineKeyboardMarkup]:
+    t = texts()
+    language, register = step.language, audience(step.profile)
+    question = step.question
+    lines = [
+        f"<b>{t.addressed(language, 'background.heading', register)}</b> · "
+        + t(language, "background.progress", position=step.position + 1, total=step.count),
+    ]
+    if step.position == 0:
+        lines.append(f"<i>{t.addressed(language, 'background.note', register)}</i>")
+    lines += ["", f"<b>{t.addressed(language, question.text_key, register)}</b>"]
+    mark = t(language, "statement.chosen_mark")
+    rows = []
+    for option in question.choices:
+        label = t.addressed(language, question.option_key(option), register)
+        if step.previous == option:
+            label = f"{label} {mark}"
+        action = AnswerBackground(step.session.id, question.key, option)
+        rows.append([InlineKeyboardButton(label, callback_data=encode(action))])
+    if step.position > 0:
+        back = BackBackground(step.session.id, question.key)
+        rows.append(
+            [InlineKeyboardButton(t(language, "statement.back_button"), callback_data=encode(back))]
+        )
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def open_question(step: OpenStep) -> tuple[str, InlineKeyboardMarkup]:
+    t = texts()
+    language, register = step.language, audience(step.profile)
+    question = step.question
+    lines = [
+        f"<b>{t(language, 'open.heading')}</b>",
+        "",
+        f"<b>{html.escape(question.wording(language, register))}</b>",
+    ]
+    if question.untranslated_for(language) and question.language is not None:
+        original = shipped()[question.language].name
+        lines.append(f"<i>{t(language, 'statement.untranslated', language=original)}</i>")
+    lines += [
+        "",
+        f"<i>{t.addressed(language, 'open.note', register)}</i>",
+        t.addressed(language, "open.prompt", register, limit=MAX_ANSWER_CHARS),
+    ]
+    skip = InlineKeyboardButton(
+        t(language, "open.skip_button"), callback_data=encode(SkipOpen(step.session.id))
+    )
+    return "\n".join(lines), InlineKeyboardMarkup([[skip]])
 
 
 def certificate_keyboard(language: Language, session_id: int) -> InlineKeyboardMarkup:

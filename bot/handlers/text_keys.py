@@ -8,6 +8,7 @@ from typing import get_args
 from bot.coordination.access import RefusalReason
 from bot.coordination.completion import CompletionLevel
 from bot.coordination.drafts import DraftProblem
+from bot.participation.outcomes import OpenProblem
 from bot.reporting.labels import required_keys as report_keys
 from bot.sessions.period import PeriodProblem, SessionState
 from bot.surveys.vocabulary import LEVELS, PROFILES
@@ -24,4 +25,5 @@ def required_keys(commands: tuple[str, ...], result_parts: tuple[str, ...]) -> s
     keys |= {f"draft.error.{problem}" for problem in get_args(DraftProblem)}
     keys |= {f"results.{part}_failed" for part in result_parts}
     keys |= {f"privacy.{entry}" for entry in ("done", "open", "dropped")}
+    keys |= {f"open.{problem}" for problem in get_args(OpenProblem) if problem != "empty"}
     return keys | report_keys()

@@ -34,6 +34,7 @@ from bot.i18n import shipped
 from bot.i18n.formatting import number
 from bot.reporting.formatting import file_name
 from bot.reporting.labels import labels
+from bot.reporting.respondents import breakdown_rows
 from bot.storage.results import AnswerRow
 from bot.surveys.bank import Bank
 from bot.surveys.scoring import SessionResults, StatementResult
@@ -135,6 +136,7 @@ def summary_csv(results: SessionResults, *, bank: Bank, language: Language) -> C
                     number(mean, language, digits=2) if mean is not None else "",
                 ]
             )
+    lines += breakdown_rows(results, bank=bank, language=language)
     return CsvFile(
         name=csv_name(results, "summary", language),
         content=_encode(lines, language),

@@ -23,6 +23,7 @@ from bot.reporting.chart import BarStyle, bars_height, draw_area_bars, legend_la
 from bot.reporting.labels import labels
 from bot.reporting.page import A4, MARGIN, Page, line_height, wrap
 from bot.reporting.palette import GROUP_COLOURS, MUTED, SCALE_COLOURS
+from bot.reporting.respondent_pages import respondent_pages
 from bot.surveys.bank import Bank
 from bot.surveys.scoring import (
     MIN_DISAGREEMENT,
@@ -68,6 +69,7 @@ def build_report_pages(results: SessionResults, *, bank: Bank, language: Languag
     if results.progress is not None:
         pages.append(_progress(results, bank, language))
     pages.append(_notes(results, bank, language))
+    pages += respondent_pages(results, bank=bank, language=language)
     school = results.session.school_name
     return [
         page.finish(labels()(language, "pdf.page", school=school, page=index, pages=len(pages)))

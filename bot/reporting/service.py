@@ -6,16 +6,22 @@ their own, so that answers go on meanwhile; scoring and rendering happen after.
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.reporting.exports import CsvFile, answers_csv
 from bot.scheduler.retries import REPORT
-from bot.storage import Database
+from bot.storage import Database, session_questions
+from bot.storage import breakdowns as breakdown_queries
 from bot.storage import deliveries as delivery_queries
+from bot.storage import open_answers as open_answer_queries
 from bot.storage import results as result_queries
 from bot.storage import sessions as session_queries
 from bot.storage.deliveries import Claim
 from bot.storage.engine import Connection
 from bot.storage.records import Session
+from bot.surveys.background import default_background
 from bot.surveys.bank import Bank
+from bot.surveys.respondent_results import respondent_results
 from bot.surveys.scoring import DEFAULT_MIN_GROUP_SIZE, SessionResults, SessionTallies, score
 from bot.surveys.vocabulary import Language
 
@@ -44,7 +50,20 @@ async def load_results(
             if earlier is not None
             else None
         )
-    return score(
+        asked = await session_questions.respondent_questions(connection, session_id=session_id)
+        about = respondent_results(
+            asked=asked,
+            background=default_background(),
+            tallies=(
+                await breakdown_queries.background_tallies(connection, session_id=session_id)
+                if asked.background
+                else ()
+            ),
+            respondents=current.respondents,
+            open_answers=await open_answer_queries.open_answers(connection, session_id=session_id),
+            min_group_size=min_group_size,
+        )
+    results = score(
         bank=bank,
         current=current,
         own=own,
@@ -52,6 +71,7 @@ async def load_results(
         min_group_size=min_group_size,
         min_answers=min_answers,
     )
+    return dataclasses.replace(results, about_respondents=about)
 
 
 async def load_answers_csv(

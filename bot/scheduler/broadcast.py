@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
 import httpx
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -46,6 +46,8 @@ class Notice:
     photo: bytes | None = None
     # A message sent before the photo, when the photo's caption cannot hold everything.
     intro: str | None = None
+    # A file sent after the message: (name, content).
+    document: tuple[str, bytes] | None = None
 
 
 # Renders a claim just before it is sent; None when it no longer applies (e.g. completed).
@@ -70,6 +72,7 @@ class Broadcaster:
     _next_slot: float = field(default=0.0, init=False)
     _in_flight: set[Claim] = field(default_factory=set, init=False)
     _intro_sent: set[Claim] = field(default_factory=set, init=False)
+    _shown: set[Claim] = field(default_factory=set, init=False)  # sent but for the document
 
     async def send(self, claims: Iterable[Claim], render: Render) -> BroadcastReport:
         report = BroadcastReport()
@@ -210,18 +213,24 @@ class Broadcaster:
                     raise
                 # Most likely shown: go on with the photo rather than show the intro twice.
             self._intro_sent.add(notice.claim)  # a retry of the photo does not repeat it
-        if notice.photo is not None:
-            await self.bot.send_photo(
-                chat,
-                notice.photo,
-                caption=notice.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=notice.keyboard,
-            )
-        else:
-            await self.bot.send_message(
-                chat, notice.text, parse_mode=ParseMode.HTML, reply_markup=notice.keyboard
-            )
+        if notice.claim not in self._shown:
+            if notice.photo is not None:
+                await self.bot.send_photo(
+                    chat,
+                    notice.photo,
+                    caption=notice.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=notice.keyboard,
+                )
+            else:
+                await self.bot.send_message(
+                    chat, notice.text, parse_mode=ParseMode.HTML, reply_markup=notice.keyboard
+                )
+        if notice.document is not None:
+            self._shown.add(notice.claim)  # a retry of the file does not repeat the message
+            name, content = notice.document
+            await self.bot.send_document(chat, InputFile(content, filename=name))
+            self._shown.discard(notice.claim)
 
     async def _settle(
         self, claim: Claim, failure: str | None, *, unreachable: bool = False

@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.sessions.period import Period, check_period, session_state
 from bot.sessions.rules import check_rules
 from bot.sessions.tokens import new_token
-from bot.storage import Database
+from bot.storage import Database, session_questions
 from bot.storage import schools as school_queries
 from bot.storage import sessions as session_queries
 from bot.storage.engine import Connection
 from bot.storage.records import GroupCount, Session
 from bot.surveys.bank import Bank
 from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement
+from bot.surveys.respondents import NOTHING_ASKED, RespondentQuestions
 from bot.surveys.vocabulary import Level, Profile, profiles_at
 from bot.validation import OutOfRange, UnsafeText, plain_text, telegram_user_id
 
@@ -62,6 +63,8 @@ class SessionRequest:
     period: Period
     codes: tuple[str, ...]
     own: tuple[OwnStatement, ...]
+    # Checked by bot/surveys/respondents.py; nothing about the respondents unless asked for.
+    questions: RespondentQuestions = NOTHING_ASKED
 
 
 def check_request(
@@ -75,6 +78,7 @@ def check_request(
     timezone: str,
     optional_codes: Collection[str] = (),
     own: Sequence[OwnStatement] = (),
+    questions: RespondentQuestions = NOTHING_ASKED,
 ) -> SessionRequest:
     """Validate a session request (PeriodError or SessionSetupError), touching nothing.
 
@@ -100,10 +104,16 @@ def check_request(
     if len(own) > MAX_OWN_STATEMENTS:
         raise SessionSetupError(f"a session has at most {MAX_OWN_STATEMENTS} own statements")
     own = [_for_groups_of(level, statement) for statement in own]
+    for question in questions.open_questions:
+        if question.profile not in profiles_at(level):
+            raise SessionSetupError(
+                f"the open question for {question.profile}: that group does not answer at"
+                f" level {level}"
+            )
     codes = tuple(
         s.code for s in bank.statements.values() if s.kind == "core" or s.code in optional
     )
-    return SessionRequest(school_name, level, period, codes, tuple(own))
+    return SessionRequest(school_name, level, period, codes, tuple(own), questions)
 
 
 def _for_groups_of(level: Level, statement: OwnStatement) -> OwnStatement:
@@ -143,6 +153,7 @@ async def create_session(
     timezone: str,
     optional_codes: Collection[str] = (),
     own: Sequence[OwnStatement] = (),
+    questions: RespondentQuestions = NOTHING_ASKED,
     year_zone: str | None = None,
 ) -> CreatedSession:
     """Create the school if new, register the coordinator, and create an active session.
@@ -161,6 +172,7 @@ async def create_session(
         timezone=timezone,
         optional_codes=optional_codes,
         own=own,
+        questions=questions,
     )
     async with db.transaction() as connection:
         return await create_session_in(
@@ -229,6 +241,9 @@ async def create_session_in(
         await session_queries.insert_own_statement(
             connection, session_id=session_id, statement=statement
         )
+    await session_questions.set_respondent_questions(
+        connection, session_id=session_id, questions=request.questions
+    )
     invites = {profile: new_token() for profile in profiles_at(request.level)}
     for profile, token in invites.items():
         await session_queries.insert_invite(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import NamedTuple, cast
 
+from bot.storage import open_answers as open_answer_queries
 from bot.storage.database import dialect_of, fetch_all, fetch_one
 from bot.storage.engine import Connection, Row
 from bot.storage.records import Participant, from_epoch, to_epoch
 from bot.storage.responses import add_response
+from bot.surveys.background import decode as decode_background
 from bot.surveys.vocabulary import Language, Profile
 
 _PARTICIPANT_COLUMNS = """
@@ -65,9 +68,11 @@ async def insert_participant(
     profile: Profile,
     language: Language,
     now: datetime,
+    background_step: int | None = None,
 ) -> Participant | None:
-    """A new participant with an empty questionnaire in progress; None when the person joined
-    the session a moment ago (in another process)."""
+    """A new participant with an empty questionnaire in progress, at the first statement or
+    at `background_step` of the questions about them; None when the person joined the session
+    a moment ago (in another process)."""
     row = await fetch_one(
         connection,
         """
@@ -79,7 +84,10 @@ async def insert_participant(
     if row is None:
         return None
     participant_id = int(row[0])
-    await connection.execute("INSERT INTO progress (participant_id) VALUES (?)", (participant_id,))
+    await connection.execute(
+        "INSERT INTO progress (participant_id, background_step) VALUES (?, ?)",
+        (participant_id, background_step),
+    )
     return Participant(
         id=participant_id,
         session_id=session_id,
@@ -107,9 +115,12 @@ def _decode(text: str) -> dict[str, int]:
 class Place(NamedTuple):
     """An unfinished questionnaire: where it stands and the message that shows it."""
 
-    position: int
+    position: int  # the current statement's
     answers: dict[str, int]
     card: int | None  # the live card's message id
+    background: Mapping[str, str] = MappingProxyType({})  # the answers about the person
+    # The question about the person being shown, or None when a statement is.
+    background_step: int | None = None
 
 
 async def progress(
@@ -120,10 +131,13 @@ async def progress(
     held = " FOR UPDATE" if lock and dialect_of(connection) == "postgresql" else ""
     row = await fetch_one(
         connection,
-        "SELECT position, answers, card_message_id FROM progress WHERE participant_id = ?" + held,
+        "SELECT position, answers, card_message_id, background, background_step FROM progress"
+        " WHERE participant_id = ?" + held,
         (participant_id,),
     )
-    return Place(row[0], _decode(row[1]), row[2]) if row else None
+    if row is None:
+        return None
+    return Place(row[0], _decode(row[1]), row[2], decode_background(row[3]), row[4])
 
 
 async def set_card(connection: Connection, *, participant_id: int, message_id: int) -> int | None:
@@ -148,12 +162,17 @@ async def save_progress(
     participant_id: int,
     position: int,
     answers: Mapping[str, int],
+    background: str = "",
+    background_step: int | None = None,
 ) -> None:
+    """Where the questionnaire stands now: `background` as bot/surveys/background.py encodes
+    the answers about the person."""
     await connection.execute(
-        "INSERT INTO progress (participant_id, position, answers) VALUES (?, ?, ?)"
-        " ON CONFLICT (participant_id) DO UPDATE"
-        " SET position = excluded.position, answers = excluded.answers",
-        (participant_id, position, _encode(answers)),
+        "INSERT INTO progress (participant_id, position, answers, background, background_step)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (participant_id) DO UPDATE"
+        " SET position = excluded.position, answers = excluded.answers,"
+        " background = excluded.background, background_step = excluded.background_step",
+        (participant_id, position, _encode(answers), background, background_step),
     )
 
 
@@ -162,10 +181,13 @@ async def complete(
     *,
     participant: Participant,
     answers: Mapping[str, int],
+    background: str = "",
+    open_question: bool = False,
 ) -> bool:
-    """Hand a finished questionnaire to the anonymous side and keep only a flag here, in the
-    caller's transaction; False when it was completed a moment ago (a second tap handled by
-    another process). The caller purges the database afterwards (`Database.purge`)."""
+    """Hand a finished questionnaire to the anonymous side and keep only a flag here (and,
+    when the session has an open question for the group, that it is still before the person),
+    in the caller's transaction; False when it was completed a moment ago (a second tap
+    handled by another process). The caller purges the database afterwards (`Database.purge`)."""
     # The flag first: its row lock makes a second completion wait, then find it set.
     flagged = await connection.execute(
         "UPDATE participants SET completed = 1 WHERE id = ? AND completed = 0", (participant.id,)
@@ -173,14 +195,22 @@ async def complete(
     if flagged.rowcount != 1:
         return False
     await add_response(
-        connection, session_id=participant.session_id, profile=participant.profile, answers=answers
+        connection,
+        session_id=participant.session_id,
+        profile=participant.profile,
+        answers=answers,
+        background=background,
     )
+    if open_question:
+        await open_answer_queries.set_pending(connection, participant_id=participant.id)
     await connection.execute("DELETE FROM progress WHERE participant_id = ?", (participant.id,))
     return True
 
 
 async def drop_unfinished(connection: Connection, *, session_id: int) -> int:
-    """Delete the unfinished questionnaires of a session (at its close); how many."""
+    """Delete the unfinished questionnaires of a session, and the open questions still before
+    people (at its close); how many questionnaires."""
+    await open_answer_queries.drop_pending_of_session(connection, session_id=session_id)
     cursor = await connection.execute(
         "DELETE FROM progress WHERE participant_id IN"
         " (SELECT id FROM participants WHERE session_id = ? AND completed = 0)",

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 # The tables whose removed or rewritten rows could link a person to a response: a purge
 # vacuums them, so that no dead row version stays visible to the server (see README, Privacy).
-_LINK_TABLES = ("progress", "participants", "responses", "answers")
+_LINK_TABLES = ("progress", "participants", "responses", "answers", "open_answers", "open_pending")
 # Vacuuming costs more than SQLite's checkpoint: after every completion at most this often,
 # and the scheduler's next tick does what is left.
 _PURGE_INTERVAL_S = 5.0

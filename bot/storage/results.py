@@ -65,10 +65,15 @@ async def statement_tallies(connection: Connection, *, session_id: int) -> list[
     ]
 
 
-# The areas one response answered, comma-separated; and "a bank statement's code" (A1…H9).
-_AREAS_OF_RESPONSE: dict[Dialect, tuple[str, str]] = {
-    "sqlite": ("group_concat(DISTINCT substr(a.code, 1, 1))", "a.code GLOB '[A-H]*'"),
-    "postgresql": ("string_agg(DISTINCT substr(a.code, 1, 1), ',')", "a.code ~ '^[A-H]'"),
+# "An answer `a` to a bank statement" (A1…H9, not an own statement S1…S10).
+BANK_ANSWER: dict[Dialect, str] = {
+    "sqlite": "a.code GLOB '[A-H]*'",
+    "postgresql": "a.code ~ '^[A-H]'",
+}
+# The areas one response answered, comma-separated.
+_AREAS_OF_RESPONSE: dict[Dialect, str] = {
+    "sqlite": "group_concat(DISTINCT substr(a.code, 1, 1))",
+    "postgresql": "string_agg(DISTINCT substr(a.code, 1, 1), ',')",
 }
 
 
@@ -81,7 +86,8 @@ async def area_respondents(
     answers: it reduces each response to the set of areas it answered, and the outer query
     counts responses per distinct set, a handful of rows that Python spreads over the areas.
     """
-    areas, bank_code = _AREAS_OF_RESPONSE[dialect_of(connection)]
+    dialect = dialect_of(connection)
+    areas, bank_code = _AREAS_OF_RESPONSE[dialect], BANK_ANSWER[dialect]
     rows = await fetch_all(
         connection,
         f"""

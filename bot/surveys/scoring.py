@@ -28,6 +28,7 @@ from typing import Final
 from bot.storage.records import Session
 from bot.surveys.bank import Bank
 from bot.surveys.questionnaire import OwnStatement
+from bot.surveys.respondent_results import RespondentResults
 from bot.surveys.vocabulary import AREA_CODES, NOT_APPLICABLE, PROFILES, Level, Profile, profiles_at
 
 DEFAULT_MIN_GROUP_SIZE: Final[int] = 5
@@ -188,6 +189,8 @@ class SessionResults:
     improvements: tuple[Highlight, ...]  # lowest mean first
     disagreements: tuple[Disagreement, ...]  # largest spread first
     progress: Progress | None
+    # About the respondents and the open answers, when loaded (bot/surveys/respondent_results.py)
+    about_respondents: RespondentResults | None = None
 
     @property
     def shown_groups(self) -> tuple[Profile, ...]:

@@ -124,7 +124,9 @@ async def create_session_with_cli(
     level: str = "upper-secondary",
     school: str = "E2E skola",
     timezone: str = "Europe/Riga",
+    questions: tuple[str, ...] = ("--no-background",),
 ) -> dict[str, Any]:
+    """A session from the command line; by default it asks nothing but the statements."""
     start = today_in(timezone)
     code, out, err = await selfie_bot(
         emu,
@@ -143,6 +145,7 @@ async def create_session_with_cli(
         (start + timedelta(days=13)).isoformat(),
         "--timezone",
         timezone,
+        *questions,
         "--json",
     )
     assert code == 0, err

@@ -49,3 +49,34 @@ def test_an_untranslated_one_is_shown_as_written_and_marked() -> None:
     assert "Mūsu bibliotēka izsniedz klēpjdatorus." in russian
     assert "(текст школы без перевода – Latviešu)" in russian
     assert "netulkots" not in card("lv")  # in the language it was written in: no mark
+
+
+def test_a_coordinator_s_open_question_is_shown_as_text_and_marked_where_untranslated() -> None:
+    from bot.participation.outcomes import OpenStep
+    from bot.surveys.open_questions import own_open_question
+
+    question = own_open_question("student", "Vai <b>tev</b> & draugiem pietiek laika?", "lv")
+    text, keyboard = render.open_question(OpenStep(SESSION, "student", "uk", question))
+    assert "Vai &lt;b&gt;tev&lt;/b&gt; &amp; draugiem pietiek laika?" in text
+    assert "(текст школи без перекладу – Latviešu)" in text
+    assert "не називай" in text  # the note, in the student's register
+    assert [[b.text for b in row] for row in keyboard.inline_keyboard] == [["⏭ Пропустити"]]
+    latvian, _ = render.open_question(OpenStep(SESSION, "student", "lv", question))
+    assert "tulkot" not in latvian
+
+
+def test_a_question_about_the_student_addresses_them_and_marks_the_answer_given() -> None:
+    from bot.participation.outcomes import BackgroundStep
+    from bot.surveys.background import UNDISCLOSED, default_background
+
+    _, second = default_background().asked("student")
+    step = BackgroundStep(
+        session=SESSION, profile="student", language="lv", question=second, position=1,
+        count=2, previous=UNDISCLOSED, total=30,
+    )  # fmt: skip
+    text, keyboard = render.background_question(step)
+    assert text.startswith("<b>Par tevi</b> · Jautājums 2 no 2")
+    assert "Cik droši tu jūties" in text and "jūs" not in text
+    labels = [row[0].text for row in keyboard.inline_keyboard]
+    assert labels == ["Ne pārāk droši", "Diezgan droši", "Ļoti droši", "Nevēlos norādīt ✓",
+                      "◀ Atpakaļ"]  # fmt: skip

@@ -61,6 +61,7 @@ def values(school: str, count: int, month: int, language: str) -> dict[str, obje
         "own": 2, "leader": 40, "teacher": 41, "student": 38, "coordinators": 2,
         "mean": "3,4", "spread": "1,2", "answers": 120, "na": "N/A", "language": "English",
         "languages": "Русский, Українська", "statements": "S1 (Русский)", "max": 3,
+        "questions": "Cik droši jūs jūtaties, izmantojot digitālās tehnoloģijas?",
         "dates": f"{day(when.date(), language)} – {day(date(2026, month, 27), language)}",
     }  # fmt: skip
 

@@ -120,7 +120,7 @@ async def test_an_answer_moves_on_and_a_repeated_tap_changes_nothing(
     assert isinstance(step, Progress) and step.position == 1
     repeated = await answer(participation, first, 2)  # the same button pressed again
     assert isinstance(repeated, Stale)
-    assert repeated.progress is not None and repeated.progress.position == 1
+    assert isinstance(repeated.progress, Progress) and repeated.progress.position == 1
     assert await count(db, "SELECT answers = 'A1=5' FROM progress") == 1
     assert await count(db, "SELECT count(*) FROM answers") == 0  # nothing complete yet
 
@@ -202,7 +202,8 @@ async def test_completion_recaps_and_cuts_the_link_to_the_person(
             )
         columns = await fetch_all(connection, columns_of.format("responses"))
         person = await fetch_all(connection, columns_of.format("participants"))
-    assert {c["name"] for c in columns} == {"id", "session_id", "profile"}
+    # (`background`: the answers about the respondent, never a name or a time)
+    assert {c["name"] for c in columns} == {"id", "session_id", "profile", "background"}
     assert not {c["name"] for c in person} & {"response_id", "completed_at"}
     again = await participation.join(
         token=session.invites["student"], telegram_id=USER, chat_id=USER, language="en"

@@ -290,3 +290,50 @@ async def test_a_migration_that_orphans_rows_is_rolled_back(tmp_path: Path) -> N
             foreign = await fetch_one(c, "PRAGMA foreign_keys")
         assert foreign is not None and foreign[0] == 1
         await db.close()
+
+
+async def test_the_background_migration_keeps_rows_and_leaves_older_sessions_asking_nothing(
+    tmp_path: Path,
+) -> None:
+    """A version-9 database (work-based learning, the live card and the school's rules in
+    place) with a completed and an unfinished questionnaire: both keep their rows, with nothing
+    about the respondents, and an older session asks neither the block nor an open question."""
+    path = tmp_path / "v9.sqlite3"
+    db = await Database.open(path, migrate=False)
+    assert await db.migrate(target=9) == 9
+    await db.close()
+    with closing(sqlite3.connect(path)) as c, c:
+        c.execute("INSERT INTO schools (id, name, created_at) VALUES (1, 'S', 0)")
+        c.execute(
+            "INSERT INTO sessions (id, school_id, level, start_date, end_date, timezone,"
+            " opens_at, closes_at, created_by, created_at, number)"
+            " VALUES (3, 1, 'wbl', '2026-11-02', '2026-11-13', 'UTC', 1, 2, 9, 0, 1)"
+        )
+        c.execute("INSERT INTO responses (id, session_id, profile) VALUES (77, 3, 'trainer')")
+        c.execute(
+            "INSERT INTO participants (id, session_id, telegram_id, chat_id, profile, language,"
+            " joined_at) VALUES (8, 3, 7001, 7001, 'trainer', 'lv', 5)"
+        )
+        c.execute(
+            "INSERT INTO progress (participant_id, position, answers, card_message_id)"
+            " VALUES (8, 1, 'B7=4', 41)"
+        )
+
+    db = await Database.open(path)
+    assert await db.version() == migrations()[-1][0]
+    await db.close()
+    with closing(sqlite3.connect(path)) as c:
+        assert c.execute("SELECT id, profile, background FROM responses").fetchall() == [
+            (77, "trainer", "")
+        ]
+        assert c.execute(
+            "SELECT participant_id, answers, card_message_id, background, background_step"
+            " FROM progress"
+        ).fetchall() == [(8, "B7=4", 41, "", None)]
+        for table in (
+            "session_background",
+            "session_open_questions",
+            "open_answers",
+            "open_pending",
+        ):
+            assert c.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)

@@ -5,7 +5,8 @@ from collections import Counter
 from bot.sessions.service import CreatedSession
 from bot.storage import Database
 from bot.storage.database import fetch_all
-from bot.storage.responses import MIXED, add_response
+from bot.storage.mixing import MIXED
+from bot.storage.responses import add_response
 from bot.surveys.vocabulary import Profile
 
 

@@ -27,6 +27,7 @@ from bot.reporting.exports import summary_csv
 from bot.reporting.formatting import file_name
 from bot.reporting.labels import labels
 from bot.reporting.rendering import drawn
+from bot.reporting.respondents import open_answers_file
 from bot.reporting.service import load_results, report_will_follow
 from bot.sessions.service import CannotCancel
 from bot.sessions.tokens import invite_link
@@ -259,14 +260,15 @@ RESULT_PARTS = {
     "chart": "chart",
     "pdf": "PDF report",
     "summary_csv": "summary CSV",
+    "open_answers": "open answers",
 }
 
 
 async def _send_results(
     update: Update, context: AppContext, language: Language, session_id: int
 ) -> None:
-    """The chart, the PDF report and the summary CSV of a closed session: every part that can
-    be made, then the names of those that could not."""
+    """The chart, the PDF report, the summary CSV and the open answers of a closed session:
+    every part that can be made, then the names of those that could not."""
     from bot.reporting.chart import caption  # imported late: see rendering
 
     chat = update.effective_chat
@@ -320,6 +322,12 @@ async def _send_results(
         await bot.send_document(chat.id, InputFile(export.content, filename=export.name))
     except Exception as error:
         failed("summary_csv", error)
+    try:
+        opened = open_answers_file(found, language=language)  # apart from everything else
+        if opened is not None:
+            await bot.send_document(chat.id, InputFile(opened.content, filename=opened.name))
+    except Exception as error:
+        failed("open_answers", error)
     if missing:
         t = texts()
         lines = [t(language, f"results.{part}_failed") for part in missing]
