@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.handlers import greetings, render
 from bot.handlers.callback_data import Continue, Mute, encode
+from bot.handlers.coordinator import after_close_screens
 from bot.handlers.render import audience
 from bot.i18n import texts
 from bot.i18n.formatting import day, moment
@@ -18,6 +19,7 @@ from bot.participation.service import Participation
 from bot.reporting.drawing import Drawing
 from bot.reporting.rendering import drawn
 from bot.reporting.service import load_results
+from bot.reporting.turnout import nothing_to_show
 from bot.scheduler.broadcast import Notice
 from bot.scheduler.retries import REPORT, REPORT_ABANDONED, REPORT_DELAYED
 from bot.sessions.tokens import invite_link
@@ -186,6 +188,8 @@ class NoticeRenderer:
         )
         if results is None:
             return Notice(claim, summary)
+        if empty := await nothing_to_show(self.db, results=results):
+            return Notice(claim, after_close_screens.no_results(language, empty))
         from bot.reporting.chart import caption  # imported late: see rendering
 
         chart = await drawn(self.drawing.chart, results, bank=self.bank, language=language)

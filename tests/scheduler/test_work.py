@@ -27,6 +27,7 @@ from bot.surveys.bank import Bank
 from bot.surveys.vocabulary import Profile
 from emulator import BotApiEmulator
 
+from ..completions import complete
 from .conftest import USERNAME
 
 COORDINATORS = (500, 501)
@@ -222,6 +223,7 @@ async def test_the_close_sends_one_chart_per_coordinator_even_if_one_blocked(
     bank: Bank,
     bot: Bot,
 ) -> None:
+    await complete(db, session.session_id, {"teacher": 5})  # results to show
     emu.user(COORDINATORS[0]).block()
     clock.set(session.period.closes_at)
     await scheduler.tick()
@@ -254,6 +256,7 @@ async def test_an_unsettled_report_is_sent_once_after_a_crash(
     bank: Bank,
     bot: Bot,
 ) -> None:
+    await complete(db, session.session_id, {"teacher": 5})  # results to show
     clock.set(session.period.closes_at)
     # The process closes the session and dies before sending anything.
     await scheduler.stop()

@@ -15,8 +15,8 @@ from telegram.error import Forbidden
 from bot.context import AppContext
 from bot.coordination.access import Refused
 from bot.handlers.callback_data import SessionAction, SessionOp
+from bot.handlers.coordinator import after_close_screens, setup_screens
 from bot.handlers.coordinator import session_card_screens as views
-from bot.handlers.coordinator import setup_screens
 from bot.handlers.coordinator.shared import answer_problem, reply, send, show, who
 from bot.handlers.language import language_of
 from bot.handlers.qr import qr_png
@@ -28,6 +28,7 @@ from bot.reporting.formatting import file_name
 from bot.reporting.labels import labels
 from bot.reporting.rendering import drawn
 from bot.reporting.service import load_results, report_will_follow
+from bot.reporting.turnout import nothing_to_show
 from bot.sessions.service import CannotCancel
 from bot.sessions.tokens import invite_link
 from bot.storage.records import Session
@@ -282,6 +283,10 @@ async def _send_results(
     )
     assert found is not None  # the session exists: access was checked against it
     bot = context.bot
+    if empty := await nothing_to_show(services.db, results=found):
+        text = after_close_screens.no_results(language, empty)
+        await bot.send_message(chat.id, text, parse_mode=ParseMode.HTML)
+        return
     missing: list[str] = []
 
     def failed(part: str, error: Exception) -> None:
