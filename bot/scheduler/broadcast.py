@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
 import httpx
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -37,8 +37,14 @@ SENT = "could not be sent"
 
 
 @dataclass(frozen=True, slots=True)
+class Document:
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Notice:
-    """A rendered message for one claim."""
+    """A rendered message for one claim: a text, or the caption of a photo or a document."""
 
     claim: Claim
     text: str
@@ -46,6 +52,7 @@ class Notice:
     photo: bytes | None = None
     # A message sent before the photo, when the photo's caption cannot hold everything.
     intro: str | None = None
+    document: Document | None = None
 
 
 # Renders a claim just before it is sent; None when it no longer applies (e.g. completed).
@@ -214,6 +221,14 @@ class Broadcaster:
             await self.bot.send_photo(
                 chat,
                 notice.photo,
+                caption=notice.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=notice.keyboard,
+            )
+        elif notice.document is not None:
+            await self.bot.send_document(
+                chat,
+                InputFile(notice.document.content, filename=notice.document.name),
                 caption=notice.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=notice.keyboard,

@@ -1,11 +1,15 @@
 """What a coordinator receives after the close, through the real bot, the emulator and SQLite:
-words instead of an empty chart when no group can be shown."""
+words instead of an empty chart when no group can be shown, and the school's badge when every
+group reached its recommended minimum."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+import struct
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import build_application, polling
@@ -18,7 +22,10 @@ from ..completions import complete_in
 from .helpers import (
     TOKEN,
     create_session_with_cli,
+    db_rows,
     first_tick_done,
+    selfie_bot,
+    today_in,
 )
 
 COORDINATOR = 900  # create_session_with_cli's
@@ -113,3 +120,73 @@ async def test_results_with_no_group_at_the_minimum_say_so_in_the_coordinator_s_
         assert "Students: 0 completed, 0 joined" in told.content
         await emu.wait_until_idle()
     assert files(coordinator) == []
+
+
+# -- the school's badge --------------------------------------------------------------------------
+
+MINIMUMS = {"minimum_leaders": 1, "minimum_teachers": 5, "minimum_students": 2}
+
+
+async def test_a_close_with_every_group_at_its_minimum_sends_the_badge_in_the_school_s_language(
+    emu: BotApiEmulator, database: Path
+) -> None:
+    start = today_in("Europe/Riga")
+    code, out, err = await selfie_bot(
+        emu,
+        database,
+        "session",
+        "create",
+        "--school",
+        "Ogres tehnikums",
+        "--coordinator",
+        str(COORDINATOR),
+        "--level",
+        "vet",
+        "--start",
+        start.isoformat(),
+        "--end",
+        (start + timedelta(days=13)).isoformat(),
+        "--own",
+        "C|teacher|Skolā darbojas robotikas pulciņš.",
+        "--json",
+    )
+    assert code == 0, err
+    session_id = json.loads(out)["session_id"]
+    await complete_in(database, session_id, {"leader": 1, "teacher": 5, "student": 2})
+    with sqlite3.connect(database) as connection, connection:  # as /language records it
+        connection.execute("INSERT INTO user_languages VALUES (?, 'en')", (COORDINATOR,))
+    async with running(emu, database, **MINIMUMS) as app:
+        coordinator = await started(emu, COORDINATOR, "en")
+        await close(app, session_id)
+        await emu.wait_until_idle()
+    chart, badge = files(coordinator)
+    assert chart.photo is not None  # the report first, then the badge
+    assert badge.document is not None
+    # Drawn in Latvian, the language the school writes its own statements in; the caption in
+    # the coordinator's English.
+    assert badge.document.filename == f"selfie-ogres-tehnikums-{session_id}-{start}-zetons.png"
+    data = badge.document.data
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", data[16:24]) == (1000, 1000)
+    assert "A digital badge for taking part" in (badge.caption or "")
+    assert "Ogres tehnikums" in (badge.caption or "")
+    assert db_rows(
+        database, "SELECT recipient, sent_at IS NOT NULL FROM deliveries WHERE kind = 'badge'"
+    ) == [(COORDINATOR, 1)]
+
+
+async def test_a_close_below_a_minimum_sends_the_report_and_no_badge(
+    emu: BotApiEmulator, database: Path
+) -> None:
+    created = await create_session_with_cli(emu, database, school=SCHOOL)
+    session_id = created["session_id"]
+    await complete_in(
+        database, session_id, {"leader": 1, "teacher": 5, "student": 1}
+    )  # one student short
+    async with running(emu, database, **MINIMUMS) as app:
+        coordinator = await started(emu, COORDINATOR, "en")
+        await close(app, session_id)
+        await emu.wait_until_idle()
+    (chart,) = files(coordinator)
+    assert chart.photo is not None
+    assert db_rows(database, "SELECT count(*) FROM deliveries WHERE kind = 'badge'") == [(0,)]
