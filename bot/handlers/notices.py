@@ -193,14 +193,16 @@ class NoticeRenderer:
         )
         if results is None:
             return Notice(claim, summary)
+        follow_up = after_close_screens.follow_up_keyboard(language, session.id)
         if empty := await nothing_to_show(self.db, results=results):
-            return Notice(claim, after_close_screens.no_results(language, empty))
+            return Notice(claim, after_close_screens.no_results(language, empty), follow_up)
         from bot.reporting.chart import caption  # imported late: see rendering
 
         chart = await drawn(self.drawing.chart, results, bank=self.bank, language=language)
         return Notice(
             claim,
             html.escape(caption(results, language=language)),
+            keyboard=follow_up,
             photo=chart,
             intro=summary + "\n" + t(language, "notice.report_follows"),
         )

@@ -1,6 +1,6 @@
 """What a coordinator receives after the close, through the real bot, the emulator and SQLite:
-words instead of an empty chart when no group can be shown, and the school's badge when every
-group reached its recommended minimum."""
+words instead of an empty chart when no group can be shown, the school's badge when every
+group reached its recommended minimum, and the follow-up session booked from the results."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ from pathlib import Path
 from bot.app import build_application, polling
 from bot.clock import FixedClock
 from bot.context import BotApplication
+from bot.i18n.formatting import period
+from bot.sessions.follow_up import proposed_period
 from bot.settings import load_settings
+from bot.storage.sessions import session_by_id
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
 from ..completions import complete_in
@@ -30,6 +33,7 @@ from .helpers import (
 
 COORDINATOR = 900  # create_session_with_cli's
 SCHOOL = "E2E skola"
+LV_FOLLOW_UP = "📅 Ieplānot nākamo pašvērtējumu"
 
 
 @asynccontextmanager
@@ -94,10 +98,12 @@ async def test_with_no_group_at_the_minimum_size_the_close_and_results_say_so_in
         assert "Skolotāji: aizpildījuši 3, pievienojušies 3" in told.content
         assert "Skolēni: aizpildījuši 4, pievienojušies 5" in told.content
         assert "diagramma un ziņojums netiek sūtīti" in told.content
+        assert told.button(LV_FOLLOW_UP)
 
         await coordinator.send(f"/results {session_id}")
         again = await coordinator.wait_for_message(timeout=20)
         assert again.content == told.content
+        assert again.button(LV_FOLLOW_UP)
         await emu.wait_until_idle()
     assert files(coordinator) == []
     assert not [m for m in coordinator.messages if "neizdevās" in m.content]
@@ -118,6 +124,7 @@ async def test_results_with_no_group_at_the_minimum_say_so_in_the_coordinator_s_
         assert "Minimum respondents per group: 3" in told.content
         assert "School leaders: 2 completed, 2 joined" in told.content
         assert "Students: 0 completed, 0 joined" in told.content
+        assert told.button("📅 Plan the follow-up session")
         await emu.wait_until_idle()
     assert files(coordinator) == []
 
@@ -164,7 +171,8 @@ async def test_a_close_with_every_group_at_its_minimum_sends_the_badge_in_the_sc
     assert badge.document is not None
     # Drawn in Latvian, the language the school writes its own statements in; the caption in
     # the coordinator's English.
-    assert badge.document.filename == f"selfie-ogres-tehnikums-{session_id}-{start}-zetons.png"
+    # The school's first session: its number 1.
+    assert badge.document.filename == f"selfie-ogres-tehnikums-1-{start}-zetons.png"
     data = badge.document.data
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", data[16:24]) == (1000, 1000)
@@ -180,9 +188,8 @@ async def test_a_close_below_a_minimum_sends_the_report_and_no_badge(
 ) -> None:
     created = await create_session_with_cli(emu, database, school=SCHOOL)
     session_id = created["session_id"]
-    await complete_in(
-        database, session_id, {"leader": 1, "teacher": 5, "student": 1}
-    )  # one student short
+    # One student short of the minimum.
+    await complete_in(database, session_id, {"leader": 1, "teacher": 5, "student": 1})
     async with running(emu, database, **MINIMUMS) as app:
         coordinator = await started(emu, COORDINATOR, "en")
         await close(app, session_id)
@@ -190,3 +197,99 @@ async def test_a_close_below_a_minimum_sends_the_report_and_no_badge(
     (chart,) = files(coordinator)
     assert chart.photo is not None
     assert db_rows(database, "SELECT count(*) FROM deliveries WHERE kind = 'badge'") == [(0,)]
+
+
+# -- the follow-up session -----------------------------------------------------------------------
+
+
+async def test_the_follow_up_is_booked_from_the_results_once_and_forged_presses_change_nothing(
+    emu: BotApiEmulator, database: Path
+) -> None:
+    created = await create_session_with_cli(emu, database, school=SCHOOL)
+    session_id = created["session_id"]
+    await complete_in(database, session_id, {"teacher": 5})
+    other = await create_session_with_cli(emu, database, school="Cita skola")
+    with sqlite3.connect(database) as connection, connection:
+        # Another school's coordinator.
+        connection.execute("UPDATE coordinators SET telegram_id = 901 WHERE school_id = 2")
+    async with running(emu, database) as app:
+        coordinator = await started(emu, COORDINATOR, "lv")
+        stranger = await started(emu, 901, "lv")
+        assert app.job_queue is not None
+        await close(app, session_id)
+        await emu.wait_for(lambda: len(files(coordinator)) == 1, timeout=20)
+        (chart,) = files(coordinator)
+
+        # Under the chart: the button; it proposes dates three and six months on.
+        await coordinator.click(LV_FOLLOW_UP, message=chart)
+        offer = await coordinator.wait_for_text("Nākamais pašvērtējums ·")
+        services = app.bot_data.services
+        async with services.db.read() as reader:
+            closed = await session_by_id(reader, session_id=session_id)
+        assert closed is not None
+        now = services.clock.now()
+        proposals = {months: proposed_period(closed, months, now=now) for months in (3, 6)}
+        assert f"tas būs tāds pats kā #{session_id}" in offer.content
+        for months, proposed in proposals.items():
+            assert (
+                f"Pēc {months} mēnešiem: {period(proposed.start, proposed.end, 'lv')}"
+                in offer.content
+            )
+            assert proposed.days == 14 and proposed.start.weekday() < 5
+
+        # A stale date on the button: told, and the offer shown anew; nothing is made.
+        stale = f"s:{session_id}:fuy:3.{proposals[3].start + timedelta(days=1):%Y%m%d}"
+        await coordinator.press(offer, stale, force=True)
+        assert "datumi ir mainījušies" in ((await coordinator.wait_for_answer()).text or "")
+        # Forged: a day that does not exist; a session of a school the presser does not have.
+        await coordinator.press(offer, f"s:{session_id}:fuy:3.20270231", force=True)
+        assert (await coordinator.wait_for_answer()).show_alert
+        assert stranger.last_message is not None
+        await stranger.press(stranger.last_message, f"s:{session_id}:fu", force=True)
+        assert "nekoordinējat" in ((await stranger.wait_for_answer()).text or "")
+        await coordinator.press(offer, f"s:{other['session_id']}:fu", force=True)
+        assert "nekoordinējat" in ((await coordinator.wait_for_answer()).text or "")
+        assert db_rows(database, "SELECT count(*) FROM sessions") == [(2,)]
+
+        # Scheduling: the session is made with its links, and the scheduler told.
+        await coordinator.click("✅ Pēc 3 mēnešiem", message=offer)
+        await coordinator.wait_for_edit(offer)
+        assert "Nākamais pašvērtējums #2 ir ieplānots" in offer.content
+        assert f"Tāds pats kā #{session_id}" in offer.content
+        assert offer.buttons == []
+        links, *qr_codes = await coordinator.wait_for_messages(4, timeout=20)
+        assert links.text is not None and links.text.count("https://t.me/") == 3
+        assert all(qr.photo is not None for qr in qr_codes)
+        assert db_rows(
+            database,
+            "SELECT level, start_date, end_date, status, follows FROM sessions WHERE id = 3",
+        ) == [
+            (
+                "upper-secondary",
+                proposals[3].start.isoformat(),
+                proposals[3].end.isoformat(),
+                "active",
+                session_id,
+            )
+        ]
+        assert db_rows(database, "SELECT count(*) FROM invites WHERE session_id = 3") == [(3,)]
+        assert app.job_queue.get_jobs_by_name("session:3:open")
+
+        # Pressing again, here or under the chart, makes nothing more.
+        await coordinator.press(
+            offer, f"s:{session_id}:fuy:6.{proposals[6].start:%Y%m%d}", force=True
+        )
+        assert "jau ir ieplānots: #2" in ((await coordinator.wait_for_answer()).text or "")
+        await coordinator.click(LV_FOLLOW_UP, message=chart)
+        assert "jau ir ieplānots: #2" in ((await coordinator.wait_for_answer()).text or "")
+        # The new session is not closed: it has no follow-up yet.
+        await coordinator.press(offer, "s:3:fu", force=True)
+        assert "kad pašvērtējums būs noslēdzies" in (
+            (await coordinator.wait_for_answer()).text or ""
+        )
+
+        # /results carries the button too.
+        await coordinator.send(f"/results {session_id}")
+        photo, *_ = await coordinator.wait_for_messages(3, timeout=30)
+        assert photo.photo is not None and photo.button(LV_FOLLOW_UP)
+    assert db_rows(database, "SELECT count(*) FROM sessions") == [(3,)]

@@ -220,6 +220,12 @@ async def session_action(
                 if update.callback_query is not None:
                     await update.callback_query.answer()
                 await _send_results(update, context, language, session_id)
+            case SessionOp.FOLLOW_UP | SessionOp.SCHEDULE_FOLLOW_UP:
+                # A task of its own, which sends the new session's links with this module's
+                # send_links: imported here, where it is used, to keep the imports one-way.
+                from bot.handlers.coordinator.after_close import follow_up
+
+                await follow_up(update, context, language, action)
             case SessionOp.REMIND | SessionOp.CLOSE | SessionOp.CLOSE_CONFIRMED:
                 summary = await coordination.session(user=user.id, session_id=session_id)
                 await _run_now(update, context, language, summary.session, action.op)
@@ -283,9 +289,10 @@ async def _send_results(
     )
     assert found is not None  # the session exists: access was checked against it
     bot = context.bot
+    markup = after_close_screens.follow_up_keyboard(language, session_id)
     if empty := await nothing_to_show(services.db, results=found):
         text = after_close_screens.no_results(language, empty)
-        await bot.send_message(chat.id, text, parse_mode=ParseMode.HTML)
+        await bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
         return
     missing: list[str] = []
 
@@ -307,11 +314,11 @@ async def _send_results(
         failed("summary", error)
     try:
         chart = await drawn(drawing.chart, found, bank=bank, language=language)
-        await bot.send_photo(chat.id, chart, caption=summary)
+        await bot.send_photo(chat.id, chart, caption=summary, reply_markup=markup)
     except Exception as error:
         failed("chart", error)
         if summary is not None:  # the text of the chart's message goes alone
-            await bot.send_message(chat.id, summary)
+            await bot.send_message(chat.id, summary, reply_markup=markup)
     name = file_name(found.session, labels()(language, "export.report_file"), "pdf")
     try:
         pdf = await drawn(drawing.pdf, found, bank=bank, language=language)
