@@ -1,4 +1,4 @@
--- Schema version 7: a session scheduled from a closed one's results, to measure progress.
+-- Schema version 8: a session scheduled from a closed one's results, to measure progress.
 --
 -- `follows` names the closed session a follow-up repeats; the unique index lets a closed
 -- session have one follow-up at most, however often its button is pressed.
