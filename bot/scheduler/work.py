@@ -183,6 +183,7 @@ class Scheduler:
             claims = await delivery_queries.claim(
                 connection, session_id=session_id, kind=REPORT, recipients=coordinators, now=now
             )
+            reports = len(claims)
             if self.badge is not None and self.badge.earned(
                 session.level,
                 await result_queries.respondents(connection, session_id=session_id),
@@ -193,7 +194,12 @@ class Scheduler:
                 # Each coordinator's badge right after their report (the sort is stable).
                 claims.sort(key=lambda claim: coordinators.index(claim.recipient))
         await self.db.purge()
-        log.info("session %d closed; report to %d coordinator(s)", session_id, len(claims))
+        log.info(
+            "session %d closed; report to %d coordinator(s), badge to %d",
+            session_id,
+            reports,
+            len(claims) - reports,
+        )
         self._spawn(claims)
         return True
 
