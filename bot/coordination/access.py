@@ -18,6 +18,7 @@ RefusalReason = Literal[
     "statements_locked",
     "closed",
     "cancelled",
+    "not_closed",
     "remove_self",
     "unknown_school",
     "school_exists",

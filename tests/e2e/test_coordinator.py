@@ -40,6 +40,7 @@ async def running(emu: BotApiEmulator, database: Path, clock: FixedClock) -> Asy
         rate_limit=False,
         admins=str(ADMIN),
         minimum_students=2,
+        min_group_size=1,  # the one student who answers is shown
         tick_seconds=3600,
     )
     async with polling(build_application(settings, clock=clock), poll_timeout=1) as application:

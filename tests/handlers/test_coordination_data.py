@@ -45,7 +45,17 @@ actions: st.SearchStrategy[CoordinationAction] = st.one_of(
         ),
     ),
     st.builds(
-        SessionAction, IDS, st.sampled_from(SessionOp).filter(lambda op: op != SessionOp.PREVIEW)
+        SessionAction,
+        IDS,
+        st.sampled_from(SessionOp).filter(
+            lambda op: op not in (SessionOp.PREVIEW, SessionOp.SCHEDULE_FOLLOW_UP)
+        ),
+    ),
+    st.builds(
+        SessionAction,
+        IDS,
+        st.just(SessionOp.SCHEDULE_FOLLOW_UP),
+        st.from_regex(r"[36]\.[0-9]{8}", fullmatch=True),
     ),
     st.builds(
         SessionAction,
@@ -66,7 +76,7 @@ actions: st.SearchStrategy[CoordinationAction] = st.one_of(
 WIRE = {
     DraftOp: "lvl cust opt tog own add ov oe olt od oa og ogd osk back dates cal day rev go drop "
     "resume nop",
-    SessionOp: "card st pv ln eds edd rem cls clsy cnl cnly res",
+    SessionOp: "card st pv ln eds edd rem cls clsy cnl cnly res fu fuy",
     SchoolOp: "new inv team rm rmy",
 }
 
@@ -86,6 +96,7 @@ def test_every_operation_keeps_its_form_on_the_wire(ops: type[StrEnum]) -> None:
         (SessionAction(5, SessionOp.CLOSE_CONFIRMED), "s:5:clsy"),
         (SessionAction(5, SessionOp.CANCEL), "s:5:cnl"),
         (SessionAction(5, SessionOp.CANCEL_CONFIRMED), "s:5:cnly"),
+        (SessionAction(5, SessionOp.SCHEDULE_FOLLOW_UP, "6.20270524"), "s:5:fuy:6.20270524"),
         (SchoolAction(3, SchoolOp.REMOVE, "123456789"), "k:3:rm:123456789"),
     ],
 )
@@ -113,6 +124,9 @@ def test_coordinator_buttons_round_trip_within_telegrams_limit(action: Coordinat
         "s:1:pv:leader.de",
         "s:1:eds:1",
         "s:1:cnly:1",
+        "s:1:fuy",
+        "s:1:fuy:4.20270301",
+        "s:1:fuy:3.2027031",
         "k:1:rm:abc",
         "k:1:rm",
         "q:1:go",

@@ -25,6 +25,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from bot.reporting.badge import badge_png, build_badge
 from bot.reporting.certificate import build_certificate, certificate_png
 from bot.reporting.chart import area_chart_png, build_area_chart, caption
 from bot.reporting.exports import answers_csv, summary_csv
@@ -32,6 +33,7 @@ from bot.reporting.pdf import build_report_pages, report_pdf
 from bot.storage.results import AnswerRow
 from bot.surveys.bank import Bank
 from bot.surveys.scoring import SessionResults
+from bot.surveys.vocabulary import PROFILES
 from bot.validation import is_hidden
 
 from .conftest import HOSTILE_TEXTS
@@ -148,6 +150,15 @@ def test_the_certificate_draws_the_school_name_as_written(school: str) -> None:
     assert_literal(figure)
     assert school in drawn_lines(figure)
     png = certificate_png(school=school, start=START, end=END, issued=ISSUED, language="en")
+    assert png.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("school", HOSTILE_TEXTS)
+def test_the_badge_draws_the_school_name_as_written(school: str) -> None:
+    figure = build_badge(school=school, start=START, end=END, groups=PROFILES, language="lv")
+    assert_literal(figure)
+    assert school in drawn_lines(figure)
+    png = badge_png(school=school, start=START, end=END, groups=PROFILES, language="en")
     assert png.startswith(b"\x89PNG")
 
 

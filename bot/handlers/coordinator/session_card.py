@@ -15,8 +15,8 @@ from telegram.error import Forbidden
 from bot.context import AppContext
 from bot.coordination.access import Refused
 from bot.handlers.callback_data import SessionAction, SessionOp
+from bot.handlers.coordinator import after_close_screens, setup_screens
 from bot.handlers.coordinator import session_card_screens as views
-from bot.handlers.coordinator import setup_screens
 from bot.handlers.coordinator.shared import answer_problem, reply, send, show, who
 from bot.handlers.language import language_of
 from bot.handlers.qr import qr_png
@@ -29,6 +29,7 @@ from bot.reporting.labels import labels
 from bot.reporting.rendering import drawn
 from bot.reporting.respondents import open_answers_file
 from bot.reporting.service import load_results, report_will_follow
+from bot.reporting.turnout import nothing_to_show
 from bot.sessions.service import CannotCancel
 from bot.sessions.tokens import invite_link
 from bot.storage.records import Session
@@ -220,6 +221,12 @@ async def session_action(
                 if update.callback_query is not None:
                     await update.callback_query.answer()
                 await _send_results(update, context, language, session_id)
+            case SessionOp.FOLLOW_UP | SessionOp.SCHEDULE_FOLLOW_UP:
+                # A task of its own, which sends the new session's links with this module's
+                # send_links: imported here, where it is used, to keep the imports one-way.
+                from bot.handlers.coordinator.after_close import follow_up
+
+                await follow_up(update, context, language, action)
             case SessionOp.REMIND | SessionOp.CLOSE | SessionOp.CLOSE_CONFIRMED:
                 summary = await coordination.session(user=user.id, session_id=session_id)
                 await _run_now(update, context, language, summary.session, action.op)
@@ -284,6 +291,11 @@ async def _send_results(
     )
     assert found is not None  # the session exists: access was checked against it
     bot = context.bot
+    markup = after_close_screens.follow_up_keyboard(language, session_id)
+    if empty := await nothing_to_show(services.db, results=found):
+        text = after_close_screens.no_results(language, empty)
+        await bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        return
     missing: list[str] = []
 
     def failed(part: str, error: Exception) -> None:
@@ -304,11 +316,11 @@ async def _send_results(
         failed("summary", error)
     try:
         chart = await drawn(drawing.chart, found, bank=bank, language=language)
-        await bot.send_photo(chat.id, chart, caption=summary)
+        await bot.send_photo(chat.id, chart, caption=summary, reply_markup=markup)
     except Exception as error:
         failed("chart", error)
         if summary is not None:  # the text of the chart's message goes alone
-            await bot.send_message(chat.id, summary)
+            await bot.send_message(chat.id, summary, reply_markup=markup)
     name = file_name(found.session, labels()(language, "export.report_file"), "pdf")
     try:
         pdf = await drawn(drawing.pdf, found, bank=bank, language=language)
