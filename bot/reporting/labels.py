@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 from bot.i18n import Texts, texts
+from bot.surveys.next_steps import default_next_steps
 from bot.surveys.vocabulary import LEVELS, PROFILES, Language, Level, Profile
 
 PREFIX = "report."
@@ -27,12 +28,13 @@ class Labels:
 
 
 def required_keys() -> set[str]:
-    """The report keys that the code builds from names rather than writes out."""
+    """The report keys that the code builds from names rather than writes out, and the texts of
+    the next steps (loading them checks their data file against the catalogue)."""
     keys = {f"group.{profile}" for profile in PROFILES} | {f"level.{level}" for level in LEVELS}
     keys |= {f"export.{kind}_file" for kind in ("answers", "summary", "report", "chart")}
     keys |= {f"chart.{why}" for why in ("no_answers", "not_asked", "below_minimum")}
     keys |= {f"export.{key}" for key in ("respondent", "group", "code", "area", "value", "text")}
-    return {PREFIX + key for key in keys}
+    return {PREFIX + key for key in keys} | default_next_steps().all_keys
 
 
 @functools.cache

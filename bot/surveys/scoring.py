@@ -14,8 +14,13 @@ Rules that shape every figure:
 - Area scores cover the bank statements; the school's own statements are reported separately,
   so that areas stay comparable between schools and between sessions.
 - Over all groups, a statement's mean is the mean of its group means: each group weighs the
-  same, so the largest group (usually students) does not drown out the others. Strengths, areas
-  for improvement and disagreements are drawn from the bank statements on that basis.
+  same, so the largest group (usually students) does not drown out the others.
+- Strengths and areas for improvement compare like with like. Each shown group has its own,
+  ranked on its own means (as SELFIE shows each group's view). For the school as a whole only
+  the statements that every shown group has figures for are ranked, by the mean of the group
+  means: the groups do not answer the same statements (students are not asked about leadership,
+  say), and a mean over fewer groups is not comparable with one over all of them. Equal means
+  keep the bank's order, so the lists never depend on anything but the answers.
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ from bot.surveys.questionnaire import OwnStatement
 from bot.surveys.vocabulary import AREA_CODES, NOT_APPLICABLE, PROFILES, Level, Profile, profiles_at
 
 DEFAULT_MIN_GROUP_SIZE: Final[int] = 5
-DEFAULT_HIGHLIGHTS: Final[int] = 5
+DEFAULT_HIGHLIGHTS: Final[int] = 3  # per group, and as many areas for improvement
+DEFAULT_SCHOOL_HIGHLIGHTS: Final[int] = 5
 DEFAULT_DISAGREEMENTS: Final[int] = 3
 # Group means closer than half a scale point are not reported as a disagreement: with the
 # small groups of one school, a few answers move a mean that much.
@@ -132,12 +138,23 @@ class StatementResult:
 
 @dataclass(frozen=True, slots=True)
 class Highlight:
-    """A statement among the strongest or weakest of the session."""
+    """A statement among the strongest or weakest of a group, or of the school."""
 
     code: str
     area: str
-    mean: float
+    mean: float  # the group's mean; for the school, the mean of `group_means`
     group_means: Mapping[Profile, float] = field(hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Highlights:
+    """Strengths and areas for improvement, drawn from the statements that every group of
+    `groups` has figures for: one group's own view, or the school's over several groups."""
+
+    groups: tuple[Profile, ...]
+    compared: int  # statements ranked
+    strengths: tuple[Highlight, ...]  # highest mean first
+    improvements: tuple[Highlight, ...]  # lowest mean first
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +201,9 @@ class SessionResults:
     areas: tuple[AreaScore, ...]  # areas A–H × shown groups
     statements: tuple[StatementResult, ...]  # the session's bank statements, in bank order
     own_statements: tuple[StatementResult, ...]
-    strengths: tuple[Highlight, ...]  # highest mean first
-    improvements: tuple[Highlight, ...]  # lowest mean first
+    group_highlights: tuple[Highlights, ...]  # one per shown group, in PROFILES order
+    # Over the statements every shown group has figures for; None unless two groups have any.
+    school_highlights: Highlights | None
     disagreements: tuple[Disagreement, ...]  # largest spread first
     progress: Progress | None
 
@@ -208,6 +226,13 @@ class SessionResults:
                 return score
         return None
 
+    def scored_areas(self, profile: Profile, *, lowest_first: bool = False) -> list[AreaScore]:
+        """A group's areas with a mean, highest first (or lowest first); equal means keep the
+        order A–H."""
+        scored = [s for s in self.areas if s.profile == profile and s.mean is not None]
+        sign = 1 if lowest_first else -1
+        return sorted(scored, key=lambda s: sign * _rank_key(s.mean or 0.0))
+
 
 def _suppressed(participation: Iterable[GroupParticipation]) -> tuple[GroupParticipation, ...]:
     return tuple(group for group in participation if not group.shown and group.respondents > 0)
@@ -222,6 +247,7 @@ def score(
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
     min_answers: int | None = None,
     highlights: int = DEFAULT_HIGHLIGHTS,
+    school_highlights: int = DEFAULT_SCHOOL_HIGHLIGHTS,
     disagreements: int = DEFAULT_DISAGREEMENTS,
 ) -> SessionResults:
     """Everything the coordinator may see about `current`, and its progress since `previous`
@@ -259,7 +285,6 @@ def score(
         for area in AREA_CODES
         for profile in shown
     )
-    strengths, improvements = _highlights(statements, highlights)
     return SessionResults(
         session=current.session,
         min_group_size=min_group_size,
@@ -267,8 +292,10 @@ def score(
         areas=areas,
         statements=statements,
         own_statements=own_results,
-        strengths=strengths,
-        improvements=improvements,
+        group_highlights=tuple(
+            _highlights(statements, (profile,), highlights) for profile in shown
+        ),
+        school_highlights=_school_highlights(statements, shown, school_highlights),
         disagreements=_disagreements(statements, disagreements),
         progress=(_progress(bank, current, areas, previous, min_group_size) if previous else None),
     )
@@ -342,27 +369,54 @@ def _area_distribution(
     return Distribution((total[0], total[1], total[2], total[3], total[4], total[5]))
 
 
-def _highlights(
-    statements: Sequence[StatementResult], limit: int
-) -> tuple[tuple[Highlight, ...], tuple[Highlight, ...]]:
-    """The strongest and the weakest statements; ties keep the bank order.
+def _rank_key(mean: float) -> float:
+    # Means that are equal as fractions can differ in their last bit once averaged again
+    # ((a + b) / 2 against (c + d) / 2); rounded, they tie and keep the bank's order.
+    return round(mean, 9)
 
-    Both lists take at most half of the scored statements, so no statement is in both.
-    """
-    scored = [
-        Highlight(
-            code=s.code, area=s.area, mean=mean, group_means=MappingProxyType(s.group_means())
-        )
-        for s in statements
-        if (mean := s.mean) is not None
-    ]
-    count = min(limit, len(scored) // 2)
+
+def _highlights(
+    statements: Sequence[StatementResult], groups: tuple[Profile, ...], limit: int
+) -> Highlights:
+    """The strongest and weakest of the statements that every group of `groups` has figures
+    for, by the mean of those groups' means. Both lists take at most half of the compared
+    statements, so no statement is in both; equal means keep the bank order."""
+    compared = []
+    for statement in statements:
+        means = statement.group_means()
+        if all(group in means for group in groups):
+            own = {group: means[group] for group in groups}
+            compared.append(
+                Highlight(
+                    code=statement.code,
+                    area=statement.area,
+                    mean=sum(own.values()) / len(own),
+                    group_means=MappingProxyType(own),
+                )
+            )
+    count = min(limit, len(compared) // 2)
     # sorted() is stable and `statements` is in bank order: equal means stay in bank order.
-    strengths = sorted(scored, key=lambda h: -h.mean)[:count]
+    strengths = sorted(compared, key=lambda h: -_rank_key(h.mean))[:count]
     chosen = {h.code for h in strengths}
-    rest = [h for h in scored if h.code not in chosen]
-    improvements = sorted(rest, key=lambda h: h.mean)[:count]
-    return tuple(strengths), tuple(improvements)
+    rest = [h for h in compared if h.code not in chosen]
+    improvements = sorted(rest, key=lambda h: _rank_key(h.mean))[:count]
+    return Highlights(
+        groups=groups,
+        compared=len(compared),
+        strengths=tuple(strengths),
+        improvements=tuple(improvements),
+    )
+
+
+def _school_highlights(
+    statements: Sequence[StatementResult], shown: Sequence[Profile], limit: int
+) -> Highlights | None:
+    """Across the groups that have any statement figures (a shown group may have none, were
+    all its answers N/A), over the statements all of them have figures for."""
+    groups = tuple(p for p in shown if any(p in s.group_means() for s in statements))
+    if len(groups) < 2:
+        return None
+    return _highlights(statements, groups, limit)
 
 
 def _disagreements(statements: Iterable[StatementResult], limit: int) -> tuple[Disagreement, ...]:

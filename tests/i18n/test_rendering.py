@@ -62,6 +62,8 @@ def values(school: str, count: int, month: int, language: str) -> dict[str, obje
         "mean": "3,4", "spread": "1,2", "answers": 120, "na": "N/A", "language": "English",
         "languages": "Русский, Українська", "statements": "S1 (Русский)", "max": 3,
         "dates": f"{day(when.date(), language)} – {day(date(2026, month, 27), language)}",
+        "best": "C „Infrastruktūra un aprīkojums” (4,1)", "worst": "G „Novērtēšanas prakse” (2,8)",
+        "change": "3,2 → 3,8 (+0,6)",
     }  # fmt: skip
 
 
