@@ -32,6 +32,7 @@ POINTS_PER_INCH: Final[float] = 72.0
 # line lengths when there is no text to measure.
 CHAR_WIDTH: Final[float] = 0.56
 _MEASURE_SIZE: Final[float] = 100.0
+_SPARE: Final[float] = 1.02  # measured widths, widened for the renderer's hinting
 
 
 @functools.cache
@@ -83,12 +84,8 @@ def text_height(
 
 
 def text_width(content: str, size: float, *, bold: bool = False) -> float:
-    """The width of one line of `content`, in inches, as the reports' font draws it (with a
-    little to spare for the renderer's hinting)."""
+    """The width of one line of `content`, in inches, as the reports' font draws it."""
     return _advance(content, bold) * size * _SPARE / POINTS_PER_INCH
-
-
-_SPARE: Final[float] = 1.02
 
 
 class Page:

@@ -193,7 +193,7 @@ def test_each_group_s_strengths_stand_under_its_own_wording(
         (profile,) = ranking.groups
         assert ranking.strengths and ranking.improvements
         for highlight in (*ranking.strengths, *ranking.improvements):
-            line = f"{highlight.code} · {number(highlight.mean, 'lv')}"
+            line = f"{highlight.code} · vidēji {number(highlight.mean, 'lv')}"
             assert line in section, (profile, line)
             wording = report_bank.statements[highlight.code].text(profile, level, "lv")
             following = section[section.index(line) :]
