@@ -368,10 +368,10 @@ class _Report:
         page.skip(0.08)
 
     def disagreements(self) -> None:
-        text, language = self.text, self.language
-        found = self.results.disagreements
         if len(self.results.shown_groups) < 2:
             return
+        text, language = self.text, self.language
+        found = self.results.disagreements
         title = text(language, "pdf.disagreements")
         first = self.disagreement_height(found[0].code, dict(found[0].group_means)) if found else 0
         page = self.flow.room_for(line_height(SUBHEADING) + 0.2 + first)
@@ -422,9 +422,7 @@ class _Report:
         catalogue = texts()
         for focus in plan:
             steps = [catalogue(language, key) for key in focus.steps]
-            groups = " · ".join(
-                f"{text.group(p, language)} {number(mean, language)}" for p, mean in focus.groups
-            )
+            groups = text(language, "pdf.steps_groups", groups=self.means(dict(focus.groups)))
             title = text(
                 language,
                 "pdf.area_page",
@@ -438,7 +436,7 @@ class _Report:
             )
             page.skip(0 if page.blank else 0.08)
             page.text(title, SUBHEADING, weight="bold")
-            page.text(text(language, "pdf.steps_groups", groups=groups), SMALL, colour=MUTED)
+            page.text(groups, SMALL, colour=MUTED)
             page.skip(0.05)
             self.bullets(steps, marker=lambda index: f"{index}.")
 
