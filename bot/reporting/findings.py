@@ -44,8 +44,12 @@ def key_findings(results: SessionResults, bank: Bank, language: Language) -> lis
             )
         )
     progress = results.progress
-    if progress is not None and progress.changes:
-        change = max(progress.changes, key=lambda c: abs(c.change))
+    change = (
+        max(progress.changes, key=lambda c: abs(c.change))
+        if progress and progress.changes
+        else None
+    )
+    if change is not None and abs(change.change) >= 0.05:  # what rounds to no change is none
         found.append(
             text(
                 language,
@@ -106,10 +110,7 @@ def _area_spread(results: SessionResults, bank: Bank, language: Language) -> str
     spread, area, scores = widest
     if spread < MIN_DISAGREEMENT:
         return text(language, "pdf.finding_agree", spread=number(MIN_DISAGREEMENT, language))
-    groups = " · ".join(
-        f"{text.group(score.profile, language)} {number(score.mean or 0.0, language)}"
-        for score in scores
-    )
+    groups = text.means({score.profile: score.mean or 0.0 for score in scores}, language)
     return text(
         language, "pdf.finding_differ", area=_area_name(area, bank, language), groups=groups
     )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 
 from bot.i18n import Texts, texts
+from bot.i18n.formatting import number
 from bot.surveys.next_steps import default_next_steps
 from bot.surveys.vocabulary import LEVELS, PROFILES, Language, Level, Profile
 
@@ -25,6 +27,14 @@ class Labels:
 
     def level(self, level: Level, language: Language) -> str:
         return self(language, f"level.{level}")
+
+    def means(self, means: Mapping[Profile, float], language: Language) -> str:
+        """Groups' means as the reports list them ("Skolotāji 3,4 · Skolēni 3,1")."""
+        return " · ".join(
+            f"{self.group(p, language)} {number(means[p], language)}"
+            for p in PROFILES
+            if p in means
+        )
 
 
 def required_keys() -> set[str]:

@@ -169,11 +169,7 @@ class _Report:
         page.text(content, size, x=MARGIN + 0.22, weight="bold")
 
     def means(self, means: dict[Profile, float]) -> str:
-        return " · ".join(
-            f"{self.text.group(p, self.language)} {number(means[p], self.language)}"
-            for p in PROFILES
-            if p in means
-        )
+        return self.text.means(means, self.language)
 
     def wordings(self, code: str, groups: Sequence[Profile]) -> list[_Wording]:
         """The bank statement's wordings for `groups`, each with the groups that read it, in

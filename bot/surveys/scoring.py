@@ -36,7 +36,7 @@ from bot.surveys.questionnaire import OwnStatement
 from bot.surveys.vocabulary import AREA_CODES, NOT_APPLICABLE, PROFILES, Level, Profile, profiles_at
 
 DEFAULT_MIN_GROUP_SIZE: Final[int] = 5
-DEFAULT_HIGHLIGHTS: Final[int] = 3  # per group, and as many areas for improvement
+DEFAULT_HIGHLIGHTS: Final[int] = 3  # strengths per group, and as many areas for improvement
 DEFAULT_SCHOOL_HIGHLIGHTS: Final[int] = 5
 DEFAULT_DISAGREEMENTS: Final[int] = 3
 # Group means closer than half a scale point are not reported as a disagreement: with the
