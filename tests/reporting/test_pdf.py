@@ -112,7 +112,7 @@ def test_the_report_reads_in_the_order_a_coordinator_thinks(
     position = 0
     for heading in headings:  # each after the one before
         position = order.index(heading, position + 1)
-    # The chart is on the first page, with the findings beside it.
+    # The chart is on the first page, the findings on it or right after it.
     assert any(t.startswith("bar-") for t in gids(pages_lv[0]))
     assert "Galvenie secinājumi" in all_text(pages_lv[:2])
 
