@@ -61,27 +61,33 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
+def test_work_based_learning_takes_the_vocational_steps() -> None:
+    steps = default_next_steps()
+    for area in AREA_CODES:
+        assert steps.keys(area, "wbl") == steps.keys(area, "vet")
+
+
 def test_a_new_level_needs_only_data(tmp_path: Path) -> None:
-    levels = (*LEVELS, "wbl")
+    levels = (*LEVELS, "adult")
     # Without a word about it, a new level gets the steps for every level.
     plain = load_next_steps(write(tmp_path, SHIPPED), levels=levels)
-    assert plain.keys("G", "wbl") == (
+    assert plain.keys("G", "adult") == (
         "next_steps.G.timely-feedback",
         "next_steps.G.self-assessment",
     )
     # One line borrows the steps of a level near it.
-    borrowing = SHIPPED.replace("[fallback]\n", '[fallback]\nwbl = "vet"\n')
+    borrowing = SHIPPED.replace("[fallback]\n", '[fallback]\nadult = "upper-secondary"\n')
     steps = load_next_steps(write(tmp_path, borrowing), levels=levels)
     for area in AREA_CODES:
-        assert steps.keys(area, "wbl") == steps.keys(area, "vet")
-    # Its own list comes before the borrowed one would.
+        assert steps.keys(area, "adult") == steps.keys(area, "upper-secondary")
+    # A list of its own comes before the borrowed one would.
     own = borrowing.replace(
-        'vet = ["workplace-evidence"]', 'vet = ["workplace-evidence"]\nwbl = ["portfolio"]'
+        'vet = ["workplace-evidence"]', 'vet = ["workplace-evidence"]\nadult = ["portfolio"]'
     )
     own = own.replace('primary = ["portfolio"]\n', "")
     steps = load_next_steps(write(tmp_path, own), levels=levels)
-    assert steps.keys("G", "wbl")[0] == "next_steps.G.portfolio"
-    assert steps.keys("G", "primary") == plain.keys("G", "wbl")
+    assert steps.keys("G", "adult")[0] == "next_steps.G.portfolio"
+    assert steps.keys("G", "primary") == plain.keys("G", "adult")
 
 
 @pytest.mark.parametrize(
@@ -94,9 +100,8 @@ def test_a_new_level_needs_only_data(tmp_path: Path) -> None:
         (lambda s: s.replace('every = ["safety", "skills-map"]', 'every = ["safety"]'), "at least"),
         (lambda s: s.replace('"safety"', '"Safety!"'), "is no id"),
         (lambda s: s.replace('primary = ["basics"]', "primary = []"), "non-empty list"),
-        (lambda s: s.replace("[fallback]\n", '[fallback]\nvet = "primary"\nprimary = "vet"\n'),
-         "goes round"),
-        (lambda s: s.replace("[fallback]\n", '[fallback]\nvet = "wbl"\n'), "both must be levels"),
+        (lambda s: s.replace('wbl = "vet"', 'wbl = "vet"\nvet = "wbl"'), "goes round"),
+        (lambda s: s.replace('wbl = "vet"', 'wbl = "adult"'), "both must be levels"),
         (lambda s: s.replace('"basics"', '"basics", "typing"'), "steps are missing"),
         (lambda s: s.replace('"basics"', '"first-steps"'), r"\['next_steps.H.first-steps"),
         (lambda s: s + "[I", "not valid TOML"),
