@@ -281,6 +281,10 @@ class _Report:
                 text(language, "pdf.school_note"),
                 text(language, "pdf.school_groups", groups=groups, count=ranking.compared),
             ]
+            own_view = [h.groups[0] for h in self.results.group_highlights if h.compared]
+            if left_out := [p for p in own_view if p not in ranking.groups]:
+                names = ", ".join(text.group(p, language) for p in left_out)
+                intro.append(text(language, "pdf.school_left_out", groups=names))
         first_row = self.highlight_height(rows[0][0], column) if rows else line_height(BODY)
         intro_height = sum(text_height(i, SMALL, self.flow.page.width) for i in intro)
         head = line_height(SUBHEADING) + intro_height + line_height(BODY) + 0.25

@@ -17,14 +17,16 @@ Rules that shape every figure:
   same, so the largest group (usually students) does not drown out the others.
 - Strengths and areas for improvement compare like with like. Each shown group has its own,
   ranked on its own means (as SELFIE shows each group's view). For the school as a whole only
-  the statements that every shown group has figures for are ranked, by the mean of the group
-  means: the groups do not answer the same statements (students are not asked about leadership,
-  say), and a mean over fewer groups is not comparable with one over all of them. Equal means
+  statements that the same groups have figures for are ranked, by the mean of the group means:
+  the groups do not answer the same statements (students are not asked about leadership, say),
+  and a mean over fewer groups is not comparable with one over all of them. The groups are all
+  the shown ones, unless some answer statements of their own (in-company trainers). Equal means
   keep the bank's order, so the lists never depend on anything but the answers.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -199,10 +201,12 @@ class SessionResults:
     min_group_size: int
     participation: tuple[GroupParticipation, ...]  # the level's groups, in PROFILES order
     areas: tuple[AreaScore, ...]  # areas A–H × shown groups
-    statements: tuple[StatementResult, ...]  # the session's bank statements, in bank order
+    # The session's bank statements that some group is asked at its level, in bank order.
+    statements: tuple[StatementResult, ...]
     own_statements: tuple[StatementResult, ...]
     group_highlights: tuple[Highlights, ...]  # one per shown group, in PROFILES order
-    # Over the statements every shown group has figures for; None unless two groups have any.
+    # Over the statements the same groups have figures for (all shown groups unless some
+    # answer statements of their own); None unless two groups have any figures.
     school_highlights: Highlights | None
     disagreements: tuple[Disagreement, ...]  # largest spread first
     progress: Progress | None
@@ -262,7 +266,14 @@ def score(
     )
     area_counts = _counts_by_code(current.statements, shown, 0)  # an area mixes many statements
 
-    bank_codes = [code for code in bank.statements if code in current.codes]
+    level = current.session.level
+    # A session holds every core statement, some of which no group is asked at its level
+    # (the in-company trainers' at a school without work-based learning).
+    bank_codes = [
+        code
+        for code, known in bank.statements.items()
+        if code in current.codes and any(known.shown_to(p, level) for p in PROFILES)
+    ]
     statements = tuple(
         StatementResult(
             code=code,
@@ -411,11 +422,24 @@ def _highlights(
 def _school_highlights(
     statements: Sequence[StatementResult], shown: Sequence[Profile], limit: int
 ) -> Highlights | None:
-    """Across the groups that have any statement figures (a shown group may have none, were
-    all its answers N/A), over the statements all of them have figures for."""
+    """Over the statements that the same groups have figures for: all the groups with any
+    figures (a shown group may have none, were all its answers N/A), unless fewer than two
+    statements are common to all of them (in-company trainers answer statements of their own
+    only); then the most groups, and among as many the most statements, with two or more. With
+    no such set, all the groups and what they have in common."""
     groups = tuple(p for p in shown if any(p in s.group_means() for s in statements))
     if len(groups) < 2:
         return None
+    means = [statement.group_means() for statement in statements]
+
+    def common(chosen: tuple[Profile, ...]) -> int:
+        return sum(all(group in found for group in chosen) for found in means)
+
+    for size in range(len(groups), 1, -1):
+        # max() keeps the first of equals, and combinations() come in PROFILES order.
+        best = max(itertools.combinations(groups, size), key=common)
+        if common(best) >= 2:  # one strength and one area for improvement
+            return _highlights(statements, best, limit)
     return _highlights(statements, groups, limit)
 
 

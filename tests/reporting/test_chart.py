@@ -187,7 +187,7 @@ def test_in_company_trainers_have_bars_of_their_own_colour(
     }
     assert all(len(found) == 1 for found in colours.values())
     assert len(set().union(*colours.values())) == 4
-    assert set().union(*colours.values()) <= OKABE_ITO
+    assert set().union(*colours.values()) == set(GROUP_COLOURS.values())
     (legend,) = figure.legends
     assert [t.get_text() for t in legend.get_texts()][-1] == "Prakses vadītāji uzņēmumos (n = 6)"
     assert "Prakses vadītāji uzņēmumos: šajā jomā netiek jautāti" in texts(figure)  # area A

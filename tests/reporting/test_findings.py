@@ -62,8 +62,8 @@ def test_each_group_s_range_the_widest_gap_and_the_school_s_ends(bank: Bank) -> 
         "The groups differ most in area B “Collaboration and networking”: Teachers 3.0 ·"
         " Students 5.0.",
         # B1 (3.0 + 5.0) / 2 = 4.0 and C1 (2.0 + 3.0) / 2 = 2.5; A1 is the teachers' alone.
-        "Of the statements every group shown answered, B1 (4.0) is rated highest and C1 (2.5)"
-        " lowest.",
+        "Of the statements compared for the school as a whole, B1 (4.0) is rated highest and"
+        " C1 (2.5) lowest.",
         "Not shown (fewer than 5 respondents): School leaders (2)",
     ]
 

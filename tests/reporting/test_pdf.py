@@ -151,8 +151,8 @@ def test_the_key_findings_say_what_stands_out_in_sentences(pages_lv: list[Figure
         "Skolēni visaugstāk vērtē jomu B „Sadarbība un tīklošanās” (3,1), viszemāk – jomu H"
         " „Skolēnu digitālā kompetence” (2,9).",
         "Visās jomās grupu vidējo vērtējumu starpība ir mazāka par 0,5.",
-        "No apgalvojumiem, uz kuriem atbildēja visas parādītās grupas, visaugstāk novērtēts"
-        " F2 (3,4), viszemāk – C3 (2,7).",
+        "No apgalvojumiem, kas salīdzināti skolai kopumā, visaugstāk novērtēts F2 (3,4),"
+        " viszemāk – C3 (2,7).",
         "Skolēni: lielākās izmaiņas kopš iepriekšējā pašvērtējuma ir jomā B „Sadarbība un"
         " tīklošanās”: 2,7 → 3,1 (+0,4).",
         "Nav parādīti (respondentu ir mazāk nekā 5): Skolas vadītāji (3)",
@@ -382,18 +382,34 @@ def test_the_report_shows_in_company_trainers(
     assert "uzņēmumos" not in all_text(build_report_pages(results, bank=report_bank, language="lv"))
 
 
+def test_the_school_s_comparison_leaves_out_trainers_who_answer_statements_of_their_own(
+    wbl_results: SessionResults, report_bank: Bank
+) -> None:
+    school = wbl_results.school_highlights
+    assert school is not None and school.groups == ("leader", "teacher", "student")
+    order = reading_order(build_report_pages(wbl_results, bank=report_bank, language="lv"))
+    section = order[order.index("Skola kopumā") :]
+    assert section[2].startswith("Grupas: Skolas vadītāji, Skolotāji, Skolēni ·")
+    assert section[3] == (
+        "Šajā salīdzinājumā nav iekļauti, jo atbildēja uz citiem apgalvojumiem (skatiet viņu"
+        " sarakstu augstāk): Prakses vadītāji uzņēmumos"
+    )
+
+
 def drawn_boxes(page: Figure) -> Iterator[tuple[Bbox, str]]:
     """Each written text's box on the page, in inches from the bottom left."""
-    renderer = FigureCanvasAgg(page).get_renderer()
+    renderer = FigureCanvasAgg(page).get_renderer()  # type: ignore[no-untyped-call]
     for text in written(page):
         box = text.get_window_extent(renderer)
         yield Bbox.from_extents(*(v / page.dpi for v in box.extents)), text.get_text()
 
 
+@pytest.mark.parametrize("which", ["results", "wbl_results"])
 @pytest.mark.parametrize("language", catalogue().languages.codes)
 def test_nothing_runs_off_the_page_or_over_other_text_in_any_language(
-    results: SessionResults, report_bank: Bank, language: str
+    request: pytest.FixtureRequest, report_bank: Bank, language: str, which: str
 ) -> None:
+    results: SessionResults = request.getfixturevalue(which)  # wbl: four groups
     pages = build_report_pages(results, bank=report_bank, language=language)
     for number_, page in enumerate(pages, start=1):
         boxes = sorted(drawn_boxes(page), key=lambda found: found[0].y1, reverse=True)

@@ -1,3 +1,4 @@
+import dataclasses
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -470,3 +471,46 @@ async def test_without_an_earlier_session_there_is_no_progress(db: Database, ban
     assert results.progress is None
     assert results.own_statements == ()
     assert await load_results(db, session_id=current + 100, bank=bank) is None
+
+
+def test_statements_no_group_is_asked_at_the_level_are_left_out(bank: Bank) -> None:
+    # B7 is the in-company trainers' own; a session holds it whatever its level.
+    counts: dict[tuple[str, Profile], Counts] = {("B1", "teacher"): (0, 0, 0, 5, 0, 0)}
+    codes = frozenset({"B1", "B7"})
+    at_school = score(bank=bank, current=tallies(counts, {"teacher": 5}, codes=codes))
+    assert [s.code for s in at_school.statements] == ["B1"]
+    wbl = dataclasses.replace(session_record(), level="wbl")
+    at_work = score(bank=bank, current=tallies(counts, {"teacher": 5}, codes=codes, session=wbl))
+    assert [s.code for s in at_work.statements] == ["B1", "B7"]
+
+
+def test_groups_that_answer_statements_of_their_own_stay_out_of_the_school_s_comparison(
+    bank: Bank,
+) -> None:
+    """In-company trainers answer their own statements (B7, C10), which no other group sees:
+    over all four groups nothing is common, so the school compares the other three."""
+    counts: dict[tuple[str, Profile], Counts] = {
+        ("B1", "leader"): (0, 0, 0, 0, 5, 0),  # 4.0
+        ("B1", "teacher"): (0, 0, 0, 0, 5, 0),  # 4.0
+        ("B1", "student"): (0, 0, 0, 0, 0, 5),  # 5.0 → school (4 + 4 + 5) / 3 = 4.3333
+        ("C1", "leader"): (0, 0, 5, 0, 0, 0),  # 2.0
+        ("C1", "teacher"): (0, 0, 0, 5, 0, 0),  # 3.0
+        ("C1", "student"): (0, 0, 0, 5, 0, 0),  # 3.0 → school (2 + 3 + 3) / 3 = 2.6667
+        ("B7", "trainer"): (0, 0, 0, 0, 0, 5),  # 5.0
+        ("C10", "trainer"): (0, 5, 0, 0, 0, 0),  # 1.0
+    }
+    wbl = dataclasses.replace(session_record(), level="wbl")
+    results = score(
+        bank=bank,
+        current=tallies(
+            counts, {"leader": 5, "teacher": 5, "student": 5, "trainer": 5}, session=wbl
+        ),
+        highlights=1,
+        school_highlights=1,
+    )
+    school = results.school_highlights
+    assert school is not None
+    assert (school.groups, school.compared) == (("leader", "teacher", "student"), 2)
+    assert ranked(school) == ([("B1", 4.3333)], [("C1", 2.6667)])
+    trainers = results.group_highlights[-1]
+    assert (trainers.groups, ranked(trainers)) == (("trainer",), ([("B7", 5.0)], [("C10", 1.0)]))
