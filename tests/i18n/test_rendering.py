@@ -63,6 +63,8 @@ def values(school: str, count: int, month: int, language: str) -> dict[str, obje
         "languages": "Русский, Українська", "statements": "S1 (Русский)", "max": 3,
         "questions": "Cik droši jūs jūtaties, izmantojot digitālās tehnoloģijas?",
         "dates": f"{day(when.date(), language)} – {day(date(2026, month, 27), language)}",
+        "best": "C „Infrastruktūra un aprīkojums” (4,1)", "worst": "G „Novērtēšanas prakse” (2,8)",
+        "change": "3,2 → 3,8 (+0,6)",
     }  # fmt: skip
 
 
