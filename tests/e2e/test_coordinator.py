@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.app import build_application, polling
@@ -423,3 +423,106 @@ async def test_operators_provision_schools_from_the_command_line(
         await valmiera.wait_for_message()
         listing = await say(valmiera, "/sessions")
         assert "Valmieras skola" in listing.content and "Cēsu" not in listing.content
+
+
+async def create_with_cli(
+    emu: BotApiEmulator, database: Path, *, school: str, start: date, level: str = "primary"
+) -> int:
+    """A session of `COORDINATOR` made on the command line; its id."""
+    code, out, err = await selfie_bot(
+        emu,
+        database,
+        "session",
+        "create",
+        "--school",
+        school,
+        "--coordinator",
+        str(COORDINATOR),
+        "--level",
+        level,
+        "--start",
+        start.isoformat(),
+        "--end",
+        (start + timedelta(days=13)).isoformat(),
+        "--timezone",
+        "Europe/Riga",
+        "--json",
+    )
+    assert code == 0, err
+    session_id: int = json.loads(out)["session_id"]
+    return session_id
+
+
+async def open_card(user: EmulatedUser, session_id: int) -> ChatMessage:
+    """The session's card, opened from the list of /sessions."""
+    await user.send("/sessions")
+    listing = await user.wait_for_text("Your self-reflections")
+    await user.press(listing, f"s:{session_id}:card", force=True)
+    return await user.wait_for_edit(listing)
+
+
+def labels_of(message: ChatMessage) -> list[str]:
+    return [b.text for b in message.buttons]
+
+
+async def test_the_card_offers_what_the_state_allows_and_its_views_lead_back(
+    emu: BotApiEmulator, database: Path
+) -> None:
+    clock = FixedClock(datetime.now(UTC))
+    coordinator = emu.user(COORDINATOR, language_code="en")
+    today = today_in("Europe/Riga")
+    scheduled = await create_with_cli(
+        emu, database, school="Skola A", start=today + timedelta(days=2)
+    )
+    running_id = await create_with_cli(emu, database, school="Skola B", start=today)
+    async with running(emu, database, clock):
+        # Before the opening: the state is on the card; no status button repeats it.
+        card = await open_card(coordinator, scheduled)
+        assert "State: scheduled" in card.content
+        shown = labels_of(card)
+        assert not [label for label in shown if "Status" in label]
+        assert not [label for label in shown if "Results" in label]
+        assert [label for label in shown if "Links" in label]
+
+        # The preview's choice leads back to the card.
+        await click(coordinator, card, "👁")
+        assert "◀ Back to the card" in labels_of(card)
+        await click(coordinator, card, "◀ Back to the card")
+        assert "State:" in card.content
+
+        # An open session: status and links, each with the way back.
+        card = await open_card(coordinator, running_id)
+        assert [label for label in labels_of(card) if "Status" in label]
+        await click(coordinator, card, "📊")
+        assert "joined 0" in card.content
+        await click(coordinator, card, "◀ Back to the card")
+        assert "State:" in card.content
+        await coordinator.click("🔗", message=card)
+        links, *_ = await coordinator.wait_for_messages(4)
+        await click(coordinator, links, "◀ Back to the card")
+        assert "State:" in links.content
+
+        # Closed early: results instead of links, and the day it closed.
+        await coordinator.press(card, f"s:{running_id}:cls", force=True)
+        confirm = await coordinator.wait_for_response()
+        photos_before = len([m for m in coordinator.messages if m.photo])
+        await click(coordinator, confirm, "✅")
+        await emu.wait_for(
+            lambda: len([m for m in coordinator.messages if m.photo]) > photos_before, timeout=20
+        )
+        await asyncio.sleep(0.5)
+        card = await open_card(coordinator, running_id)
+        shown = labels_of(card)
+        assert [label for label in shown if "Results" in label]
+        assert not [label for label in shown if "Links" in label]
+        assert re.search(rf"Closed: {today.day} \w+ {today.year}, ", card.content)
+        planned = today + timedelta(days=13)
+        assert re.search(rf"Planned close: {planned.day} \w+ {planned.year}, 23:59", card.content)
+
+        # The results end with the way back: the card comes as a new message.
+        await coordinator.click("📈", message=card)
+        _, _, summary = await coordinator.wait_for_messages(3, timeout=30)
+        assert "◀ Back to the card" in labels_of(summary)
+        await coordinator.click("◀ Back to the card", message=summary)
+        again = await coordinator.wait_for_message()
+        assert "Closed:" in again.content

@@ -8,7 +8,7 @@ import logging
 import re
 from typing import assert_never, cast
 
-from telegram import InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden
 
@@ -144,7 +144,11 @@ async def send_links(
         for p, url in urls.items()
     ]
     await context.bot.send_message(
-        chat.id, "\n".join(lines), parse_mode=ParseMode.HTML, disable_web_page_preview=True
+        chat.id,
+        "\n".join(lines),
+        parse_mode=ParseMode.HTML,
+        disable_web_page_preview=True,
+        reply_markup=InlineKeyboardMarkup([views.back_row(language, session.id)]),
     )
     for profile, url in urls.items():
         await context.bot.send_photo(
@@ -171,12 +175,17 @@ async def session_action(
     try:
         match action.op:
             case SessionOp.CARD:
-                await show(
-                    update,
-                    *views.session_card(
-                        language, await coordination.session(user=user.id, session_id=session_id)
-                    ),
+                card = views.session_card(
+                    language, await coordination.session(user=user.id, session_id=session_id)
                 )
+                query = update.callback_query
+                pressed = query.message if query is not None else None
+                if query is not None and not (isinstance(pressed, Message) and pressed.text):
+                    # Back from a file (the results): the card comes as a message of its own.
+                    await query.answer()
+                    await send(update, context, *card)
+                else:
+                    await show(update, *card)
             case SessionOp.STATUS:
                 report = await coordination.status(user=user.id, session_id=session_id)
                 await show(update, *views.status_screen(language, report))
@@ -317,7 +326,11 @@ async def _send_results(
         # Aggregates only: response by response, a coordinator with a few accounts of their
         # own could lift a small group over the minimum and read the one real person's row.
         export = summary_csv(found, bank=bank, language=language)
-        await bot.send_document(chat.id, InputFile(export.content, filename=export.name))
+        await bot.send_document(
+            chat.id,
+            InputFile(export.content, filename=export.name),
+            reply_markup=InlineKeyboardMarkup([views.back_row(language, session_id)]),
+        )
     except Exception as error:
         failed("summary_csv", error)
     if missing:
