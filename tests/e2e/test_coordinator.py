@@ -74,7 +74,7 @@ async def add_own(user: EmulatedUser, menu: ChatMessage, text: str, *, area: str
     await click(user, menu, "➕")
     assert "Send the statement's text" in menu.content
     areas = await say(user, text)
-    await click(user, areas, area)
+    await click(user, areas, f"{area} · ")
     assert "Who answers it?" in areas.content
     await click(user, areas, "✅ Done")
     assert "help text" in areas.content
@@ -107,7 +107,11 @@ async def test_an_admin_invites_a_coordinator_who_sets_up_a_session_that_is_answ
 
         # 2. Optional statements, area by area; core ones are listed as fixed.
         await click(coordinator, screen, "☑")
-        assert "Core statements of this area (fixed): A1" in screen.content
+        # Each says who answers it and what it is about, not only its code.
+        assert "Core statements of this area (fixed):\n• A1 " in screen.content
+        assert "Answered by: school leaders, teachers" in screen.content
+        (a6,) = [b.text for b in screen.buttons if b.text.startswith("⬜ A6 · ")]
+        assert len(a6) > len("⬜ A6 · ") + 10
         await click(coordinator, screen, "⬜ A6")
         assert screen.button("✅ A6")
         await click(coordinator, screen, "◀")
@@ -120,7 +124,8 @@ async def test_an_admin_invites_a_coordinator_who_sets_up_a_session_that_is_answ
         assert "301 characters" in too_long.content
         areas = await say(coordinator, OWN_TEXT)
         assert "Which area" in areas.content
-        await click(coordinator, areas, "C")
+        assert "C · Infrastructure and equipment" in labels_of(areas)
+        await click(coordinator, areas, "C · ")
         await click(coordinator, areas, "✅ school leaders")
         await click(coordinator, areas, "✅ teachers")
         await click(coordinator, areas, "⬜ teachers")
@@ -322,7 +327,7 @@ async def test_refusals_change_nothing(emu: BotApiEmulator, database: Path) -> N
         await click(first, editing, "✏️ Own statements")
         await click(first, editing, "➕")
         areas = await say(first, "Mums ir robotikas pulciņš.")
-        await click(first, areas, "B")
+        await click(first, areas, "B · ")
         await click(first, areas, "✅ Done")
         listing = await say(first, "x" * 351)
         assert "at most 350" in listing.content
