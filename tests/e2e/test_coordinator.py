@@ -531,3 +531,31 @@ async def test_the_card_offers_what_the_state_allows_and_its_views_lead_back(
         await coordinator.click("◀ Back to the card", message=summary)
         again = await coordinator.wait_for_message()
         assert "Closed:" in again.content
+
+
+async def test_a_new_school_s_coordinator_is_invited_by_a_name_typed_loosely(
+    emu: BotApiEmulator, database: Path
+) -> None:
+    clock = FixedClock(datetime.now(UTC))
+    admin = emu.user(ADMIN, language_code="en")
+    async with running(emu, database, clock):
+        # A new school has nobody yet: the admin invites its coordinator, not a co-coordinator.
+        added = await say(admin, "/addschool Liepājas Raiņa 6. vidusskola")
+        assert labels_of(added) == ["➕ Invite the coordinator"]
+        await say(admin, "/addschool Liepājas 5. vidusskola")
+
+        # Case and diacritics do not matter.
+        found = await say(admin, "/invite liepajas raina")
+        assert "works once" in found.content
+        assert "Liepājas Raiņa 6. vidusskola" in found.content
+
+        # A name that fits two schools names them; one that fits none, the closest.
+        both = await say(admin, "/invite Liepajas")
+        assert "More than one school" in both.content
+        assert "Liepājas 5. vidusskola" in both.content
+        assert "Liepājas Raiņa 6. vidusskola" in both.content
+        near = await say(admin, "/invite Liepajas Rainis vidusskola")
+        assert "no school with that name" in near.content
+        assert "Did you mean" in near.content
+        assert "Liepājas Raiņa 6. vidusskola" in near.content
+        assert "Did you mean" not in (await say(admin, "/invite Zzzz")).content
