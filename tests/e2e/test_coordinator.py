@@ -4,12 +4,15 @@ set-up dialogue, links with QR codes, live status, and every refusal."""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+from PIL import Image
 
 from bot.app import build_application, polling
 from bot.clock import FixedClock
@@ -176,6 +179,17 @@ async def test_an_admin_invites_a_coordinator_who_sets_up_a_session_that_is_answ
         assert all(photo.photo and photo.photo.startswith(b"\x89PNG") for photo in photos)
         student_link = link_in(photos[2])
         assert "students" in (photos[2].caption or "")
+        # Each code is labelled under it, and its caption is the group's invitation to forward.
+        for photo, group in zip(photos, ("school leaders", "teachers", "students"), strict=True):
+            assert photo.photo is not None
+            with Image.open(io.BytesIO(photo.photo)) as image:
+                assert image.height > image.width  # the label under the square code
+            caption = photo.caption or ""
+            assert "Ogres tehnikums invites you to take part" in caption
+            assert f"Group: {group}" in caption
+            assert link_in(photo) in links_message.content
+        assert "your learning" in (photos[2].caption or "")
+        assert "your learning" not in (photos[1].caption or "")
         session_id = db_rows(database, "SELECT id FROM sessions")[0][0]
         assert db_rows(database, "SELECT count(*) FROM session_drafts") == [(0,)]
         assert db_rows(

@@ -19,9 +19,10 @@ from bot.handlers.coordinator import session_card_screens as views
 from bot.handlers.coordinator import setup_screens
 from bot.handlers.coordinator.shared import answer_problem, reply, send, show, who
 from bot.handlers.language import language_of
-from bot.handlers.qr import qr_png
-from bot.handlers.render import group_name
+from bot.handlers.qr import labelled_qr_png
+from bot.handlers.render import audience, group_name
 from bot.i18n import texts
+from bot.i18n.formatting import moment
 from bot.logs import describe_error
 from bot.reporting.exports import summary_csv
 from bot.reporting.formatting import file_name
@@ -150,15 +151,22 @@ async def send_links(
         disable_web_page_preview=True,
         reply_markup=InlineKeyboardMarkup([views.back_row(language, session.id)]),
     )
+    closes = moment(session.closes_at, session.timezone, language)
+    number = t(language, "links.qr_session", session=session.number)
     for profile, url in urls.items():
+        group = group_name(language, profile)
+        # Printed, the codes must be told apart; the caption is the invitation to forward.
+        image = labelled_qr_png(url, session.school_name, [group, number])
         await context.bot.send_photo(
             chat.id,
-            InputFile(qr_png(url), filename=file_name(session, f"qr-{profile}", "png")),
-            caption=t(
+            InputFile(image, filename=file_name(session, f"qr-{profile}", "png")),
+            caption=t.addressed(
                 language,
-                "links.caption",
+                "links.invitation",
+                audience(profile),
                 school=school,
-                group=group_name(language, profile),
+                group=group,
+                closes=closes,
                 link=url,
             ),
             parse_mode=ParseMode.HTML,
