@@ -506,6 +506,14 @@ async def test_the_card_offers_what_the_state_allows_and_its_views_lead_back(
         # The preview's choice leads back to the card.
         await click(coordinator, card, "👁")
         assert "◀ Back to the card" in labels_of(card)
+        await coordinator.click("students · EN", message=card)
+        preview = await coordinator.wait_for_message()
+        assert "Nothing is recorded" in preview.content
+        # The preview stays to be read; the card comes below it.
+        await coordinator.click("◀ Back to the card", message=preview)
+        below = await coordinator.wait_for_message()
+        assert "State: scheduled" in below.content
+        assert "Nothing is recorded" in preview.content
         await click(coordinator, card, "◀ Back to the card")
         assert "State:" in card.content
 
@@ -518,8 +526,9 @@ async def test_the_card_offers_what_the_state_allows_and_its_views_lead_back(
         assert "State:" in card.content
         await coordinator.click("🔗", message=card)
         links, *_ = await coordinator.wait_for_messages(4)
-        await click(coordinator, links, "◀ Back to the card")
-        assert "State:" in links.content
+        await coordinator.click("◀ Back to the card", message=links)
+        assert "State: open" in (await coordinator.wait_for_message()).content
+        assert "https://t.me/" in links.content  # the links stay where they were
 
         # Closed early: results instead of links, and the day it closed.
         await coordinator.press(card, f"s:{running_id}:cls", force=True)

@@ -149,7 +149,7 @@ async def send_links(
         "\n".join(lines),
         parse_mode=ParseMode.HTML,
         disable_web_page_preview=True,
-        reply_markup=InlineKeyboardMarkup([views.back_row(language, session.id)]),
+        reply_markup=InlineKeyboardMarkup([views.back_row(language, session.id, keep=True)]),
     )
     closes = moment(session.closes_at, session.timezone, language)
     number = t(language, "links.qr_session", session=session.number)
@@ -188,8 +188,11 @@ async def session_action(
                 )
                 query = update.callback_query
                 pressed = query.message if query is not None else None
-                if query is not None and not (isinstance(pressed, Message) and pressed.text):
-                    # Back from a file (the results): the card comes as a message of its own.
+                below = action.arg == views.NEW_CARD or not (
+                    isinstance(pressed, Message) and pressed.text
+                )
+                if query is not None and below:
+                    # Back from links, a preview or files: they stay; the card comes below.
                     await query.answer()
                     await send(update, context, *card)
                 else:
@@ -208,15 +211,17 @@ async def session_action(
                 summary = await coordination.session(user=user.id, session_id=session_id)
                 if update.callback_query is not None:
                     await update.callback_query.answer()
-                for text in views.preview_messages(
+                messages = views.preview_messages(
                     language,
                     shown_in,
                     summary.session,
                     cast(Profile, profile),
                     questionnaire,
                     services.bank,
-                ):
-                    await send(update, context, text)
+                )
+                back = InlineKeyboardMarkup([views.back_row(language, session_id, keep=True)])
+                for number, text in enumerate(messages, start=1):
+                    await send(update, context, text, back if number == len(messages) else None)
             case SessionOp.LINKS:
                 session, invites = await coordination.links(user=user.id, session_id=session_id)
                 if update.callback_query is not None:
@@ -337,7 +342,7 @@ async def _send_results(
         await bot.send_document(
             chat.id,
             InputFile(export.content, filename=export.name),
-            reply_markup=InlineKeyboardMarkup([views.back_row(language, session_id)]),
+            reply_markup=InlineKeyboardMarkup([views.back_row(language, session_id, keep=True)]),
         )
     except Exception as error:
         failed("summary_csv", error)

@@ -122,10 +122,17 @@ def closing_line(language: Language, session: Session) -> str:
     return t(language, "sessions.closes", closes=planned)
 
 
-def back_row(language: Language, session_id: int) -> list[InlineKeyboardButton]:
-    """The way back from a view to the session's card."""
+# The argument of a card that comes as a new message, below the view it was asked from.
+NEW_CARD = "new"
+
+
+def back_row(
+    language: Language, session_id: int, *, keep: bool = False
+) -> list[InlineKeyboardButton]:
+    """The way back from a view to the session's card: in its place, or (`keep`, for links
+    and files worth keeping) as a new message below it."""
     label = texts()(language, "sessions.back_button")
-    return [button(label, SessionAction(session_id, SessionOp.CARD))]
+    return [button(label, SessionAction(session_id, SessionOp.CARD, NEW_CARD if keep else ""))]
 
 
 def close_confirmation(language: Language, session: Session) -> Screen:
