@@ -21,6 +21,7 @@ RefusalReason = Literal[
     "not_closed",
     "remove_self",
     "unknown_school",
+    "ambiguous_school",
     "school_exists",
 ]
 
@@ -31,6 +32,15 @@ class Refused(Exception):
     def __init__(self, reason: RefusalReason) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class UnknownSchool(Refused):
+    """No school, or more than one, goes by the typed name; `suggestions` are the names meant
+    or the closest ones."""
+
+    def __init__(self, reason: RefusalReason, suggestions: tuple[str, ...]) -> None:
+        super().__init__(reason)
+        self.suggestions = suggestions
 
 
 async def require_school(

@@ -13,8 +13,8 @@ from datetime import date, datetime
 import aiosqlite
 
 from bot.clock import Clock
-from bot.coordination import drafts
-from bot.coordination.access import Refused, require_school, require_session
+from bot.coordination import drafts, school_names
+from bot.coordination.access import Refused, UnknownSchool, require_school, require_session
 from bot.coordination.completion import GroupCompletion, completion
 from bot.coordination.drafts import DraftScope
 from bot.coordination.invites import IssuedInvite, RedeemOutcome, issue_invite, redeem_invite
@@ -120,9 +120,7 @@ class Coordination:
         async with self.db.transaction() as connection:
             if school_name is not None:
                 self._require_admin(user)
-                school = await school_queries.school_by_name(connection, name=school_name.strip())
-                if school is None:
-                    raise Refused("unknown_school")
+                school = await self._school_named(connection, school_name)
             else:
                 assert school_id is not None
                 if self.is_admin(user):
@@ -135,6 +133,23 @@ class Coordination:
             return await issue_invite(
                 connection, school=school, created_by=user, now=self.clock.now()
             )
+
+    @staticmethod
+    async def _school_named(connection: aiosqlite.Connection, typed: str) -> School:
+        """The school an admin means by a typed name, ignoring case and diacritics; refused
+        with the names meant, or the closest names, when it is not exactly one."""
+        exact = await school_queries.school_by_name(connection, name=typed.strip())
+        if exact is not None:
+            return exact
+        schools = [school for school, _, _ in await school_queries.all_schools(connection)]
+        found = school_names.matching(typed, schools)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            names = tuple(s.name for s in found[: school_names.SUGGESTIONS * 2])
+            raise UnknownSchool("ambiguous_school", names)
+        near = school_names.closest(typed, schools)
+        raise UnknownSchool("unknown_school", tuple(s.name for s in near))
 
     async def redeem(self, *, token: str, user: int, name: str | None) -> RedeemOutcome | None:
         """Use a coordinator invite. `name` comes from the Telegram profile: it cannot be

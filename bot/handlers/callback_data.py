@@ -282,7 +282,8 @@ _DRAFT_ARGUMENTS: dict[DraftOp, str] = {
     DraftOp.NOTHING: "",
 }
 _SESSION_ARGUMENTS: dict[SessionOp, str] = {
-    SessionOp.CARD: "",
+    # "new": the card comes as a message of its own, below a view worth keeping (links, files).
+    SessionOp.CARD: "(?:new)?",
     SessionOp.STATUS: "",
     SessionOp.PREVIEW: rf"(?:(?:{_PROFILE})\.(?:{'|'.join(LANGUAGES)}))?",
     SessionOp.LINKS: "",

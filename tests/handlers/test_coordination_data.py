@@ -1,9 +1,11 @@
+import io
 from datetime import date
 from enum import StrEnum
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from PIL import Image
 
 from bot.handlers.calendar import typed_dates
 from bot.handlers.callback_data import (
@@ -19,7 +21,7 @@ from bot.handlers.callback_data import (
     decode_coordination,
     encode_coordination,
 )
-from bot.handlers.qr import qr_png
+from bot.handlers.qr import label_font, labelled_qr_png, qr_png, wrapped
 
 IDS = st.integers(1, 10**12 - 1)
 actions: st.SearchStrategy[CoordinationAction] = st.one_of(
@@ -165,3 +167,22 @@ def test_typed_dates(text: str, expected: list[date] | None) -> None:
 
 def test_qr_codes_are_png_images() -> None:
     assert qr_png("https://t.me/demo_bot?start=abc").startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_qr_code_is_labelled_with_the_school_the_group_and_the_session() -> None:
+    link = "https://t.me/demo_bot?start=abc"
+    plain = Image.open(io.BytesIO(qr_png(link)))
+    school = "Liepājas Raiņa 6. vidusskola ar ļoti garu nosaukumu, kas neietilpst vienā rindā"
+    labelled = Image.open(io.BytesIO(labelled_qr_png(link, school, ["skolēni", "#3"])))
+    assert labelled.height > plain.height + 100
+    under = labelled.convert("L").crop((0, plain.height, labelled.width, labelled.height))
+    darkest, _ = under.getextrema()
+    assert isinstance(darkest, int) and darkest < 100  # something dark is drawn under the code
+    other = labelled_qr_png(link, school, ["skolotāji", "#3"])
+    assert other != labelled_qr_png(link, school, ["skolēni", "#3"])
+
+
+def test_a_long_name_is_wrapped_between_words() -> None:
+    lines = wrapped("Liepājas Raiņa 6. vidusskola " * 4, label_font(True, 26), 440)
+    assert len(lines) > 1
+    assert all(label_font(True, 26).getlength(line) <= 440 for line in lines)

@@ -8,7 +8,7 @@ import logging
 import re
 from typing import assert_never, cast
 
-from telegram import InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden
 
@@ -19,9 +19,10 @@ from bot.handlers.coordinator import after_close_screens, setup_screens
 from bot.handlers.coordinator import session_card_screens as views
 from bot.handlers.coordinator.shared import answer_problem, reply, send, show, who
 from bot.handlers.language import language_of
-from bot.handlers.qr import qr_png
-from bot.handlers.render import group_name
+from bot.handlers.qr import labelled_qr_png
+from bot.handlers.render import audience, group_name
 from bot.i18n import texts
+from bot.i18n.formatting import moment
 from bot.logs import describe_error
 from bot.reporting.exports import summary_csv
 from bot.reporting.formatting import file_name
@@ -146,17 +147,28 @@ async def send_links(
         for p, url in urls.items()
     ]
     await context.bot.send_message(
-        chat.id, "\n".join(lines), parse_mode=ParseMode.HTML, disable_web_page_preview=True
+        chat.id,
+        "\n".join(lines),
+        parse_mode=ParseMode.HTML,
+        disable_web_page_preview=True,
+        reply_markup=InlineKeyboardMarkup([views.back_row(language, session.id, keep=True)]),
     )
+    closes = moment(session.closes_at, session.timezone, language)
+    number = t(language, "links.qr_session", session=session.number)
     for profile, url in urls.items():
+        group = group_name(language, profile)
+        # Printed, the codes must be told apart; the caption is the invitation to forward.
+        image = labelled_qr_png(url, session.school_name, [group, number])
         await context.bot.send_photo(
             chat.id,
-            InputFile(qr_png(url), filename=file_name(session, f"qr-{profile}", "png")),
-            caption=t(
+            InputFile(image, filename=file_name(session, f"qr-{profile}", "png")),
+            caption=t.addressed(
                 language,
-                "links.caption",
+                "links.invitation",
+                audience(profile),
                 school=school,
-                group=group_name(language, profile),
+                group=group,
+                closes=closes,
                 link=url,
             ),
             parse_mode=ParseMode.HTML,
@@ -173,12 +185,20 @@ async def session_action(
     try:
         match action.op:
             case SessionOp.CARD:
-                await show(
-                    update,
-                    *views.session_card(
-                        language, await coordination.session(user=user.id, session_id=session_id)
-                    ),
+                card = views.session_card(
+                    language, await coordination.session(user=user.id, session_id=session_id)
                 )
+                query = update.callback_query
+                pressed = query.message if query is not None else None
+                below = action.arg == views.NEW_CARD or not (
+                    isinstance(pressed, Message) and pressed.text
+                )
+                if query is not None and below:
+                    # Back from links, a preview or files: they stay; the card comes below.
+                    await query.answer()
+                    await send(update, context, *card)
+                else:
+                    await show(update, *card)
             case SessionOp.STATUS:
                 report = await coordination.status(user=user.id, session_id=session_id)
                 await show(update, *views.status_screen(language, report))
@@ -193,15 +213,17 @@ async def session_action(
                 summary = await coordination.session(user=user.id, session_id=session_id)
                 if update.callback_query is not None:
                     await update.callback_query.answer()
-                for text in views.preview_messages(
+                messages = views.preview_messages(
                     language,
                     shown_in,
                     summary.session,
                     cast(Profile, profile),
                     questionnaire,
                     services.bank,
-                ):
-                    await send(update, context, text)
+                )
+                back = InlineKeyboardMarkup([views.back_row(language, session_id, keep=True)])
+                for number, text in enumerate(messages, start=1):
+                    await send(update, context, text, back if number == len(messages) else None)
             case SessionOp.LINKS:
                 session, invites = await coordination.links(user=user.id, session_id=session_id)
                 if update.callback_query is not None:
@@ -331,7 +353,11 @@ async def _send_results(
         # Aggregates only: response by response, a coordinator with a few accounts of their
         # own could lift a small group over the minimum and read the one real person's row.
         export = summary_csv(found, bank=bank, language=language)
-        await bot.send_document(chat.id, InputFile(export.content, filename=export.name))
+        await bot.send_document(
+            chat.id,
+            InputFile(export.content, filename=export.name),
+            reply_markup=InlineKeyboardMarkup([views.back_row(language, session_id, keep=True)]),
+        )
     except Exception as error:
         failed("summary_csv", error)
     try:
