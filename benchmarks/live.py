@@ -224,3 +224,26 @@ async def seed_participants(
     finally:
         await db.close()
     return ids
+
+
+async def seed_completed(
+    database: Path, invites: dict[Profile, str], profile: Profile, count: int, *, first_id: int
+) -> None:
+    """`count` people of `profile` join and complete their questionnaire through the
+    participation service, so that the session's close has a group to show."""
+    db = await Database.open(database)
+    participation = Participation(db=db, clock=SystemClock(), bank=default_bank())
+    try:
+        for telegram_id in range(first_id, first_id + count):
+            outcome: object = await participation.join(
+                token=invites[profile], telegram_id=telegram_id, chat_id=telegram_id, language="lv"
+            )
+            while isinstance(outcome, Progress):
+                outcome = await participation.answer(
+                    telegram_id=telegram_id,
+                    session_id=outcome.session.id,
+                    code=outcome.item.code,
+                    value=4,
+                )
+    finally:
+        await db.close()

@@ -11,7 +11,9 @@ school's own. Rows go in with executemany. Then it measures, as the bot would ru
 - aggregation: `load_results` (all SQL and the scoring);
 - chart: `area_chart_png`;
 - report: aggregation + chart, end to end (what the coordinator waits for first);
-- PDF: `report_pdf`;
+- PDF: `report_pdf` (every page: the overview with the key findings and the chart, strengths
+  and areas for improvement per group and for the school, next steps, the areas, progress, the
+  school's own statements, how to read them), and its number of pages;
 - peak memory of aggregation + chart + PDF under tracemalloc (Python allocations only: SQLite's
   page cache and Agg's pixel buffers live outside it), in a separate run from the timings;
 - the database file size.
@@ -42,7 +44,7 @@ import matplotlib
 
 from benchmarks.common import describe_machine, machine, markdown_table, write_json
 from bot.reporting.chart import area_chart_png
-from bot.reporting.pdf import report_pdf
+from bot.reporting.pdf import build_report_pages, report_pdf
 from bot.reporting.service import load_results
 from bot.storage import Database
 from bot.storage.database import fetch_one
@@ -73,6 +75,7 @@ class Measurement:
     chart_s: float
     report_s: float
     pdf_s: float
+    pdf_pages: int
     peak_mb: float
 
 
@@ -203,6 +206,7 @@ async def measure(path: Path, session_id: int, bank: Bank, repeat: int) -> Measu
         chart_s, _ = await _median_time(chart, repeat)
         report_s, _ = await _median_time(report, repeat)
         pdf_s, _ = await _median_time(pdf, max(1, repeat // 2))
+        pages = len(build_report_pages(results, bank=bank, language="lv"))
 
         tracemalloc.start()
         await report()
@@ -228,6 +232,7 @@ async def measure(path: Path, session_id: int, bank: Bank, repeat: int) -> Measu
         chart_s=chart_s,
         report_s=report_s,
         pdf_s=pdf_s,
+        pdf_pages=pages,
         peak_mb=peak / 1e6,
     )
 
@@ -259,6 +264,7 @@ def _table(rows: list[Measurement]) -> str:
         "chart s",
         "report s",
         "pdf s",
+        "pdf pages",
         "peak MB",
     )
     return markdown_table(
@@ -272,6 +278,7 @@ def _table(rows: list[Measurement]) -> str:
                 f"{m.chart_s:.3f}",
                 f"{m.report_s:.3f}",
                 f"{m.pdf_s:.3f}",
+                m.pdf_pages,
                 f"{m.peak_mb:.1f}",
             )
             for m in rows

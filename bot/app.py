@@ -26,6 +26,7 @@ from telegram.ext import (
 from bot.botapi import check_token, token_rejected
 from bot.clock import Clock, SystemClock
 from bot.context import AppContext, BotApplication, BotData, Services
+from bot.coordination.badge import BadgeRule
 from bot.coordination.service import Coordination
 from bot.handlers import admin, errors, greetings, participant
 from bot.handlers.callback_data import COORDINATION_PATTERN
@@ -76,6 +77,7 @@ def build_scheduler(
         clock=clock,
         policy=settings.reminder_policy(),
         retention=timedelta(days=settings.retention_days),
+        badge=BadgeRule(minimums=settings.recommended_minimums),
         broadcaster=Broadcaster(bot=bot, db=db, clock=clock, rate=settings.broadcast_rate),
         render=NoticeRenderer(
             db=db,

@@ -17,8 +17,10 @@ RefusalReason = Literal[
     "statements_locked",
     "closed",
     "cancelled",
+    "not_closed",
     "remove_self",
     "unknown_school",
+    "ambiguous_school",
     "school_exists",
 ]
 
@@ -29,6 +31,15 @@ class Refused(Exception):
     def __init__(self, reason: RefusalReason) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class UnknownSchool(Refused):
+    """No school, or more than one, goes by the typed name; `suggestions` are the names meant
+    or the closest ones."""
+
+    def __init__(self, reason: RefusalReason, suggestions: tuple[str, ...]) -> None:
+        super().__init__(reason)
+        self.suggestions = suggestions
 
 
 async def require_school(connection: Connection, *, telegram_id: int, school_id: int) -> School:

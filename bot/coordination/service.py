@@ -6,17 +6,18 @@ database, so a removed coordinator or a stale button changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.clock import Clock
-from bot.coordination import drafts
-from bot.coordination.access import Refused, require_school, require_session
+from bot.coordination import drafts, school_names
+from bot.coordination.access import Refused, UnknownSchool, require_school, require_session
 from bot.coordination.completion import GroupCompletion, completion
 from bot.coordination.drafts import DraftScope
 from bot.coordination.invites import IssuedInvite, RedeemOutcome, issue_invite, redeem_invite
 from bot.participation.service import Participation
+from bot.sessions.follow_up import MONTHS, AlreadyFollowed, Offer, proposed_period
 from bot.sessions.period import Period, SessionState, session_state
 from bot.sessions.rules import check_rules
 from bot.sessions.service import (
@@ -27,13 +28,14 @@ from bot.sessions.service import (
 )
 from bot.storage import Database
 from bot.storage import drafts as draft_queries
+from bot.storage import follow_ups as follow_up_queries
 from bot.storage import schools as school_queries
 from bot.storage import sessions as session_queries
 from bot.storage.engine import Connection
 from bot.storage.records import Coordinator, Draft, School, Session
 from bot.surveys.bank import Bank
-from bot.surveys.questionnaire import Questionnaire, assemble
-from bot.surveys.vocabulary import Profile
+from bot.surveys.questionnaire import OwnStatement, Questionnaire, assemble
+from bot.surveys.vocabulary import Level, Profile
 from bot.validation import plain_text, without_hidden
 
 DraftChange = Callable[[Draft, DraftScope], Draft]
@@ -117,9 +119,7 @@ class Coordination:
         async with self.db.transaction() as connection:
             if school_name is not None:
                 self._require_admin(user)
-                school = await school_queries.school_by_name(connection, name=school_name.strip())
-                if school is None:
-                    raise Refused("unknown_school")
+                school = await self._school_named(connection, school_name)
             else:
                 assert school_id is not None
                 if self.is_admin(user):
@@ -132,6 +132,23 @@ class Coordination:
             return await issue_invite(
                 connection, school=school, created_by=user, now=self.clock.now()
             )
+
+    @staticmethod
+    async def _school_named(connection: Connection, typed: str) -> School:
+        """The school an admin means by a typed name, ignoring case and diacritics; refused
+        with the names meant, or the closest names, when it is not exactly one."""
+        exact = await school_queries.school_by_name(connection, name=typed.strip())
+        if exact is not None:
+            return exact
+        schools = [school for school, _, _ in await school_queries.all_schools(connection)]
+        found = school_names.matching(typed, schools)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            names = tuple(s.name for s in found[: school_names.SUGGESTIONS * 2])
+            raise UnknownSchool("ambiguous_school", names)
+        near = school_names.closest(typed, schools)
+        raise UnknownSchool("unknown_school", tuple(s.name for s in near))
 
     async def redeem(self, *, token: str, user: int, name: str | None) -> RedeemOutcome | None:
         """Use a coordinator invite. `name` comes from the Telegram profile: it cannot be
@@ -227,6 +244,73 @@ class Coordination:
             if session.status == "cancelled":
                 raise Refused("cancelled")
             return session, await session_queries.invites_of(connection, session_id=session_id)
+
+    # The follow-up of a closed session
+
+    async def follow_up_offer(self, *, user: int, session_id: int) -> Offer | AlreadyFollowed:
+        """The follow-up session proposed from a closed session's results."""
+        async with self.db.read() as connection:
+            return await self._follow_up(connection, user, session_id, self.clock.now())
+
+    async def schedule_follow_up(
+        self, *, user: int, session_id: int, months: int, start: date
+    ) -> Saved | Offer | AlreadyFollowed:
+        """Create the follow-up proposed `months` on, scheduled, with its invites: the closed
+        session's level, optional and own statements. The Offer comes back instead when the
+        proposal no longer starts on `start` (the button is older than the dates), and
+        AlreadyFollowed when the follow-up exists, so that pressing twice creates one.
+
+        Raises Refused, PeriodError or SessionSetupError with nothing changed.
+        """
+        now = self.clock.now()
+        async with self.db.transaction() as connection:
+            closed = await require_session(connection, telegram_id=user, session_id=session_id)
+            # Two presses at once (two workers) take turns here; the second finds the first's.
+            await school_queries.lock_school(connection, school_id=closed.school_id)
+            found = await self._follow_up(connection, user, session_id, now)
+            if isinstance(found, AlreadyFollowed):
+                return found
+            period = found.periods.get(months)
+            if period is None or period.start != start:
+                return found
+            session = found.session
+            codes = await session_queries.session_statement_codes(connection, session_id=session.id)
+            own = await session_queries.own_statements(connection, session_id=session.id)
+            saved = await self._create(
+                connection,
+                user=user,
+                school_name=session.school_name,
+                level=session.level,
+                start=period.start,
+                end=period.end,
+                timezone=session.timezone,
+                optional=self._optional_only(codes),
+                own=own,
+                now=now,
+            )
+            await follow_up_queries.record_follow_up(
+                connection, session_id=saved.session.id, follows=session.id
+            )
+        return saved
+
+    async def _follow_up(
+        self, connection: Connection, user: int, session_id: int, now: datetime
+    ) -> Offer | AlreadyFollowed:
+        """What a follow-up of the closed session would be, or the one it has."""
+        session = await require_session(connection, telegram_id=user, session_id=session_id)
+        if self.state_of(session) != "closed":
+            raise Refused("not_closed")
+        existing = await follow_up_queries.follow_up_of(connection, session_id=session_id)
+        if existing is not None:
+            return AlreadyFollowed(existing)
+        codes = await session_queries.session_statement_codes(connection, session_id=session_id)
+        own = await session_queries.own_statements(connection, session_id=session_id)
+        return Offer(
+            session=session,
+            periods={months: proposed_period(session, months, now=now) for months in MONTHS},
+            optional=len(self._optional_only(codes)),
+            own=len(own),
+        )
 
     # Drafts
 
@@ -346,35 +430,59 @@ class Coordination:
             if draft.level is None or draft.start is None or draft.end is None:
                 raise drafts.DraftError("incomplete")
             if view.session is None:
-                request = check_request(
-                    bank=self.bank,
-                    now=now,
+                saved = await self._create(
+                    connection,
+                    user=user,
                     school_name=view.school.name,
                     level=draft.level,
                     start=draft.start,
                     end=draft.end,
                     timezone=draft.timezone,
-                    optional_codes=draft.optional,
+                    optional=draft.optional,
                     own=draft.own,
-                )
-                created = await create_session_in(
-                    connection,
-                    request=request,
-                    coordinator_id=user,
                     now=now,
-                    year_zone=self.timezone,
                 )
                 await draft_queries.delete_draft(connection, draft_id=draft.id)
-                session = await session_queries.session_by_id(
-                    connection, session_id=created.session_id
-                )
-                assert session is not None
-                return Saved(session=session, created=True, invites=created.invites)
+                return saved
             session = await self._apply_changes(connection, draft, view.session, now)
             await draft_queries.delete_draft(connection, draft_id=draft.id)
             invites = await session_queries.invites_of(connection, session_id=session.id)
         self.participation.forget(session.id)
         return Saved(session=session, created=False, invites=invites)
+
+    async def _create(
+        self,
+        connection: Connection,
+        *,
+        user: int,
+        school_name: str,
+        level: Level,
+        start: date,
+        end: date,
+        timezone: str,
+        optional: Collection[str],
+        own: Sequence[OwnStatement],
+        now: datetime,
+    ) -> Saved:
+        """A new session in the caller's transaction, checked as every new session is (the
+        school's rules included: SessionConflict)."""
+        request = check_request(
+            bank=self.bank,
+            now=now,
+            school_name=school_name,
+            level=level,
+            start=start,
+            end=end,
+            timezone=timezone,
+            optional_codes=optional,
+            own=own,
+        )
+        created = await create_session_in(
+            connection, request=request, coordinator_id=user, now=now, year_zone=self.timezone
+        )
+        session = await session_queries.session_by_id(connection, session_id=created.session_id)
+        assert session is not None
+        return Saved(session=session, created=True, invites=created.invites)
 
     async def _apply_changes(
         self, connection: Connection, draft: Draft, session: Session, now: datetime

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.context import AppContext
-from bot.coordination.access import Refused
+from bot.coordination.access import Refused, UnknownSchool
 from bot.handlers.callback_data import SchoolAction, SchoolOp
 from bot.handlers.coordinator import shared as views
 from bot.handlers.language import language_of
@@ -46,8 +46,9 @@ async def add_school(update: Update, context: AppContext) -> None:
     except (Refused, UnsafeText) as refusal:
         await _reply(update, views.problem_text(language, refusal))
         return
+    # A new school has no coordinator yet: the first one is invited, not a co-coordinator.
     invite_button = views.button(
-        t(language, "team.invite_button"), SchoolAction(school.id, SchoolOp.INVITE)
+        t(language, "admin.invite_first_button"), SchoolAction(school.id, SchoolOp.INVITE)
     )
     await _reply(
         update,
@@ -70,6 +71,13 @@ async def invite(update: Update, context: AppContext) -> None:
             await _reply(update, t(language, "admin.invite_usage"))
             return
         issued = await coordination.invite_coordinator(user=user.id, school_name=name)
+    except UnknownSchool as unknown:
+        text = views.problem_text(language, unknown)
+        if unknown.suggestions:
+            names = "\n".join(f"• {html.escape(n)}" for n in unknown.suggestions)
+            text += "\n" + t(language, "admin.suggestions", schools=names)
+        await _reply(update, text)
+        return
     except Refused as refusal:
         await _reply(update, views.problem_text(language, refusal))
         return

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import cast
 
+from bot.sessions.follow_up import MONTHS
 from bot.surveys.background import KEY
 from bot.surveys.vocabulary import LANGUAGES, LEVELS, PROFILES, Language
 
@@ -238,6 +239,8 @@ class SessionOp(StrEnum):
     CANCEL = "cnl"  # a scheduled session, before it opens: asks to confirm
     CANCEL_CONFIRMED = "cnly"
     RESULTS = "res"
+    FOLLOW_UP = "fu"  # under the results: the follow-up session's proposal
+    SCHEDULE_FOLLOW_UP = "fuy"  # the proposal's choice: "<months>.<first day YYYYMMDD>"
 
 
 class SchoolOp(StrEnum):
@@ -279,7 +282,8 @@ _DRAFT_ARGUMENTS: dict[DraftOp, str] = {
     DraftOp.NOTHING: "",
 }
 _SESSION_ARGUMENTS: dict[SessionOp, str] = {
-    SessionOp.CARD: "",
+    # "new": the card comes as a message of its own, below a view worth keeping (links, files).
+    SessionOp.CARD: "(?:new)?",
     SessionOp.STATUS: "",
     SessionOp.PREVIEW: rf"(?:(?:{_PROFILE})\.(?:{'|'.join(LANGUAGES)}))?",
     SessionOp.LINKS: "",
@@ -291,6 +295,8 @@ _SESSION_ARGUMENTS: dict[SessionOp, str] = {
     SessionOp.CANCEL: "",
     SessionOp.CANCEL_CONFIRMED: "",
     SessionOp.RESULTS: "",
+    SessionOp.FOLLOW_UP: "",
+    SessionOp.SCHEDULE_FOLLOW_UP: rf"(?:{'|'.join(map(str, MONTHS))})\.[0-9]{{8}}",
 }
 _SCHOOL_ARGUMENTS: dict[SchoolOp, str] = {
     SchoolOp.NEW_SESSION: "",

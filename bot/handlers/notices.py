@@ -8,18 +8,23 @@ from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.coordination.badge import school_language
 from bot.handlers import greetings, render
 from bot.handlers.callback_data import Continue, Mute, encode
+from bot.handlers.coordinator import after_close_screens
 from bot.handlers.render import audience
 from bot.i18n import texts
 from bot.i18n.formatting import day, moment
 from bot.participation.outcomes import BackgroundStep, Progress
 from bot.participation.service import Participation
 from bot.reporting.drawing import Drawing
+from bot.reporting.formatting import file_name
+from bot.reporting.labels import labels
 from bot.reporting.rendering import drawn
 from bot.reporting.respondents import open_answers_file
 from bot.reporting.service import load_results
-from bot.scheduler.broadcast import Notice
+from bot.reporting.turnout import nothing_to_show
+from bot.scheduler.broadcast import Document, Notice
 from bot.scheduler.retries import REPORT, REPORT_ABANDONED, REPORT_DELAYED
 from bot.sessions.tokens import invite_link
 from bot.storage import Database
@@ -29,7 +34,7 @@ from bot.storage import sessions as session_queries
 from bot.storage.deliveries import Claim
 from bot.storage.records import Session
 from bot.surveys.bank import Bank
-from bot.surveys.vocabulary import DEFAULT_LANGUAGE, Language
+from bot.surveys.vocabulary import DEFAULT_LANGUAGE, Language, profiles_at
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +77,8 @@ class NoticeRenderer:
                 return Notice(claim, await self._digest(session, language))
             case "report":
                 return await self._report(claim, session, language)
+            case "badge":
+                return await self._badge(claim, session, language)
             case "report-delayed" | "report-abandoned":
                 return await self._report_trouble(claim, session, language)
             case "opening":
@@ -187,6 +194,9 @@ class NoticeRenderer:
         )
         if results is None:
             return Notice(claim, summary)
+        follow_up = after_close_screens.follow_up_keyboard(language, session.id)
+        if empty := await nothing_to_show(self.db, results=results):
+            return Notice(claim, after_close_screens.no_results(language, empty), follow_up)
         from bot.reporting.chart import caption  # imported late: see rendering
 
         chart = await drawn(self.drawing.chart, results, bank=self.bank, language=language)
@@ -194,10 +204,30 @@ class NoticeRenderer:
         return Notice(
             claim,
             html.escape(caption(results, language=language)),
+            keyboard=follow_up,
             photo=chart,
             intro=summary + "\n" + t(language, "notice.report_follows"),
-            document=(opened.name, opened.content) if opened is not None else None,
+            attachment=Document(opened.name, opened.content) if opened is not None else None,
         )
+
+    async def _badge(self, claim: Claim, session: Session, language: Language) -> Notice:
+        """The school's badge in the school's language, else the coordinator's."""
+        from bot.reporting.badge import badge_png  # imported late: see rendering
+
+        async with self.db.read() as connection:
+            own = await session_queries.own_statements(connection, session_id=session.id)
+        drawn_in = school_language(own) or language
+        png = await drawn(
+            badge_png,
+            school=session.school_name,
+            start=session.start_date,
+            end=session.end_date,
+            groups=profiles_at(session.level),
+            language=drawn_in,
+        )
+        name = file_name(session, labels()(drawn_in, "badge.file"), "png")
+        caption = after_close_screens.badge_caption(language, session)
+        return Notice(claim, caption, document=Document(name, png))
 
     async def _report_trouble(
         self, claim: Claim, session: Session, language: Language

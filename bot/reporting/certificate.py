@@ -70,7 +70,7 @@ def build_certificate(
         ha="center",
         va="center",
     )
-    lines, size = _school_lines(school)
+    lines, size = school_lines(school)
     ax.text(
         centre,
         360,
@@ -117,13 +117,16 @@ def build_certificate(
     return fig
 
 
-def _school_lines(school: str) -> tuple[list[str], float]:
-    """The school's name in at most three lines, in the largest type that fits the frame."""
-    for width, size in _SCHOOL_FITS:
+def school_lines(
+    school: str, fits: tuple[tuple[int, float], ...] = _SCHOOL_FITS
+) -> tuple[list[str], float]:
+    """The school's name in at most three lines, in the largest type of `fits` (characters
+    per line, font size) that keeps it to three."""
+    for width, size in fits:
         lines = textwrap.wrap(school, width)
         if len(lines) <= 3:
             return lines, size
-    width, size = _SCHOOL_FITS[-1]
+    width, size = fits[-1]
     lines = textwrap.wrap(school, width)
     return [*lines[:2], textwrap.shorten(" ".join(lines[2:]), width, placeholder=" …")], size
 

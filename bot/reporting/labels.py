@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 
 from bot.i18n import Texts, texts
+from bot.i18n.formatting import number
+from bot.surveys.next_steps import default_next_steps
 from bot.surveys.vocabulary import LEVELS, PROFILES, Language, Level, Profile
 
 PREFIX = "report."
@@ -25,14 +28,23 @@ class Labels:
     def level(self, level: Level, language: Language) -> str:
         return self(language, f"level.{level}")
 
+    def means(self, means: Mapping[Profile, float], language: Language) -> str:
+        """Groups' means as the reports list them ("Skolotāji 3,4 · Skolēni 3,1")."""
+        return " · ".join(
+            f"{self.group(p, language)} {number(means[p], language)}"
+            for p in PROFILES
+            if p in means
+        )
+
 
 def required_keys() -> set[str]:
-    """The report keys that the code builds from names rather than writes out."""
+    """The report keys that the code builds from names rather than writes out, and the texts of
+    the next steps (loading them checks their data file against the catalogue)."""
     keys = {f"group.{profile}" for profile in PROFILES} | {f"level.{level}" for level in LEVELS}
     keys |= {f"export.{kind}_file" for kind in ("answers", "summary", "report", "chart")}
     keys |= {f"chart.{why}" for why in ("no_answers", "not_asked", "below_minimum")}
     keys |= {f"export.{key}" for key in ("respondent", "group", "code", "area", "value", "text")}
-    return {PREFIX + key for key in keys}
+    return {PREFIX + key for key in keys} | default_next_steps().all_keys
 
 
 @functools.cache

@@ -37,8 +37,14 @@ SENT = "could not be sent"
 
 
 @dataclass(frozen=True, slots=True)
+class Document:
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Notice:
-    """A rendered message for one claim."""
+    """A rendered message for one claim: a text, or the caption of a photo or a document."""
 
     claim: Claim
     text: str
@@ -46,8 +52,10 @@ class Notice:
     photo: bytes | None = None
     # A message sent before the photo, when the photo's caption cannot hold everything.
     intro: str | None = None
-    # A file sent after the message: (name, content).
-    document: tuple[str, bytes] | None = None
+    # The message itself as a document (its text the caption), instead of a photo or a text.
+    document: Document | None = None
+    # A file sent after the message.
+    attachment: Document | None = None
 
 
 # Renders a claim just before it is sent; None when it no longer applies (e.g. completed).
@@ -222,14 +230,23 @@ class Broadcaster:
                     parse_mode=ParseMode.HTML,
                     reply_markup=notice.keyboard,
                 )
+            elif notice.document is not None:
+                await self.bot.send_document(
+                    chat,
+                    InputFile(notice.document.content, filename=notice.document.name),
+                    caption=notice.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=notice.keyboard,
+                )
             else:
                 await self.bot.send_message(
                     chat, notice.text, parse_mode=ParseMode.HTML, reply_markup=notice.keyboard
                 )
-        if notice.document is not None:
+        if notice.attachment is not None:
             self._shown.add(notice.claim)  # a retry of the file does not repeat the message
-            name, content = notice.document
-            await self.bot.send_document(chat, InputFile(content, filename=name))
+            await self.bot.send_document(
+                chat, InputFile(notice.attachment.content, filename=notice.attachment.name)
+            )
             self._shown.discard(notice.claim)
 
     async def _settle(

@@ -1,4 +1,4 @@
-"""When a report that could not be made or sent is tried again.
+"""When a report (or the badge sent with it) that could not be made or sent is tried again.
 
 A failed attempt is recorded on its delivery (bot/storage/deliveries.py) with the instant of
 the next one, so the schedule lives in the database and survives a restart; the scheduler's
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 REPORT = "report"
+# The school's badge, claimed with the report when the session earned it.
+BADGE = "badge"
 # Notices about a report to one coordinator; each is claimed once, like any delivery.
 REPORT_DELAYED = "report-delayed"
 REPORT_ABANDONED = "report-abandoned"
@@ -34,7 +36,7 @@ class RetryPolicy:
     # Longer than any one attempt takes (drawing, and Telegram's 429s and 5xx waited out in
     # the broadcaster): a due retry taken by a process that died is taken again after this.
     lease: timedelta = timedelta(minutes=15)
-    kinds: frozenset[str] = frozenset({REPORT, REPORT_DELAYED})
+    kinds: frozenset[str] = frozenset({REPORT, REPORT_DELAYED, BADGE})
 
     def retried(self, kind: str) -> bool:
         return kind in self.kinds

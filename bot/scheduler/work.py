@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.clock import Clock
+from bot.coordination.badge import BadgeRule
 from bot.scheduler.broadcast import Broadcaster, BroadcastReport, Render
 from bot.scheduler.plan import ReminderPolicy, due_round, in_daytime, reminder_times
+from bot.scheduler.retries import BADGE
 from bot.scheduler.retries import REPORT as REPORT
 from bot.storage import Database, people
 from bot.storage import deliveries as delivery_queries
 from bot.storage import openings as opening_queries
 from bot.storage import participants as participant_queries
+from bot.storage import results as result_queries
 from bot.storage import schools as school_queries
 from bot.storage import sessions as session_queries
 from bot.storage.deliveries import Claim
@@ -51,6 +54,8 @@ class Scheduler:
     render: Render
     # How long after a close what is kept about its participants stays.
     retention: timedelta = timedelta(days=30)
+    # Who earns the school's badge at the close; None: no badges.
+    badge: BadgeRule | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _tasks: set[asyncio.Task[BroadcastReport]] = field(default_factory=set, init=False)
 
@@ -160,7 +165,8 @@ class Scheduler:
         return len(claims)
 
     async def close(self, session_id: int) -> bool:
-        """Close the session and claim its report for every coordinator; False if closed."""
+        """Close the session and claim its report for every coordinator, and the school's
+        badge after each report when the session earned it; False if it was closed."""
         now = self.clock.now()
         session = await self._session(session_id)
         if session is None:
@@ -177,8 +183,23 @@ class Scheduler:
             claims = await delivery_queries.claim(
                 connection, session_id=session_id, kind=REPORT, recipients=coordinators, now=now
             )
+            reports = len(claims)
+            if self.badge is not None and self.badge.earned(
+                session.level,
+                await result_queries.respondents(connection, session_id=session_id),
+            ):
+                claims += await delivery_queries.claim(
+                    connection, session_id=session_id, kind=BADGE, recipients=coordinators, now=now
+                )
+                # Each coordinator's badge right after their report (the sort is stable).
+                claims.sort(key=lambda claim: coordinators.index(claim.recipient))
         await self.db.purge()
-        log.info("session %d closed; report to %d coordinator(s)", session_id, len(claims))
+        log.info(
+            "session %d closed; report to %d coordinator(s), badge to %d",
+            session_id,
+            reports,
+            len(claims) - reports,
+        )
         self._spawn(claims)
         return True
 

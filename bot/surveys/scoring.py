@@ -14,12 +14,19 @@ Rules that shape every figure:
 - Area scores cover the bank statements; the school's own statements are reported separately,
   so that areas stay comparable between schools and between sessions.
 - Over all groups, a statement's mean is the mean of its group means: each group weighs the
-  same, so the largest group (usually students) does not drown out the others. Strengths, areas
-  for improvement and disagreements are drawn from the bank statements on that basis.
+  same, so the largest group (usually students) does not drown out the others.
+- Strengths and areas for improvement compare like with like. Each shown group has its own,
+  ranked on its own means (as SELFIE shows each group's view). For the school as a whole only
+  statements that the same groups have figures for are ranked, by the mean of the group means:
+  the groups do not answer the same statements (students are not asked about leadership, say),
+  and a mean over fewer groups is not comparable with one over all of them. The groups are all
+  the shown ones, unless some answer statements of their own (in-company trainers). Equal means
+  keep the bank's order, so the lists never depend on anything but the answers.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -32,7 +39,8 @@ from bot.surveys.respondent_results import RespondentResults
 from bot.surveys.vocabulary import AREA_CODES, NOT_APPLICABLE, PROFILES, Level, Profile, profiles_at
 
 DEFAULT_MIN_GROUP_SIZE: Final[int] = 5
-DEFAULT_HIGHLIGHTS: Final[int] = 5
+DEFAULT_HIGHLIGHTS: Final[int] = 3  # strengths per group, and as many areas for improvement
+DEFAULT_SCHOOL_HIGHLIGHTS: Final[int] = 5
 DEFAULT_DISAGREEMENTS: Final[int] = 3
 # Group means closer than half a scale point are not reported as a disagreement: with the
 # small groups of one school, a few answers move a mean that much.
@@ -133,12 +141,23 @@ class StatementResult:
 
 @dataclass(frozen=True, slots=True)
 class Highlight:
-    """A statement among the strongest or weakest of the session."""
+    """A statement among the strongest or weakest of a group, or of the school."""
 
     code: str
     area: str
-    mean: float
+    mean: float  # the group's mean; for the school, the mean of `group_means`
     group_means: Mapping[Profile, float] = field(hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Highlights:
+    """Strengths and areas for improvement, drawn from the statements that every group of
+    `groups` has figures for: one group's own view, or the school's over several groups."""
+
+    groups: tuple[Profile, ...]
+    compared: int  # statements ranked
+    strengths: tuple[Highlight, ...]  # highest mean first
+    improvements: tuple[Highlight, ...]  # lowest mean first
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,10 +202,13 @@ class SessionResults:
     min_group_size: int
     participation: tuple[GroupParticipation, ...]  # the level's groups, in PROFILES order
     areas: tuple[AreaScore, ...]  # areas A–H × shown groups
-    statements: tuple[StatementResult, ...]  # the session's bank statements, in bank order
+    # The session's bank statements that some group is asked at its level, in bank order.
+    statements: tuple[StatementResult, ...]
     own_statements: tuple[StatementResult, ...]
-    strengths: tuple[Highlight, ...]  # highest mean first
-    improvements: tuple[Highlight, ...]  # lowest mean first
+    group_highlights: tuple[Highlights, ...]  # one per shown group, in PROFILES order
+    # Over the statements the same groups have figures for (all shown groups unless some
+    # answer statements of their own); None unless two groups have any figures.
+    school_highlights: Highlights | None
     disagreements: tuple[Disagreement, ...]  # largest spread first
     progress: Progress | None
     # About the respondents and the open answers, when loaded (bot/surveys/respondent_results.py)
@@ -211,6 +233,13 @@ class SessionResults:
                 return score
         return None
 
+    def scored_areas(self, profile: Profile, *, lowest_first: bool = False) -> list[AreaScore]:
+        """A group's areas with a mean, highest first (or lowest first); equal means keep the
+        order A–H."""
+        scored = [s for s in self.areas if s.profile == profile and s.mean is not None]
+        sign = 1 if lowest_first else -1
+        return sorted(scored, key=lambda s: sign * _rank_key(s.mean or 0.0))
+
 
 def _suppressed(participation: Iterable[GroupParticipation]) -> tuple[GroupParticipation, ...]:
     return tuple(group for group in participation if not group.shown and group.respondents > 0)
@@ -225,6 +254,7 @@ def score(
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
     min_answers: int | None = None,
     highlights: int = DEFAULT_HIGHLIGHTS,
+    school_highlights: int = DEFAULT_SCHOOL_HIGHLIGHTS,
     disagreements: int = DEFAULT_DISAGREEMENTS,
 ) -> SessionResults:
     """Everything the coordinator may see about `current`, and its progress since `previous`
@@ -239,7 +269,14 @@ def score(
     )
     area_counts = _counts_by_code(current.statements, shown, 0)  # an area mixes many statements
 
-    bank_codes = [code for code in bank.statements if code in current.codes]
+    level = current.session.level
+    # A session holds every core statement, some of which no group is asked at its level
+    # (the in-company trainers' at a school without work-based learning).
+    bank_codes = [
+        code
+        for code, known in bank.statements.items()
+        if code in current.codes and any(known.shown_to(p, level) for p in PROFILES)
+    ]
     statements = tuple(
         StatementResult(
             code=code,
@@ -262,7 +299,6 @@ def score(
         for area in AREA_CODES
         for profile in shown
     )
-    strengths, improvements = _highlights(statements, highlights)
     return SessionResults(
         session=current.session,
         min_group_size=min_group_size,
@@ -270,8 +306,10 @@ def score(
         areas=areas,
         statements=statements,
         own_statements=own_results,
-        strengths=strengths,
-        improvements=improvements,
+        group_highlights=tuple(
+            _highlights(statements, (profile,), highlights) for profile in shown
+        ),
+        school_highlights=_school_highlights(statements, shown, school_highlights),
         disagreements=_disagreements(statements, disagreements),
         progress=(_progress(bank, current, areas, previous, min_group_size) if previous else None),
     )
@@ -345,27 +383,67 @@ def _area_distribution(
     return Distribution((total[0], total[1], total[2], total[3], total[4], total[5]))
 
 
-def _highlights(
-    statements: Sequence[StatementResult], limit: int
-) -> tuple[tuple[Highlight, ...], tuple[Highlight, ...]]:
-    """The strongest and the weakest statements; ties keep the bank order.
+def _rank_key(mean: float) -> float:
+    # Means that are equal as fractions can differ in their last bit once averaged again
+    # ((a + b) / 2 against (c + d) / 2); rounded, they tie and keep the bank's order.
+    return round(mean, 9)
 
-    Both lists take at most half of the scored statements, so no statement is in both.
-    """
-    scored = [
-        Highlight(
-            code=s.code, area=s.area, mean=mean, group_means=MappingProxyType(s.group_means())
-        )
-        for s in statements
-        if (mean := s.mean) is not None
-    ]
-    count = min(limit, len(scored) // 2)
+
+def _highlights(
+    statements: Sequence[StatementResult], groups: tuple[Profile, ...], limit: int
+) -> Highlights:
+    """The strongest and weakest of the statements that every group of `groups` has figures
+    for, by the mean of those groups' means. Both lists take at most half of the compared
+    statements, so no statement is in both; equal means keep the bank order."""
+    compared = []
+    for statement in statements:
+        means = statement.group_means()
+        if all(group in means for group in groups):
+            own = {group: means[group] for group in groups}
+            compared.append(
+                Highlight(
+                    code=statement.code,
+                    area=statement.area,
+                    mean=sum(own.values()) / len(own),
+                    group_means=MappingProxyType(own),
+                )
+            )
+    count = min(limit, len(compared) // 2)
     # sorted() is stable and `statements` is in bank order: equal means stay in bank order.
-    strengths = sorted(scored, key=lambda h: -h.mean)[:count]
+    strengths = sorted(compared, key=lambda h: -_rank_key(h.mean))[:count]
     chosen = {h.code for h in strengths}
-    rest = [h for h in scored if h.code not in chosen]
-    improvements = sorted(rest, key=lambda h: h.mean)[:count]
-    return tuple(strengths), tuple(improvements)
+    rest = [h for h in compared if h.code not in chosen]
+    improvements = sorted(rest, key=lambda h: _rank_key(h.mean))[:count]
+    return Highlights(
+        groups=groups,
+        compared=len(compared),
+        strengths=tuple(strengths),
+        improvements=tuple(improvements),
+    )
+
+
+def _school_highlights(
+    statements: Sequence[StatementResult], shown: Sequence[Profile], limit: int
+) -> Highlights | None:
+    """Over the statements that the same groups have figures for: all the groups with any
+    figures (a shown group may have none, were all its answers N/A), unless fewer than two
+    statements are common to all of them (in-company trainers answer statements of their own
+    only); then the most groups, and among as many the most statements, with two or more. With
+    no such set, all the groups and what they have in common."""
+    groups = tuple(p for p in shown if any(p in s.group_means() for s in statements))
+    if len(groups) < 2:
+        return None
+    means = [statement.group_means() for statement in statements]
+
+    def common(chosen: tuple[Profile, ...]) -> int:
+        return sum(all(group in found for group in chosen) for found in means)
+
+    for size in range(len(groups), 1, -1):
+        # max() keeps the first of equals, and combinations() come in PROFILES order.
+        best = max(itertools.combinations(groups, size), key=common)
+        if common(best) >= 2:  # one strength and one area for improvement
+            return _highlights(statements, best, limit)
+    return _highlights(statements, groups, limit)
 
 
 def _disagreements(statements: Iterable[StatementResult], limit: int) -> tuple[Disagreement, ...]:

@@ -1,3 +1,4 @@
+import asyncio
 from datetime import date, timedelta
 
 import pytest
@@ -7,15 +8,20 @@ from bot.coordination import drafts
 from bot.coordination.access import Refused
 from bot.coordination.drafts import DraftError
 from bot.coordination.invites import Expired, Joined, UsedUp
-from bot.coordination.service import Coordination, DraftChange, DraftView
+from bot.coordination.service import Coordination, DraftChange, DraftView, Saved
 from bot.participation.outcomes import Progress
 from bot.participation.service import Participation
+from bot.sessions.follow_up import AlreadyFollowed, Offer
 from bot.sessions.period import PeriodError
 from bot.sessions.rules import SessionConflict
-from bot.sessions.service import CannotCancel
+from bot.sessions.service import CannotCancel, create_session
 from bot.storage import Database
 from bot.storage.database import fetch_all
+from bot.storage.deliveries import close_session
+from bot.storage.records import Session
+from bot.storage.sessions import own_statements, session_statement_codes
 from bot.surveys.bank import Bank
+from bot.surveys.questionnaire import OwnStatement, Translation
 from bot.surveys.vocabulary import Profile
 from bot.validation import UnsafeText
 
@@ -458,3 +464,180 @@ async def test_a_coordinator_cancels_a_scheduled_session_of_their_school_only(
         again.session.id
     ]
     assert await coordination.numbered(user=BEN, number=2) == []
+
+
+# The follow-up of a closed session
+
+
+async def closed_session(coordination: Coordination, db: Database, clock: FixedClock) -> Session:
+    """Anna's closed session: vet, A6 and C9 chosen, an own statement written in Latvian with an
+    English translation; 14 days from TODAY, closed on its last evening."""
+    school = await join(coordination, "Ogres tehnikums", ANNA)
+    own = OwnStatement(
+        "S1",
+        "C",
+        frozenset({"teacher", "student"}),
+        "Skolā darbojas robotikas pulciņš.",
+        "Izvēlieties 5, ja pulciņš notiek katru nedēļu.",
+        language="lv",
+        translations=(Translation("en", "The school runs a robotics club.", "Weekly: 5."),),
+    )
+    created = await create_session(
+        db,
+        bank=coordination.bank,
+        now=clock.now(),
+        school_name="Ogres tehnikums",
+        coordinator_id=ANNA,
+        level="vet",
+        start=TODAY,
+        end=TODAY + timedelta(days=13),
+        timezone="Europe/Riga",
+        optional_codes={"A6", "C9"},
+        own=[own],
+    )
+    assert created.school_id == school
+    clock.set(created.period.closes_at)
+    async with db.transaction() as connection:
+        assert await close_session(connection, session_id=created.session_id, now=clock.now())
+    clock.advance(timedelta(hours=9))  # the next morning
+    summary = await coordination.session(user=ANNA, session_id=created.session_id)
+    return summary.session
+
+
+async def session_count(db: Database) -> int:
+    async with db.read() as connection:
+        return int((await fetch_all(connection, "SELECT count(*) FROM sessions"))[0][0])
+
+
+async def test_the_follow_up_repeats_the_closed_session_months_on_and_is_made_once(
+    coordination: Coordination, db: Database, clock: FixedClock
+) -> None:
+    closed = await closed_session(coordination, db, clock)
+    offer = await coordination.follow_up_offer(user=ANNA, session_id=closed.id)
+    assert isinstance(offer, Offer)
+    assert (offer.optional, offer.own) == (2, 1)
+    proposed = offer.periods[3]
+    assert (proposed.start, proposed.end) == (date(2027, 2, 23), date(2027, 3, 8))
+
+    saved = await coordination.schedule_follow_up(
+        user=ANNA, session_id=closed.id, months=3, start=proposed.start
+    )
+    assert isinstance(saved, Saved) and saved.created
+    follow_up = saved.session
+    assert (follow_up.level, follow_up.start_date, follow_up.end_date) == (
+        "vet",
+        proposed.start,
+        proposed.end,
+    )
+    assert follow_up.timezone == closed.timezone
+    assert set(saved.invites) == {"leader", "teacher", "student"}
+    status = await coordination.status(user=ANNA, session_id=follow_up.id)
+    assert status.state == "scheduled"
+    async with db.read() as connection:
+        codes = {
+            session_id: await session_statement_codes(connection, session_id=session_id)
+            for session_id in (closed.id, follow_up.id)
+        }
+        own = {
+            session_id: await own_statements(connection, session_id=session_id)
+            for session_id in (closed.id, follow_up.id)
+        }
+        tokens = await fetch_all(connection, "SELECT session_id, token FROM invites")
+    assert codes[follow_up.id] == codes[closed.id] and {"A6", "C9"} <= codes[follow_up.id]
+    assert own[follow_up.id] == own[closed.id]
+    assert own[follow_up.id][0].translations[0].text == "The school runs a robotics club."
+    assert len({row["token"] for row in tokens}) == 6  # new links, not the closed session's
+
+    # A second press (or the 6 months' button under the same offer) makes nothing more.
+    for months in (3, 6):
+        again = await coordination.schedule_follow_up(
+            user=ANNA, session_id=closed.id, months=months, start=offer.periods[months].start
+        )
+        assert again == AlreadyFollowed(follow_up)
+    assert await coordination.follow_up_offer(user=ANNA, session_id=closed.id) == AlreadyFollowed(
+        follow_up
+    )
+    assert await session_count(db) == 2
+
+
+async def test_two_presses_at_once_make_one_follow_up(
+    coordination: Coordination, db: Database, clock: FixedClock
+) -> None:
+    closed = await closed_session(coordination, db, clock)
+    offer = await coordination.follow_up_offer(user=ANNA, session_id=closed.id)
+    assert isinstance(offer, Offer)
+    start = offer.periods[6].start
+    outcomes = await asyncio.gather(
+        *(
+            coordination.schedule_follow_up(user=ANNA, session_id=closed.id, months=6, start=start)
+            for _ in range(2)
+        )
+    )
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["AlreadyFollowed", "Saved"]
+    assert await session_count(db) == 2
+
+
+async def test_a_follow_up_of_another_school_an_open_session_or_old_dates_changes_nothing(
+    coordination: Coordination, db: Database, clock: FixedClock
+) -> None:
+    closed = await closed_session(coordination, db, clock)
+    offer = await coordination.follow_up_offer(user=ANNA, session_id=closed.id)
+    assert isinstance(offer, Offer)
+    start = offer.periods[3].start
+    await join(coordination, "Cēsu Valsts ģimnāzija", BEN)
+    for refused in (
+        coordination.follow_up_offer(user=BEN, session_id=closed.id),
+        coordination.schedule_follow_up(user=BEN, session_id=closed.id, months=3, start=start),
+        coordination.schedule_follow_up(user=ANNA, session_id=999, months=3, start=start),
+    ):
+        with pytest.raises(Refused, match="not_coordinator"):
+            await refused
+    # A start the offer does not make now, or months it does not offer: the offer comes back.
+    for months, day in ((3, start + timedelta(days=1)), (4, start)):
+        outcome = await coordination.schedule_follow_up(
+            user=ANNA, session_id=closed.id, months=months, start=day
+        )
+        assert outcome == offer
+    # A session that has not closed has no follow-up yet.
+    school = await join(coordination, "Ogres tehnikums", ANNA)
+    running = await coordination.save(
+        user=ANNA,
+        draft_id=(await set_up(coordination, ANNA, school, start=clock.now().date())).draft.id,
+    )
+    with pytest.raises(Refused, match="not_closed"):
+        await coordination.follow_up_offer(user=ANNA, session_id=running.session.id)
+    with pytest.raises(Refused, match="not_closed"):
+        await coordination.schedule_follow_up(
+            user=ANNA, session_id=running.session.id, months=3, start=start
+        )
+    assert await session_count(db) == 2
+
+
+async def test_a_follow_up_keeps_the_school_s_rules(
+    coordination: Coordination, db: Database, clock: FixedClock
+) -> None:
+    """A school year holds three sessions: with two more this year, the follow-up is refused
+    with the school's reason, and nothing is made."""
+    closed = await closed_session(coordination, db, clock)
+    for days_on in (30, 60):
+        start = TODAY + timedelta(days=days_on)
+        await create_session(
+            db,
+            bank=coordination.bank,
+            now=clock.now(),
+            school_name="Ogres tehnikums",
+            coordinator_id=ANNA,
+            level="vet",
+            start=start,
+            end=start + timedelta(days=13),
+            timezone="Europe/Riga",
+        )
+    offer = await coordination.follow_up_offer(user=ANNA, session_id=closed.id)
+    assert isinstance(offer, Offer)
+    with pytest.raises(SessionConflict) as refused:
+        await coordination.schedule_follow_up(
+            user=ANNA, session_id=closed.id, months=3, start=offer.periods[3].start
+        )
+    assert refused.value.problem == "year_full"
+    assert await session_count(db) == 3
+    assert await coordination.follow_up_offer(user=ANNA, session_id=closed.id) == offer

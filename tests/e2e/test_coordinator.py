@@ -4,12 +4,15 @@ set-up dialogue, links with QR codes, live status, and every refusal."""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+from PIL import Image
 
 from bot.app import build_application, polling
 from bot.clock import FixedClock
@@ -40,6 +43,7 @@ async def running(emu: BotApiEmulator, database: Path, clock: FixedClock) -> Asy
         rate_limit=False,
         admins=str(ADMIN),
         minimum_students=2,
+        min_group_size=1,  # the one student who answers is shown
         tick_seconds=3600,
     )
     async with polling(build_application(settings, clock=clock), poll_timeout=1) as application:
@@ -74,7 +78,7 @@ async def add_own(user: EmulatedUser, menu: ChatMessage, text: str, *, area: str
     await click(user, menu, "➕")
     assert "Send the statement's text" in menu.content
     areas = await say(user, text)
-    await click(user, areas, area)
+    await click(user, areas, f"{area} · ")
     assert "Who answers it?" in areas.content
     await click(user, areas, "✅ Done")
     assert "help text" in areas.content
@@ -108,7 +112,11 @@ async def test_an_admin_invites_a_coordinator_who_sets_up_a_session_that_is_answ
 
         # 2. Optional statements, area by area; core ones are listed as fixed.
         await click(coordinator, screen, "☑")
-        assert "Core statements of this area (fixed): A1" in screen.content
+        # Each says who answers it and what it is about, not only its code.
+        assert "Core statements of this area (fixed):\n• A1 " in screen.content
+        assert "Answered by: school leaders, teachers" in screen.content
+        (a6,) = [b.text for b in screen.buttons if b.text.startswith("⬜ A6 · ")]
+        assert len(a6) > len("⬜ A6 · ") + 10
         await click(coordinator, screen, "⬜ A6")
         assert screen.button("✅ A6")
         await click(coordinator, screen, "◀")
@@ -121,7 +129,8 @@ async def test_an_admin_invites_a_coordinator_who_sets_up_a_session_that_is_answ
         assert "301 characters" in too_long.content
         areas = await say(coordinator, OWN_TEXT)
         assert "Which area" in areas.content
-        await click(coordinator, areas, "C")
+        assert "C · Infrastructure and equipment" in labels_of(areas)
+        await click(coordinator, areas, "C · ")
         await click(coordinator, areas, "✅ school leaders")
         await click(coordinator, areas, "✅ teachers")
         await click(coordinator, areas, "⬜ teachers")
@@ -172,6 +181,17 @@ async def test_an_admin_invites_a_coordinator_who_sets_up_a_session_that_is_answ
         assert all(photo.photo and photo.photo.startswith(b"\x89PNG") for photo in photos)
         student_link = link_in(photos[2])
         assert "students" in (photos[2].caption or "")
+        # Each code is labelled under it, and its caption is the group's invitation to forward.
+        for photo, group in zip(photos, ("school leaders", "teachers", "students"), strict=True):
+            assert photo.photo is not None
+            with Image.open(io.BytesIO(photo.photo)) as image:
+                assert image.height > image.width  # the label under the square code
+            caption = photo.caption or ""
+            assert "Ogres tehnikums invites you to take part" in caption
+            assert f"Group: {group}" in caption
+            assert link_in(photo) in links_message.content
+        assert "your learning" in (photos[2].caption or "")
+        assert "your learning" not in (photos[1].caption or "")
         session_id = db_rows(database, "SELECT id FROM sessions")[0][0]
         assert db_rows(database, "SELECT count(*) FROM session_drafts") == [(0,)]
         assert db_rows(
@@ -324,7 +344,7 @@ async def test_refusals_change_nothing(emu: BotApiEmulator, database: Path) -> N
         await click(first, editing, "✏️ Own statements")
         await click(first, editing, "➕")
         areas = await say(first, "Mums ir robotikas pulciņš.")
-        await click(first, areas, "B")
+        await click(first, areas, "B · ")
         await click(first, areas, "✅ Done")
         listing = await say(first, "x" * 351)
         assert "at most 350" in listing.content
@@ -426,3 +446,143 @@ async def test_operators_provision_schools_from_the_command_line(
         await valmiera.wait_for_message()
         listing = await say(valmiera, "/sessions")
         assert "Valmieras skola" in listing.content and "Cēsu" not in listing.content
+
+
+async def create_with_cli(
+    emu: BotApiEmulator, database: Path, *, school: str, start: date, level: str = "primary"
+) -> int:
+    """A session of `COORDINATOR` made on the command line; its id."""
+    code, out, err = await selfie_bot(
+        emu,
+        database,
+        "session",
+        "create",
+        "--school",
+        school,
+        "--coordinator",
+        str(COORDINATOR),
+        "--level",
+        level,
+        "--start",
+        start.isoformat(),
+        "--end",
+        (start + timedelta(days=13)).isoformat(),
+        "--timezone",
+        "Europe/Riga",
+        "--json",
+    )
+    assert code == 0, err
+    session_id: int = json.loads(out)["session_id"]
+    return session_id
+
+
+async def open_card(user: EmulatedUser, session_id: int) -> ChatMessage:
+    """The session's card, opened from the list of /sessions."""
+    await user.send("/sessions")
+    listing = await user.wait_for_text("Your self-reflections")
+    await user.press(listing, f"s:{session_id}:card", force=True)
+    return await user.wait_for_edit(listing)
+
+
+def labels_of(message: ChatMessage) -> list[str]:
+    return [b.text for b in message.buttons]
+
+
+async def test_the_card_offers_what_the_state_allows_and_its_views_lead_back(
+    emu: BotApiEmulator, database: Path
+) -> None:
+    clock = FixedClock(datetime.now(UTC))
+    coordinator = emu.user(COORDINATOR, language_code="en")
+    today = today_in("Europe/Riga")
+    scheduled = await create_with_cli(
+        emu, database, school="Skola A", start=today + timedelta(days=2)
+    )
+    running_id = await create_with_cli(emu, database, school="Skola B", start=today)
+    async with running(emu, database, clock):
+        # Before the opening: the state is on the card; no status button repeats it.
+        card = await open_card(coordinator, scheduled)
+        assert "State: scheduled" in card.content
+        shown = labels_of(card)
+        assert not [label for label in shown if "Status" in label]
+        assert not [label for label in shown if "Results" in label]
+        assert [label for label in shown if "Links" in label]
+
+        # The preview's choice leads back to the card.
+        await click(coordinator, card, "👁")
+        assert "◀ Back to the card" in labels_of(card)
+        await coordinator.click("students · EN", message=card)
+        preview = await coordinator.wait_for_message()
+        assert "Nothing is recorded" in preview.content
+        # The preview stays to be read; the card comes below it.
+        await coordinator.click("◀ Back to the card", message=preview)
+        below = await coordinator.wait_for_message()
+        assert "State: scheduled" in below.content
+        assert "Nothing is recorded" in preview.content
+        await click(coordinator, card, "◀ Back to the card")
+        assert "State:" in card.content
+
+        # An open session: status and links, each with the way back.
+        card = await open_card(coordinator, running_id)
+        assert [label for label in labels_of(card) if "Status" in label]
+        await click(coordinator, card, "📊")
+        assert "joined 0" in card.content
+        await click(coordinator, card, "◀ Back to the card")
+        assert "State:" in card.content
+        await coordinator.click("🔗", message=card)
+        links, *_ = await coordinator.wait_for_messages(4)
+        await coordinator.click("◀ Back to the card", message=links)
+        assert "State: open" in (await coordinator.wait_for_message()).content
+        assert "https://t.me/" in links.content  # the links stay where they were
+
+        # Closed early: results instead of links, and the day it closed.
+        await coordinator.press(card, f"s:{running_id}:cls", force=True)
+        confirm = await coordinator.wait_for_response()
+        photos_before = len([m for m in coordinator.messages if m.photo])
+        await click(coordinator, confirm, "✅")
+        await emu.wait_for(
+            lambda: len([m for m in coordinator.messages if m.photo]) > photos_before, timeout=20
+        )
+        await asyncio.sleep(0.5)
+        card = await open_card(coordinator, running_id)
+        shown = labels_of(card)
+        assert [label for label in shown if "Results" in label]
+        assert not [label for label in shown if "Links" in label]
+        assert re.search(rf"Closed: {today.day} \w+ {today.year}, ", card.content)
+        planned = today + timedelta(days=13)
+        assert re.search(rf"Planned close: {planned.day} \w+ {planned.year}, 23:59", card.content)
+
+        # The results end with the way back: the card comes as a new message.
+        await coordinator.click("📈", message=card)
+        _, _, summary = await coordinator.wait_for_messages(3, timeout=30)
+        assert "◀ Back to the card" in labels_of(summary)
+        await coordinator.click("◀ Back to the card", message=summary)
+        again = await coordinator.wait_for_message()
+        assert "Closed:" in again.content
+
+
+async def test_a_new_school_s_coordinator_is_invited_by_a_name_typed_loosely(
+    emu: BotApiEmulator, database: Path
+) -> None:
+    clock = FixedClock(datetime.now(UTC))
+    admin = emu.user(ADMIN, language_code="en")
+    async with running(emu, database, clock):
+        # A new school has nobody yet: the admin invites its coordinator, not a co-coordinator.
+        added = await say(admin, "/addschool Liepājas Raiņa 6. vidusskola")
+        assert labels_of(added) == ["➕ Invite the coordinator"]
+        await say(admin, "/addschool Liepājas 5. vidusskola")
+
+        # Case and diacritics do not matter.
+        found = await say(admin, "/invite liepajas raina")
+        assert "works once" in found.content
+        assert "Liepājas Raiņa 6. vidusskola" in found.content
+
+        # A name that fits two schools names them; one that fits none, the closest.
+        both = await say(admin, "/invite Liepajas")
+        assert "More than one school" in both.content
+        assert "Liepājas 5. vidusskola" in both.content
+        assert "Liepājas Raiņa 6. vidusskola" in both.content
+        near = await say(admin, "/invite Liepajas Rainis vidusskola")
+        assert "no school with that name" in near.content
+        assert "Did you mean" in near.content
+        assert "Liepājas Raiņa 6. vidusskola" in near.content
+        assert "Did you mean" not in (await say(admin, "/invite Zzzz")).content

@@ -35,6 +35,7 @@ from bot.app import build_application, polling
 from bot.settings import Settings
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
+from ..completions import complete_in
 from .helpers import (
     BotProcess,
     create_session_with_cli,
@@ -564,6 +565,7 @@ async def test_a_close_killed_at_a_random_moment_reports_to_every_coordinator_on
     rng = random.Random(seed)
     created = await create_session_with_cli(emu, database, timezone=night_zone())
     session_id = created["session_id"]
+    await complete_in(database, session_id, {"teacher": 5})  # results to show: a chart
     coordinators = [emu.user(900, language_code="lv")]
     coordinators += [emu.user(901 + n, language_code="lv") for n in range(4)]
     with sqlite(database) as connection, connection:

@@ -24,6 +24,7 @@ from bot.surveys.scoring import SessionResults
 from bot.surveys.vocabulary import Language
 from emulator import BotApiEmulator, ChatMessage
 
+from ..completions import complete_in
 from .helpers import TOKEN, create_session_with_cli
 
 COORDINATOR = 900  # create_session_with_cli's
@@ -93,6 +94,7 @@ async def test_a_report_that_cannot_be_drawn_is_told_offered_in_parts_and_sent_o
 ) -> None:
     created = await create_session_with_cli(emu, database, school=SCHOOL)
     session_id = created["session_id"]
+    await complete_in(database, session_id, {"teacher": 5})  # results to show
     coordinator = emu.user(COORDINATOR, language_code="lv")
     await coordinator.send("/start")
     clock = FixedClock(datetime.now(UTC))
@@ -170,6 +172,7 @@ async def test_results_with_a_pdf_that_cannot_be_made_still_give_the_chart_and_t
 ) -> None:
     created = await create_session_with_cli(emu, database, school=SCHOOL)
     session_id = created["session_id"]
+    await complete_in(database, session_id, {"teacher": 5})  # results to show
     coordinator = emu.user(COORDINATOR, language_code="en")
     await coordinator.send("/start")
     clock = FixedClock(datetime.now(UTC))

@@ -14,6 +14,7 @@ from bot.scheduler.plan import reminder_times
 from bot.settings import Settings
 from emulator import BotApiEmulator
 
+from ..completions import complete_in
 from .helpers import (
     BotProcess,
     create_session_with_cli,
@@ -69,6 +70,7 @@ async def test_a_bot_started_after_the_closing_time_closes_at_once(
     emu: BotApiEmulator, database: Path
 ) -> None:
     created = await create_session_with_cli(emu, database)
+    await complete_in(database, created["session_id"], {"teacher": 5})  # results to show
     coordinator = emu.user(900, language_code="lv")
     await coordinator.send("/start")
     with sqlite3.connect(database) as connection:
@@ -88,6 +90,7 @@ async def test_operators_remind_and_close_from_the_command_line(
     emu: BotApiEmulator, settings: Settings, database: Path
 ) -> None:
     created = await create_session_with_cli(emu, database, timezone=midday_zone())
+    await complete_in(database, created["session_id"], {"teacher": 5})  # results to show
     session = str(created["session_id"])
     coordinator = emu.user(900, language_code="lv")
     await coordinator.send("/start")

@@ -83,7 +83,7 @@ async def test_a_vet_school_runs_a_work_based_learning_session_with_four_groups(
         await click(coordinator, screen, "✏️ Own statements (0/10)")
         await click(coordinator, screen, "➕")
         areas = await say(coordinator, "Our workshop machines are the same as in companies.")
-        await click(coordinator, areas, "C")
+        await click(coordinator, areas, "C · ")
         assert "✅ in-company trainers" in [b.text for b in areas.buttons]
         await click(coordinator, areas, "✅ in-company trainers")  # not for the trainers
         await click(coordinator, areas, "✅ Done")

@@ -1,9 +1,11 @@
+import io
 from datetime import date
 from enum import StrEnum
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from PIL import Image
 
 from bot.handlers.calendar import typed_dates
 from bot.handlers.callback_data import (
@@ -19,7 +21,7 @@ from bot.handlers.callback_data import (
     decode_coordination,
     encode_coordination,
 )
-from bot.handlers.qr import qr_png
+from bot.handlers.qr import label_font, labelled_qr_png, qr_png, wrapped
 
 IDS = st.integers(1, 10**12 - 1)
 actions: st.SearchStrategy[CoordinationAction] = st.one_of(
@@ -45,7 +47,17 @@ actions: st.SearchStrategy[CoordinationAction] = st.one_of(
         ),
     ),
     st.builds(
-        SessionAction, IDS, st.sampled_from(SessionOp).filter(lambda op: op != SessionOp.PREVIEW)
+        SessionAction,
+        IDS,
+        st.sampled_from(SessionOp).filter(
+            lambda op: op not in (SessionOp.PREVIEW, SessionOp.SCHEDULE_FOLLOW_UP)
+        ),
+    ),
+    st.builds(
+        SessionAction,
+        IDS,
+        st.just(SessionOp.SCHEDULE_FOLLOW_UP),
+        st.from_regex(r"[36]\.[0-9]{8}", fullmatch=True),
     ),
     st.builds(
         SessionAction,
@@ -66,7 +78,7 @@ actions: st.SearchStrategy[CoordinationAction] = st.one_of(
 WIRE = {
     DraftOp: "lvl cust opt tog own add ov oe olt od oa og ogd osk back dates cal day rev go drop "
     "resume nop",
-    SessionOp: "card st pv ln eds edd rem cls clsy cnl cnly res",
+    SessionOp: "card st pv ln eds edd rem cls clsy cnl cnly res fu fuy",
     SchoolOp: "new inv team rm rmy",
 }
 
@@ -86,6 +98,7 @@ def test_every_operation_keeps_its_form_on_the_wire(ops: type[StrEnum]) -> None:
         (SessionAction(5, SessionOp.CLOSE_CONFIRMED), "s:5:clsy"),
         (SessionAction(5, SessionOp.CANCEL), "s:5:cnl"),
         (SessionAction(5, SessionOp.CANCEL_CONFIRMED), "s:5:cnly"),
+        (SessionAction(5, SessionOp.SCHEDULE_FOLLOW_UP, "6.20270524"), "s:5:fuy:6.20270524"),
         (SchoolAction(3, SchoolOp.REMOVE, "123456789"), "k:3:rm:123456789"),
     ],
 )
@@ -113,6 +126,9 @@ def test_coordinator_buttons_round_trip_within_telegrams_limit(action: Coordinat
         "s:1:pv:leader.de",
         "s:1:eds:1",
         "s:1:cnly:1",
+        "s:1:fuy",
+        "s:1:fuy:4.20270301",
+        "s:1:fuy:3.2027031",
         "k:1:rm:abc",
         "k:1:rm",
         "q:1:go",
@@ -151,3 +167,22 @@ def test_typed_dates(text: str, expected: list[date] | None) -> None:
 
 def test_qr_codes_are_png_images() -> None:
     assert qr_png("https://t.me/demo_bot?start=abc").startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_qr_code_is_labelled_with_the_school_the_group_and_the_session() -> None:
+    link = "https://t.me/demo_bot?start=abc"
+    plain = Image.open(io.BytesIO(qr_png(link)))
+    school = "Liepājas Raiņa 6. vidusskola ar ļoti garu nosaukumu, kas neietilpst vienā rindā"
+    labelled = Image.open(io.BytesIO(labelled_qr_png(link, school, ["skolēni", "#3"])))
+    assert labelled.height > plain.height + 100
+    under = labelled.convert("L").crop((0, plain.height, labelled.width, labelled.height))
+    darkest, _ = under.getextrema()
+    assert isinstance(darkest, int) and darkest < 100  # something dark is drawn under the code
+    other = labelled_qr_png(link, school, ["skolotāji", "#3"])
+    assert other != labelled_qr_png(link, school, ["skolēni", "#3"])
+
+
+def test_a_long_name_is_wrapped_between_words() -> None:
+    lines = wrapped("Liepājas Raiņa 6. vidusskola " * 4, label_font(True, 26), 440)
+    assert len(lines) > 1
+    assert all(label_font(True, 26).getlength(line) <= 440 for line in lines)

@@ -43,6 +43,9 @@ def values(school: str, count: int, month: int, language: str) -> dict[str, obje
         "school": school, "schools": f"{school}, {SCHOOLS[1]}", "count": count,
         "closes": moment(when, "Europe/Riga", language),
         "opens": moment(when, "Europe/Riga", language),
+        "closed": moment(when, "Europe/Riga", language),
+        "planned": moment(when, "Europe/Riga", language),
+        "closing": moment(when, "Europe/Riga", language),
         "expires": moment(when, "Europe/Riga", language),
         "start": day(when.date(), language), "end": day(date(2026, month, 27), language),
         "earliest": day(when.date(), language), "latest": day(date(2026, month, 28), language),
@@ -63,6 +66,8 @@ def values(school: str, count: int, month: int, language: str) -> dict[str, obje
         "languages": "Русский, Українська", "statements": "S1 (Русский)", "max": 3,
         "questions": "Cik droši jūs jūtaties, izmantojot digitālās tehnoloģijas?",
         "dates": f"{day(when.date(), language)} – {day(date(2026, month, 27), language)}",
+        "best": "C „Infrastruktūra un aprīkojums” (4,1)", "worst": "G „Novērtēšanas prakse” (2,8)",
+        "change": "3,2 → 3,8 (+0,6)",
     }  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from bot.reporting.badge import badge_png, build_badge
 from bot.reporting.certificate import build_certificate, certificate_png
 from bot.reporting.chart import area_chart_png, build_area_chart, caption
 from bot.reporting.exports import answers_csv, summary_csv
@@ -32,6 +33,7 @@ from bot.reporting.pdf import build_report_pages, report_pdf
 from bot.storage.results import AnswerRow
 from bot.surveys.bank import Bank
 from bot.surveys.scoring import SessionResults
+from bot.surveys.vocabulary import PROFILES
 from bot.validation import is_hidden
 
 from .conftest import HOSTILE_TEXTS
@@ -118,12 +120,18 @@ def test_the_pdf_report_draws_names_and_own_statements_as_written(
     overview = drawn_lines(pages[0])
     assert school in overview
     assert f"{school} · page 1 of {len(pages)}" in overview  # the footer
-    assert set(HOSTILE_TEXTS) <= set(drawn_lines(own_statements_page(pages)))
+    own = [line for page in own_statements_pages(pages) for line in drawn_lines(page)]
+    assert set(HOSTILE_TEXTS) <= set(own)
 
 
-def own_statements_page(pages: list[Figure]) -> Figure:
-    (page,) = [p for p in pages if "The school's own statements" in visible_texts(p)]
-    return page
+def own_statements_pages(pages: list[Figure]) -> list[Figure]:
+    """The pages from the one where the school's own statements begin to the end."""
+    first = next(i for i, p in enumerate(pages) if "The school's own statements" in written_on(p))
+    return pages[first:]
+
+
+def written_on(figure: Figure) -> list[str]:
+    return [text.get_text() for text in written(figure)]
 
 
 def visible_texts(figure: Figure) -> str:
@@ -148,6 +156,15 @@ def test_the_certificate_draws_the_school_name_as_written(school: str) -> None:
     assert_literal(figure)
     assert school in drawn_lines(figure)
     png = certificate_png(school=school, start=START, end=END, issued=ISSUED, language="en")
+    assert png.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("school", HOSTILE_TEXTS)
+def test_the_badge_draws_the_school_name_as_written(school: str) -> None:
+    figure = build_badge(school=school, start=START, end=END, groups=PROFILES, language="lv")
+    assert_literal(figure)
+    assert school in drawn_lines(figure)
+    png = badge_png(school=school, start=START, end=END, groups=PROFILES, language="en")
     assert png.startswith(b"\x89PNG")
 
 
@@ -238,7 +255,7 @@ def test_fuzzed_names_and_own_statements_come_out_of_every_renderer_as_written(
     changed = dataclasses.replace(with_texts(results, school, own), statements=())
     chart = build_area_chart(changed, bank=report_bank, language="lv")
     pages = build_report_pages(changed, bank=report_bank, language="en")
-    own_page = own_statements_page(pages)
+    own_page = own_statements_pages(pages)[0]
     certificate = build_certificate(
         school=school, start=START, end=END, issued=ISSUED, language="en"
     )

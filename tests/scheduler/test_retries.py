@@ -28,6 +28,7 @@ from bot.surveys.scoring import SessionResults
 from bot.surveys.vocabulary import Language
 from emulator import BotApiEmulator
 
+from ..completions import complete
 from .conftest import USERNAME
 
 COORDINATOR = 500  # the session fixture's
@@ -58,8 +59,10 @@ def chart() -> FlakyChart:
 
 
 @pytest.fixture
-async def started(emu: BotApiEmulator, session: CreatedSession) -> CreatedSession:
+async def started(emu: BotApiEmulator, session: CreatedSession, db: Database) -> CreatedSession:
+    """The session with results to show: five teachers completed."""
     await emu.user(COORDINATOR).send("/start")
+    await complete(db, session.session_id, {"teacher": 5})
     return session
 
 

@@ -12,6 +12,7 @@ import pytest
 from telegram import Bot
 
 from bot.clock import FixedClock
+from bot.coordination.badge import BadgeRule
 from bot.handlers.notices import NoticeRenderer
 from bot.participation.outcomes import JoinOutcome, OpeningAwaited, Progress, StepOutcome
 from bot.participation.service import Participation
@@ -27,6 +28,7 @@ from bot.surveys.bank import Bank
 from bot.surveys.vocabulary import Profile
 from emulator import BotApiEmulator
 
+from ..completions import complete
 from .conftest import USERNAME
 
 COORDINATORS = (500, 501)
@@ -38,12 +40,18 @@ def participation(db: Database, clock: FixedClock, bank: Bank) -> Participation:
 
 
 def make_scheduler(
-    db: Database, clock: FixedClock, bank: Bank, bot: Bot, participation: Participation
+    db: Database,
+    clock: FixedClock,
+    bank: Bank,
+    bot: Bot,
+    participation: Participation,
+    badge: BadgeRule | None = None,
 ) -> Scheduler:
     return Scheduler(
         db=db,
         clock=clock,
         policy=ReminderPolicy(),
+        badge=badge,
         broadcaster=Broadcaster(bot=bot, db=db, clock=clock, rate=1000),
         render=NoticeRenderer(
             db=db,
@@ -222,6 +230,7 @@ async def test_the_close_sends_one_chart_per_coordinator_even_if_one_blocked(
     bank: Bank,
     bot: Bot,
 ) -> None:
+    await complete(db, session.session_id, {"teacher": 5})  # results to show
     emu.user(COORDINATORS[0]).block()
     clock.set(session.period.closes_at)
     await scheduler.tick()
@@ -254,6 +263,7 @@ async def test_an_unsettled_report_is_sent_once_after_a_crash(
     bank: Bank,
     bot: Bot,
 ) -> None:
+    await complete(db, session.session_id, {"teacher": 5})  # results to show
     clock.set(session.period.closes_at)
     # The process closes the session and dies before sending anything.
     await scheduler.stop()
@@ -417,3 +427,61 @@ async def test_what_missed_a_coordinator_who_had_not_started_the_bot_waits_for_t
             "SELECT kind, sent_at IS NOT NULL, failure FROM deliveries WHERE recipient = 600",
         )
     assert [tuple(row) for row in rows] == [("opening", 1, None)]
+
+
+MINIMUMS: dict[Profile, int] = {"leader": 2, "teacher": 10, "student": 30}
+
+
+async def test_a_close_at_the_recommended_minimums_sends_each_coordinator_the_badge_once(
+    emu: BotApiEmulator,
+    scheduler: Scheduler,
+    participation: Participation,
+    session: CreatedSession,
+    clock: FixedClock,
+    db: Database,
+    bank: Bank,
+    bot: Bot,
+) -> None:
+    await complete(db, session.session_id, MINIMUMS)
+    await participation.set_language(telegram_id=COORDINATORS[1], language="en")
+    rule = BadgeRule(minimums=MINIMUMS)
+    clock.set(session.period.closes_at)
+    # The process closes the session and dies before sending anything.
+    dying = make_scheduler(db, clock, bank, bot, participation, rule)
+    dying._spawn = lambda claims: None  # type: ignore[method-assign]
+    assert await dying.close(session.session_id)
+    for _ in range(2):  # restarted, and restarted once more: nothing is left to send
+        restarted = make_scheduler(db, clock, bank, bot, participation, rule)
+        await restarted.resume_unsent()
+        await restarted.tick()
+        await restarted.drain()
+    # Without own statements the school has no language: each coordinator's own.
+    for coordinator, what in zip(COORDINATORS, ("zetons", "badge"), strict=True):
+        messages = emu.user(coordinator).messages
+        assert len([m for m in messages if m.photo]) == 1  # the chart
+        (badge,) = [m.document for m in messages if m.document]
+        assert badge.data.startswith(b"\x89PNG")
+        name = f"selfie-rigas-1-vidusskola-1-2026-11-23-{what}.png"  # the school's number 1
+        assert badge.filename == name
+
+
+async def test_a_close_below_one_recommended_minimum_claims_no_badge(
+    emu: BotApiEmulator,
+    participation: Participation,
+    session: CreatedSession,
+    clock: FixedClock,
+    db: Database,
+    bank: Bank,
+    bot: Bot,
+) -> None:
+    await complete(db, session.session_id, MINIMUMS | {"student": MINIMUMS["student"] - 1})
+    await emu.user(COORDINATORS[0]).send("/start")
+    closing = make_scheduler(db, clock, bank, bot, participation, BadgeRule(MINIMUMS))
+    clock.set(session.period.closes_at)
+    assert await closing.close(session.session_id)
+    await closing.drain()
+    async with db.read() as connection:
+        kinds = await fetch_all(connection, "SELECT DISTINCT kind FROM deliveries")
+    assert sorted(row["kind"] for row in kinds) == ["report"]
+    sent = [m for m in emu.user(COORDINATORS[0]).messages if m.photo or m.document]
+    assert [m.photo is not None for m in sent] == [True]

@@ -8,20 +8,21 @@ import logging
 import re
 from typing import assert_never, cast
 
-from telegram import InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden
 
 from bot.context import AppContext
 from bot.coordination.access import Refused
 from bot.handlers.callback_data import SessionAction, SessionOp
+from bot.handlers.coordinator import after_close_screens, setup_screens
 from bot.handlers.coordinator import session_card_screens as views
-from bot.handlers.coordinator import setup_screens
 from bot.handlers.coordinator.shared import answer_problem, reply, send, show, who
 from bot.handlers.language import language_of
-from bot.handlers.qr import qr_png
-from bot.handlers.render import group_name
+from bot.handlers.qr import labelled_qr_png
+from bot.handlers.render import audience, group_name
 from bot.i18n import texts
+from bot.i18n.formatting import moment
 from bot.logs import describe_error
 from bot.reporting.exports import summary_csv
 from bot.reporting.formatting import file_name
@@ -29,6 +30,7 @@ from bot.reporting.labels import labels
 from bot.reporting.rendering import drawn
 from bot.reporting.respondents import open_answers_file
 from bot.reporting.service import load_results, report_will_follow
+from bot.reporting.turnout import nothing_to_show
 from bot.sessions.service import CannotCancel
 from bot.sessions.tokens import invite_link
 from bot.storage.records import Session
@@ -145,17 +147,28 @@ async def send_links(
         for p, url in urls.items()
     ]
     await context.bot.send_message(
-        chat.id, "\n".join(lines), parse_mode=ParseMode.HTML, disable_web_page_preview=True
+        chat.id,
+        "\n".join(lines),
+        parse_mode=ParseMode.HTML,
+        disable_web_page_preview=True,
+        reply_markup=InlineKeyboardMarkup([views.back_row(language, session.id, keep=True)]),
     )
+    closes = moment(session.closes_at, session.timezone, language)
+    number = t(language, "links.qr_session", session=session.number)
     for profile, url in urls.items():
+        group = group_name(language, profile)
+        # Printed, the codes must be told apart; the caption is the invitation to forward.
+        image = labelled_qr_png(url, session.school_name, [group, number])
         await context.bot.send_photo(
             chat.id,
-            InputFile(qr_png(url), filename=file_name(session, f"qr-{profile}", "png")),
-            caption=t(
+            InputFile(image, filename=file_name(session, f"qr-{profile}", "png")),
+            caption=t.addressed(
                 language,
-                "links.caption",
+                "links.invitation",
+                audience(profile),
                 school=school,
-                group=group_name(language, profile),
+                group=group,
+                closes=closes,
                 link=url,
             ),
             parse_mode=ParseMode.HTML,
@@ -172,12 +185,20 @@ async def session_action(
     try:
         match action.op:
             case SessionOp.CARD:
-                await show(
-                    update,
-                    *views.session_card(
-                        language, await coordination.session(user=user.id, session_id=session_id)
-                    ),
+                card = views.session_card(
+                    language, await coordination.session(user=user.id, session_id=session_id)
                 )
+                query = update.callback_query
+                pressed = query.message if query is not None else None
+                below = action.arg == views.NEW_CARD or not (
+                    isinstance(pressed, Message) and pressed.text
+                )
+                if query is not None and below:
+                    # Back from links, a preview or files: they stay; the card comes below.
+                    await query.answer()
+                    await send(update, context, *card)
+                else:
+                    await show(update, *card)
             case SessionOp.STATUS:
                 report = await coordination.status(user=user.id, session_id=session_id)
                 await show(update, *views.status_screen(language, report))
@@ -192,15 +213,17 @@ async def session_action(
                 summary = await coordination.session(user=user.id, session_id=session_id)
                 if update.callback_query is not None:
                     await update.callback_query.answer()
-                for text in views.preview_messages(
+                messages = views.preview_messages(
                     language,
                     shown_in,
                     summary.session,
                     cast(Profile, profile),
                     questionnaire,
                     services.bank,
-                ):
-                    await send(update, context, text)
+                )
+                back = InlineKeyboardMarkup([views.back_row(language, session_id, keep=True)])
+                for number, text in enumerate(messages, start=1):
+                    await send(update, context, text, back if number == len(messages) else None)
             case SessionOp.LINKS:
                 session, invites = await coordination.links(user=user.id, session_id=session_id)
                 if update.callback_query is not None:
@@ -220,6 +243,12 @@ async def session_action(
                 if update.callback_query is not None:
                     await update.callback_query.answer()
                 await _send_results(update, context, language, session_id)
+            case SessionOp.FOLLOW_UP | SessionOp.SCHEDULE_FOLLOW_UP:
+                # A task of its own, which sends the new session's links with this module's
+                # send_links: imported here, where it is used, to keep the imports one-way.
+                from bot.handlers.coordinator.after_close import follow_up
+
+                await follow_up(update, context, language, action)
             case SessionOp.REMIND | SessionOp.CLOSE | SessionOp.CLOSE_CONFIRMED:
                 summary = await coordination.session(user=user.id, session_id=session_id)
                 await _run_now(update, context, language, summary.session, action.op)
@@ -284,6 +313,11 @@ async def _send_results(
     )
     assert found is not None  # the session exists: access was checked against it
     bot = context.bot
+    markup = after_close_screens.follow_up_keyboard(language, session_id)
+    if empty := await nothing_to_show(services.db, results=found):
+        text = after_close_screens.no_results(language, empty)
+        await bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        return
     missing: list[str] = []
 
     def failed(part: str, error: Exception) -> None:
@@ -304,11 +338,11 @@ async def _send_results(
         failed("summary", error)
     try:
         chart = await drawn(drawing.chart, found, bank=bank, language=language)
-        await bot.send_photo(chat.id, chart, caption=summary)
+        await bot.send_photo(chat.id, chart, caption=summary, reply_markup=markup)
     except Exception as error:
         failed("chart", error)
         if summary is not None:  # the text of the chart's message goes alone
-            await bot.send_message(chat.id, summary)
+            await bot.send_message(chat.id, summary, reply_markup=markup)
     name = file_name(found.session, labels()(language, "export.report_file"), "pdf")
     try:
         pdf = await drawn(drawing.pdf, found, bank=bank, language=language)
@@ -319,7 +353,11 @@ async def _send_results(
         # Aggregates only: response by response, a coordinator with a few accounts of their
         # own could lift a small group over the minimum and read the one real person's row.
         export = summary_csv(found, bank=bank, language=language)
-        await bot.send_document(chat.id, InputFile(export.content, filename=export.name))
+        await bot.send_document(
+            chat.id,
+            InputFile(export.content, filename=export.name),
+            reply_markup=InlineKeyboardMarkup([views.back_row(language, session_id, keep=True)]),
+        )
     except Exception as error:
         failed("summary_csv", error)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.coordination.completion import CompletionLevel
 from bot.coordination.service import SessionSummary, StatusReport
@@ -62,15 +62,25 @@ def session_card(language: Language, summary: SessionSummary) -> Screen:
         school=html.escape(session.school_name),
         level=level_name(language, session.level),
         opens=moment(session.opens_at, session.timezone, language),
-        closes=moment(session.closes_at, session.timezone, language),
+        closing=closing_line(language, session),
         state=t(language, f"state.{summary.state}"),
     )
     s = session.id
-    views = [
-        button(t(language, "sessions.status_button"), SessionAction(s, SessionOp.STATUS)),
-        button(t(language, "sessions.preview_button"), SessionAction(s, SessionOp.PREVIEW)),
-    ]
-    if summary.state != "cancelled":  # a cancelled session's links lead nowhere
+    # The card's buttons follow its state: the status line is on the card already until the
+    # session opens; links are for a session people can still join; results once it closed.
+    views = []
+    if summary.state == "closed":
+        views.append(
+            button(t(language, "sessions.results_button"), SessionAction(s, SessionOp.RESULTS))
+        )
+    if summary.state in ("open", "closed"):
+        views.append(
+            button(t(language, "sessions.status_button"), SessionAction(s, SessionOp.STATUS))
+        )
+    views.append(
+        button(t(language, "sessions.preview_button"), SessionAction(s, SessionOp.PREVIEW))
+    )
+    if summary.state in ("scheduled", "open"):
         views.append(
             button(t(language, "sessions.links_button"), SessionAction(s, SessionOp.LINKS))
         )
@@ -99,6 +109,30 @@ def session_card(language: Language, summary: SessionSummary) -> Screen:
             ]
         )
     return text, InlineKeyboardMarkup(rows)
+
+
+def closing_line(language: Language, session: Session) -> str:
+    """When answers end: the planned close, or the day it actually closed when that was
+    earlier."""
+    t = texts()
+    planned = moment(session.closes_at, session.timezone, language)
+    if session.closed_at is not None and session.closed_at < session.closes_at:
+        closed = moment(session.closed_at, session.timezone, language)
+        return t(language, "sessions.closed_early", closed=closed, planned=planned)
+    return t(language, "sessions.closes", closes=planned)
+
+
+# The argument of a card that comes as a new message, below the view it was asked from.
+NEW_CARD = "new"
+
+
+def back_row(
+    language: Language, session_id: int, *, keep: bool = False
+) -> list[InlineKeyboardButton]:
+    """The way back from a view to the session's card: in its place, or (`keep`, for links
+    and files worth keeping) as a new message below it."""
+    label = texts()(language, "sessions.back_button")
+    return [button(label, SessionAction(session_id, SessionOp.CARD, NEW_CARD if keep else ""))]
 
 
 def close_confirmation(language: Language, session: Session) -> Screen:
@@ -170,8 +204,11 @@ def status_screen(language: Language, report: StatusReport) -> Screen:
             )
         )
     lines += ["", t(language, "status.legend")]
-    refresh = [[button("🔄", SessionAction(session.id, SessionOp.STATUS))]]
-    return "\n".join(lines), InlineKeyboardMarkup(refresh)
+    refresh = [
+        button("🔄", SessionAction(session.id, SessionOp.STATUS)),
+        *back_row(language, session.id),
+    ]
+    return "\n".join(lines), InlineKeyboardMarkup([refresh])
 
 
 def preview_choice(language: Language, session: Session) -> Screen:
@@ -185,6 +222,7 @@ def preview_choice(language: Language, session: Session) -> Screen:
         ]
         for p in profiles_at(session.level)
     ]
+    rows.append(back_row(language, session.id))
     text = texts()(language, "preview.choose", session=session.number)
     return text, InlineKeyboardMarkup(rows)
 

@@ -13,7 +13,7 @@ from bot.context import AppContext
 from bot.coordination import drafts
 from bot.coordination.access import Refused
 from bot.coordination.drafts import DraftError, DraftScope
-from bot.coordination.service import DraftChange, DraftView, Saved
+from bot.coordination.service import DraftChange, DraftView
 from bot.handlers.calendar import typed_dates
 from bot.handlers.callback_data import DraftAction, DraftOp, SchoolOp
 from bot.handlers.coordinator import setup_screens as views
@@ -22,6 +22,7 @@ from bot.handlers.coordinator.shared import (
     Screen,
     answer_problem,
     reply,
+    reschedule,
     school_picker,
     send,
     show,
@@ -272,7 +273,7 @@ async def _save(update: Update, context: AppContext, language: Language, draft_i
     except (Refused, DraftError, PeriodError, SessionSetupError) as error:
         await answer_problem(update, language, error)
         return
-    _reschedule(context, saved)
+    reschedule(context, saved)
     t = texts()
     session = saved.session
     times = {
@@ -287,19 +288,3 @@ async def _save(update: Update, context: AppContext, language: Language, draft_i
         update, t(language, "draft.activated", school=school, session=session.number, **times)
     )
     await send_links(update, context, language, session, saved.invites)
-
-
-def _reschedule(context: AppContext, saved: Saved) -> None:
-    """Tell the scheduler about a new session or new dates."""
-    if context.job_queue is None:
-        return
-    from bot.scheduler import jobs
-
-    services = context.services
-    jobs.schedule_session(
-        context.job_queue,
-        context.scheduler,
-        saved.session,
-        services.settings.reminder_policy(),
-        now=services.clock.now(),
-    )

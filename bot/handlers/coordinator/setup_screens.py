@@ -16,9 +16,9 @@ from bot.handlers.render import group_name
 from bot.i18n import shipped, texts
 from bot.i18n.formatting import moment
 from bot.sessions.period import MAX_DAYS, MIN_DAYS, Period, local_today
-from bot.surveys.bank import MAX_HELP_CHARS, MAX_TEXT_CHARS, Bank
+from bot.surveys.bank import MAX_HELP_CHARS, MAX_TEXT_CHARS, Bank, Statement
 from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement, assemble
-from bot.surveys.vocabulary import AREA_CODES, LEVELS, PROFILES, Language, profiles_at
+from bot.surveys.vocabulary import AREA_CODES, LEVELS, PROFILES, Language, Level, profiles_at
 
 CALENDAR_MONTHS_AHEAD = 12
 
@@ -65,7 +65,7 @@ def draft_screen(language: Language, view: DraftView, bank: Bank, now: datetime)
     if draft.step == "level":
         return level_screen(language, view)
     if pending is not None:
-        return pending_screen(language, view)
+        return pending_screen(language, view, bank)
     if draft.step == "dates":
         return calendar_screen(language, view, now, None)
     if draft.step == "review":
@@ -124,6 +124,7 @@ def area_screen(language: Language, view: DraftView, bank: Bank, area: str) -> S
     d = draft.id
     optional = [s for s in bank.optional(draft.level) if s.area == area]
     core = [s for s in bank.statements.values() if s.kind == "core" and s.area == area]
+    level = draft.level
     lines = [
         t(
             language,
@@ -132,20 +133,32 @@ def area_screen(language: Language, view: DraftView, bank: Bank, area: str) -> S
             name=html.escape(bank.areas[area].name(language)),
         ),
         "",
-        t(language, "draft.core_title") + " " + ", ".join(s.code for s in core),
+        t(language, "draft.core_title"),
+    ]
+    lines += [
+        f"• <b>{s.code}</b> {html.escape(short_title(s, level, language))} "
+        f"<i>({answered_by(language, s, level)})</i>"
+        for s in core
+        if any(s.shown_to(p, level) for p in PROFILES)
     ]
     rows: list[list[InlineKeyboardButton]] = []
     if not optional:
         lines += ["", t(language, "draft.no_optional")]
     for statement in optional:
-        profile = next(p for p in PROFILES if statement.shown_to(p, draft.level))
-        text = statement.text(profile, draft.level, language)
+        profile = next(p for p in PROFILES if statement.shown_to(p, level))
+        text = statement.text(profile, level, language)
         chosen = statement.code in draft.optional
-        lines += ["", f"{'✅' if chosen else '⬜'} <b>{statement.code}</b> {html.escape(text)}"]
+        mark = "✅" if chosen else "⬜"
+        groups = answered_by(language, statement, level)
+        lines += [
+            "",
+            f"{mark} <b>{statement.code}</b> {html.escape(text)}",
+            f"<i>{t(language, 'draft.answered_by', groups=groups)}</i>",
+        ]
         rows.append(
             [
                 button(
-                    f"{'✅' if chosen else '⬜'} {statement.code}",
+                    f"{mark} {statement.code} · {short_title(statement, level, language)}",
                     DraftAction(d, DraftOp.TOGGLE_OPTIONAL, statement.code),
                 )
             ]
@@ -255,7 +268,31 @@ def translations_line(language: Language, statement: OwnStatement) -> str:
     return f"{written} · {t(language, 'draft.not_translated', languages=names)}"
 
 
-def pending_screen(language: Language, view: DraftView) -> Screen:
+# A statement's short title: its first words, as many as fit on a button.
+TITLE_CHARS = 40
+
+
+def short_title(statement: Statement, level: Level, language: Language) -> str:
+    """The first words of the statement as its first group reads it: "In our school, we…"."""
+    profile = next((p for p in PROFILES if statement.shown_to(p, level)), None)
+    if profile is None:
+        return ""
+    return first_words(statement.text(profile, level, language))
+
+
+def first_words(text: str, limit: int = TITLE_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0].rstrip(",.;:")
+    return f"{cut or text[:limit]}…"
+
+
+def answered_by(language: Language, statement: Statement, level: Level) -> str:
+    """The groups that answer the statement at the level: "school leaders, teachers"."""
+    return ", ".join(group_name(language, p) for p in PROFILES if statement.shown_to(p, level))
+
+
+def pending_screen(language: Language, view: DraftView, bank: Bank) -> Screen:
     """The next question about an own statement being written or changed."""
     t = texts()
     draft = view.draft
@@ -283,12 +320,12 @@ def pending_screen(language: Language, view: DraftView) -> Screen:
         return _screen(language, view, body, [skip if pending.code is None else [], cancel])
     quoted = f"<i>{html.escape(pending.text)}</i>\n\n" if pending.text else ""
     if pending.area is None:
-        areas = [button(a, DraftAction(d, DraftOp.OWN_AREA, a)) for a in AREA_CODES]
+        areas = [
+            [button(f"{a} · {bank.areas[a].name(language)}", DraftAction(d, DraftOp.OWN_AREA, a))]
+            for a in AREA_CODES
+        ]
         return _screen(
-            language,
-            view,
-            quoted + t(language, "draft.own_area_prompt"),
-            [areas[:4], areas[4:], cancel],
+            language, view, quoted + t(language, "draft.own_area_prompt"), [*areas, cancel]
         )
     groups = [
         [

@@ -1,6 +1,7 @@
 """What every coordinator task shares: replies that edit the pressed message or answer a
-typed one, the refusal texts (the school's rules among them), and the pieces of screens
-(buttons, dates, school pickers)."""
+typed one, the refusal texts (the school's rules among them), the pieces of screens (buttons,
+dates, school pickers), and telling the scheduler about a session that is new or has new
+dates."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from telegram.error import BadRequest
 from bot.context import AppContext
 from bot.coordination.access import Refused
 from bot.coordination.drafts import DraftError
+from bot.coordination.service import Saved
 from bot.handlers.callback_data import (
     CoordinationAction,
     SchoolAction,
@@ -168,3 +170,19 @@ async def send(
     chat = update.effective_chat
     assert chat is not None
     await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+def reschedule(context: AppContext, saved: Saved) -> None:
+    """Tell the scheduler about a new session or new dates."""
+    if context.job_queue is None:
+        return
+    from bot.scheduler import jobs
+
+    services = context.services
+    jobs.schedule_session(
+        context.job_queue,
+        context.scheduler,
+        saved.session,
+        services.settings.reminder_policy(),
+        now=services.clock.now(),
+    )
