@@ -73,6 +73,7 @@ from bot.settings import load_settings
 from bot.storage import Database
 from bot.storage.database import fetch_all, fetch_one
 from bot.storage.records import to_epoch
+from bot.storage.sqlite import SqliteDatabase
 from bot.surveys.bank import Bank, default_bank
 from bot.surveys.questionnaire import OwnStatement, Questionnaire, assemble
 from bot.surveys.vocabulary import NOT_APPLICABLE, PROFILES, Language, Level, Profile
@@ -456,6 +457,7 @@ async def _checkpointed_size(db: Database) -> int:
         row = await fetch_one(connection, "PRAGMA wal_checkpoint(TRUNCATE)")
     if row is None or row[0] != 0:
         raise RuntimeError("the WAL checkpoint was blocked")
+    assert isinstance(db, SqliteDatabase)
     return db.path.stat().st_size
 
 

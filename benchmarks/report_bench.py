@@ -47,6 +47,7 @@ from bot.reporting.chart import area_chart_png
 from bot.reporting.pdf import build_report_pages, report_pdf
 from bot.reporting.service import load_results
 from bot.storage import Database
+from bot.storage.database import fetch_one
 from bot.surveys.bank import Bank, default_bank
 from bot.surveys.questionnaire import OwnStatement, assemble
 from bot.surveys.vocabulary import PROFILES, Level, Profile
@@ -214,13 +215,12 @@ async def measure(path: Path, session_id: int, bank: Bank, repeat: int) -> Measu
         tracemalloc.stop()
 
         async with database.read() as connection:
-            cursor = await connection.execute(
+            row = await fetch_one(
+                connection,
                 "SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response_id"
                 " WHERE r.session_id = ?",
                 (session_id,),
             )
-            row = await cursor.fetchone()
-            await cursor.close()
     finally:
         await database.close()
     size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))

@@ -106,7 +106,7 @@ def build_application(
     chosen_drawing = drawing or Drawing()
 
     async def post_init(application: BotApplication) -> None:
-        db = await Database.open(settings.database)
+        db = await Database.open(settings.database_target)
         participation = Participation(db=db, clock=chosen_clock, bank=chosen_bank)
         application.bot_data.services = Services(
             settings=settings,
@@ -140,7 +140,7 @@ def build_application(
         await _publish_commands(application)
         await scheduler.resume_unsent()
         await _schedule_all(application, scheduler, policy, chosen_clock)
-        log.info("bot @%s started with database %s", application.bot.username, db.path)
+        log.info("bot @%s started with database %s", application.bot.username, db.name)
 
     async def post_shutdown(application: BotApplication) -> None:
         await application.bot_data.close()

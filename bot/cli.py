@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-import aiosqlite
 from telegram.error import TelegramError
 
 from bot.botapi import connected_bot
@@ -45,7 +44,10 @@ from bot.storage import Database, StorageError
 from bot.storage import deliveries as delivery_queries
 from bot.storage import schools as school_queries
 from bot.storage import sessions as session_queries
+from bot.storage.copy import copy_database
+from bot.storage.database import is_server_url
 from bot.storage.deliveries import UNREACHED, Claim
+from bot.storage.engine import Connection
 from bot.storage.records import Session
 from bot.surveys.bank import Bank, BankError, default_bank
 from bot.surveys.open_questions import MAX_QUESTION_CHARS, default_open_questions
@@ -207,6 +209,17 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path)
     backup.add_argument("--json", action="store_true", help="print JSON")
 
+    database = commands.add_parser("database", help="move the data between engines")
+    database_commands = database.add_subparsers(dest="database_command", required=True)
+    copy = database_commands.add_parser(
+        "copy",
+        help="copy every row from one database to a new, empty one (an SQLite path or a"
+        " postgresql:// URL, either way), then check each table; with the bot stopped",
+    )
+    copy.add_argument("source")
+    copy.add_argument("target")
+    copy.add_argument("--json", action="store_true", help="print JSON")
+
     school = commands.add_parser("school", help="add schools")
     school_commands = school.add_subparsers(dest="school_command", required=True)
     add = school_commands.add_parser("add", help="add a school")
@@ -239,6 +252,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.demo import main as demo  # deferred: it starts the emulator
 
             return demo(args.out)
+        if args.command == "database":
+            redact.add(*_url_secrets(args.source, args.target))
+            return asyncio.run(_copy_database(args))
         return asyncio.run(_command(settings, args))
     except (SettingsError, CommandError, StorageError, BankError) as error:
         print(redact(f"selfie-bot: {error}"), file=sys.stderr)
@@ -254,7 +270,8 @@ def _secrets(settings: Settings) -> set[str]:
     """What must never be printed: the token and the webhook secret (even a generated one),
     as given, as used (stripped) and as a URL carries it (percent-encoded)."""
     found = [s.get_secret_value() for s in (settings.bot_token, settings.webhook_secret) if s]
-    return {form for value in found for form in (value, value.strip(), quote(value.strip()))}
+    forms = {form for value in found for form in (value, value.strip(), quote(value.strip()))}
+    return forms | _url_secrets(str(settings.database_target))
 
 
 def _run(settings: Settings, redact: Redactor) -> int:
@@ -269,8 +286,36 @@ def _run(settings: Settings, redact: Redactor) -> int:
     return 0
 
 
+def _url_secrets(*targets: str) -> set[str]:
+    """The passwords in database URLs."""
+    return {
+        password
+        for target in targets
+        if is_server_url(target) and (password := urlsplit(target).password)
+    }
+
+
+async def _copy_database(args: argparse.Namespace) -> int:
+    source = await Database.open(args.source, migrate=False)
+    try:
+        target = await Database.open(args.target)
+        try:
+            copied = await copy_database(source, target)
+        finally:
+            await target.close()
+    finally:
+        await source.close()
+    if args.json:
+        _print_json({"tables": {c.table: c.rows for c in copied}})
+    else:
+        for table in copied:
+            print(f"{table.table}: {table.rows} rows")
+        print(f"Copied and checked {len(copied)} tables into {target.name}")
+    return 0
+
+
 async def _command(settings: Settings, args: argparse.Namespace) -> int:
-    db = await Database.open(settings.database)
+    db = await Database.open(settings.database_target)
     try:
         if args.command == "school":
             return await _add_school(db, args)
@@ -409,7 +454,7 @@ TOLD = {
 
 
 async def _claim_welcome(
-    connection: aiosqlite.Connection, created: CreatedSession, coordinator: int | None
+    connection: Connection, created: CreatedSession, coordinator: int | None
 ) -> list[Claim]:
     if coordinator is None:
         return []

@@ -16,6 +16,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.scheduler.plan import ReminderPolicy
+from bot.storage.database import is_server_url
 from bot.surveys.vocabulary import Profile
 from bot.validation import OutOfRange, telegram_user_id
 
@@ -41,7 +42,8 @@ class Settings(BaseSettings):
     api_url: str = TELEGRAM_API_URL
     file_api_url: str | None = None
     bot_username: str | None = None
-    database: Path = Path("data/selfie.sqlite3")
+    # An SQLite file's path, or a PostgreSQL server's URL (kept secret: it holds a password).
+    database: Path | SecretStr = Path("data/selfie.sqlite3")
     admins: Annotated[frozenset[int], NoDecode] = frozenset()
     timezone: str = "Europe/Riga"
     mode: Literal["polling", "webhook"] = "polling"
@@ -75,6 +77,13 @@ class Settings(BaseSettings):
     # The libraries' loggers (python-telegram-bot, httpx, aiosqlite, ...); see bot/logs.py.
     # Unset, they stay at INFO (httpx at WARNING): below that they print user data.
     library_log_level: LogLevel | None = None
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _parse_database(cls, value: object) -> object:
+        if isinstance(value, str):
+            return SecretStr(value) if is_server_url(value) else Path(value)
+        return value
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -158,6 +167,13 @@ class Settings(BaseSettings):
             )
         except ValueError as error:
             raise SettingsError(f"SELFIE_REMINDER_*: {error}") from None
+
+    @property
+    def database_target(self) -> Path | str:
+        """What `Database.open` takes: the path, or the server URL with its password."""
+        if isinstance(self.database, SecretStr):
+            return self.database.get_secret_value()
+        return self.database
 
     @property
     def recommended_minimums(self) -> dict[Profile, int]:

@@ -44,6 +44,7 @@ async def complete(
                     language="lv",
                     now=session.opens_at,
                 )
+                assert participant is not None
                 await participant_queries.complete(
                     connection,
                     participant=participant,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from bot.clock import FixedClock
 from bot.sessions.service import CreatedSession, create_session
 from bot.storage import Database
 from bot.surveys.bank import Bank, default_bank
+from tests import postgres
 
 # Property tests explore new examples on developers' machines; CI replays a fixed set, so that
 # a run there is reproducible (hypothesis prints how to replay any failure it finds).
@@ -37,9 +38,27 @@ def bank() -> Bank:
     return default_bank()
 
 
+@pytest.fixture(scope="session")
+def postgresql_server() -> Iterator[postgres.TestServer]:
+    """One throwaway PostgreSQL server for the whole run (or the one the developer names)."""
+    with postgres.server_for_tests() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | Path]:
+    """Where a test's database lives: an SQLite file, or a new database on the server."""
+    if request.param == "sqlite":
+        yield tmp_path / "selfie.sqlite3"
+        return
+    server: postgres.TestServer = request.getfixturevalue("postgresql_server")
+    with server.fresh_database() as url:
+        yield url
+
+
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "selfie.sqlite3")
+async def db(database_target: str | Path) -> AsyncIterator[Database]:
+    database = await Database.open(database_target)
     yield database
     await database.close()
 

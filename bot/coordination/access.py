@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-import aiosqlite
-
 from bot.storage import schools as school_queries
 from bot.storage import sessions as session_queries
+from bot.storage.engine import Connection
 from bot.storage.records import School, Session
 
 RefusalReason = Literal[
@@ -43,9 +42,7 @@ class UnknownSchool(Refused):
         self.suggestions = suggestions
 
 
-async def require_school(
-    connection: aiosqlite.Connection, *, telegram_id: int, school_id: int
-) -> School:
+async def require_school(connection: Connection, *, telegram_id: int, school_id: int) -> School:
     """The school, if this person coordinates it; Refused otherwise (also when it is unknown,
     so nobody learns which schools exist)."""
     school = await school_queries.school_by_id(connection, school_id=school_id)
@@ -56,9 +53,7 @@ async def require_school(
     return school
 
 
-async def require_session(
-    connection: aiosqlite.Connection, *, telegram_id: int, session_id: int
-) -> Session:
+async def require_session(connection: Connection, *, telegram_id: int, session_id: int) -> Session:
     session = await session_queries.session_by_id(connection, session_id=session_id)
     if session is None or not await school_queries.is_coordinator(
         connection, school_id=session.school_id, telegram_id=telegram_id

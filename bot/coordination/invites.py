@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.sessions.tokens import new_token
 from bot.storage import schools as school_queries
+from bot.storage.engine import Connection
 from bot.storage.records import School
 
 INVITE_LIFETIME = timedelta(hours=48)
@@ -41,7 +40,7 @@ RedeemOutcome = Joined | Expired | UsedUp
 
 
 async def issue_invite(
-    connection: aiosqlite.Connection, *, school: School, created_by: int | None, now: datetime
+    connection: Connection, *, school: School, created_by: int | None, now: datetime
 ) -> IssuedInvite:
     token = new_token()
     expires_at = now + INVITE_LIFETIME
@@ -57,7 +56,7 @@ async def issue_invite(
 
 
 async def redeem_invite(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     token: str,
     telegram_id: int,

@@ -10,8 +10,6 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-import aiosqlite
-
 from bot.clock import Clock
 from bot.coordination import drafts, school_names
 from bot.coordination.access import Refused, UnknownSchool, require_school, require_session
@@ -33,6 +31,7 @@ from bot.storage import drafts as draft_queries
 from bot.storage import follow_ups as follow_up_queries
 from bot.storage import schools as school_queries
 from bot.storage import sessions as session_queries
+from bot.storage.engine import Connection
 from bot.storage.records import Coordinator, Draft, School, Session
 from bot.surveys.bank import Bank
 from bot.surveys.questionnaire import OwnStatement, Questionnaire, assemble
@@ -135,7 +134,7 @@ class Coordination:
             )
 
     @staticmethod
-    async def _school_named(connection: aiosqlite.Connection, typed: str) -> School:
+    async def _school_named(connection: Connection, typed: str) -> School:
         """The school an admin means by a typed name, ignoring case and diacritics; refused
         with the names meant, or the closest names, when it is not exactly one."""
         exact = await school_queries.school_by_name(connection, name=typed.strip())
@@ -265,6 +264,9 @@ class Coordination:
         """
         now = self.clock.now()
         async with self.db.transaction() as connection:
+            closed = await require_session(connection, telegram_id=user, session_id=session_id)
+            # Two presses at once (two workers) take turns here; the second finds the first's.
+            await school_queries.lock_school(connection, school_id=closed.school_id)
             found = await self._follow_up(connection, user, session_id, now)
             if isinstance(found, AlreadyFollowed):
                 return found
@@ -292,7 +294,7 @@ class Coordination:
         return saved
 
     async def _follow_up(
-        self, connection: aiosqlite.Connection, user: int, session_id: int, now: datetime
+        self, connection: Connection, user: int, session_id: int, now: datetime
     ) -> Offer | AlreadyFollowed:
         """What a follow-up of the closed session would be, or the one it has."""
         session = await require_session(connection, telegram_id=user, session_id=session_id)
@@ -340,6 +342,8 @@ class Coordination:
                 timezone=self.timezone,
                 now=now,
             )
+            if draft is None:  # started a moment ago, by another press
+                raise Refused("draft_exists")
             return DraftView(draft, school, None)
 
     async def edit_session(self, *, user: int, session_id: int, dates: bool) -> DraftView:
@@ -370,6 +374,8 @@ class Coordination:
                 timezone=session.timezone,
                 now=now,
             )
+            if draft is None:
+                raise Refused("draft_exists")
             scope = DraftScope(now=now, bank=self.bank, session=session)
             if dates:
                 draft = drafts.show_dates(draft, scope)
@@ -446,7 +452,7 @@ class Coordination:
 
     async def _create(
         self,
-        connection: aiosqlite.Connection,
+        connection: Connection,
         *,
         user: int,
         school_name: str,
@@ -479,7 +485,7 @@ class Coordination:
         return Saved(session=session, created=True, invites=created.invites)
 
     async def _apply_changes(
-        self, connection: aiosqlite.Connection, draft: Draft, session: Session, now: datetime
+        self, connection: Connection, draft: Draft, session: Session, now: datetime
     ) -> Session:
         state = self.state_of(session)
         if state in ("closed", "cancelled"):
@@ -537,14 +543,14 @@ class Coordination:
         )
 
     async def _own_draft(
-        self, connection: aiosqlite.Connection, user: int, draft_id: int
+        self, connection: Connection, user: int, draft_id: int
     ) -> tuple[Draft, DraftView]:
         draft = await draft_queries.draft_of(connection, owner=user)
         if draft is None or draft.id != draft_id:
             raise Refused("no_draft")
         return draft, await self._view(connection, draft)
 
-    async def _view(self, connection: aiosqlite.Connection, draft: Draft) -> DraftView:
+    async def _view(self, connection: Connection, draft: Draft) -> DraftView:
         school = await require_school(
             connection, telegram_id=draft.owner, school_id=draft.school_id
         )

@@ -15,8 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-import aiosqlite
-
 from bot.clock import Clock
 from bot.participation.outcomes import (
     AlreadyCompleted,
@@ -45,6 +43,7 @@ from bot.storage import open_answers as open_answer_queries
 from bot.storage import openings as opening_queries
 from bot.storage import participants as participant_queries
 from bot.storage import sessions as session_queries
+from bot.storage.engine import Connection
 from bot.storage.participants import Place
 from bot.storage.records import Participant, Session
 from bot.surveys.background import Background, BackgroundQuestion, default_background
@@ -93,16 +92,18 @@ class Participation:
                 return closed
             participant = await participant_queries.participant(
                 connection, session_id=session_id, telegram_id=telegram_id
+            ) or await self._insert_participant(
+                connection, session, profile, telegram_id, chat_id, language
             )
-            if participant is not None:
-                if participant.profile != profile:
-                    return OtherGroup(session=session, profile=participant.profile)
-                if participant.completed:
-                    return await self._after_completion(connection, session, participant)
-            else:
-                participant = await self._insert_participant(
-                    connection, session, profile, telegram_id, chat_id, language
+            if participant is None:  # joined a moment ago, in another process
+                participant = await participant_queries.participant(
+                    connection, session_id=session_id, telegram_id=telegram_id
                 )
+                assert participant is not None
+            if participant.profile != profile:
+                return OtherGroup(session=session, profile=participant.profile)
+            if participant.completed:
+                return await self._after_completion(connection, session, participant)
             return await self._progress(connection, session, participant)
 
     async def await_opening(
@@ -151,7 +152,7 @@ class Participation:
         self, *, telegram_id: int, session_id: int, code: str, value: int
     ) -> StepOutcome:
         async with self.db.transaction() as connection:
-            current = await self._current(connection, telegram_id, session_id, code)
+            current = await self._current(connection, telegram_id, session_id, code, lock=True)
             if not isinstance(current, _Current):
                 return current
             participant, session, plan, place = current
@@ -163,13 +164,14 @@ class Participation:
                 await self._save(connection, participant, moved)
                 return self._at(session, participant, plan, moved)
             counted = {item.code: answers[item.code] for item in questionnaire.items}
-            await participant_queries.complete(
+            if not await participant_queries.complete(
                 connection,
                 participant=participant,
                 answers=counted,
                 background=self.background.encode(participant.profile, place.background),
                 open_question=plan.open_question is not None,
-            )
+            ):  # a second tap, handled by another process a moment ago
+                return AlreadyCompleted(session=session, profile=participant.profile)
         # The WAL still holds the pages as they were before: the link just cut goes with them.
         await self.db.purge()
         return Recap(
@@ -188,7 +190,7 @@ class Participation:
 
     async def back(self, *, telegram_id: int, session_id: int, code: str) -> StepOutcome:
         async with self.db.transaction() as connection:
-            current = await self._current(connection, telegram_id, session_id, code)
+            current = await self._current(connection, telegram_id, session_id, code, lock=True)
             if not isinstance(current, _Current):
                 return current
             participant, session, plan, place = current
@@ -207,7 +209,9 @@ class Participation:
         """Record an answer about the person, if `question` is the one shown; then the next
         question, or the statements after the last."""
         async with self.db.transaction() as connection:
-            current = await self._current_question(connection, telegram_id, session_id, question)
+            current = await self._current_question(
+                connection, telegram_id, session_id, question, lock=True
+            )
             if not isinstance(current, _Current):
                 return current
             participant, session, plan, place = current
@@ -226,7 +230,9 @@ class Participation:
         self, *, telegram_id: int, session_id: int, question: str
     ) -> StepOutcome:
         async with self.db.transaction() as connection:
-            current = await self._current_question(connection, telegram_id, session_id, question)
+            current = await self._current_question(
+                connection, telegram_id, session_id, question, lock=True
+            )
             if not isinstance(current, _Current):
                 return current
             participant, session, plan, place = current
@@ -378,7 +384,7 @@ class Participation:
         return NotOpenYet(session=session)
 
     async def _latest(
-        self, connection: aiosqlite.Connection, telegram_id: int
+        self, connection: Connection, telegram_id: int
     ) -> tuple[Participant, Session] | StepOutcome:
         """This person's most recent participation with something still to answer in an open
         session, or the outcome that says why there is none."""
@@ -405,9 +411,7 @@ class Participation:
             return participant, session
         return first_outcome or NotParticipating()
 
-    async def _plan(
-        self, connection: aiosqlite.Connection, session: Session, profile: Profile
-    ) -> _Plan:
+    async def _plan(self, connection: Connection, session: Session, profile: Profile) -> _Plan:
         key = (session.id, profile)
         cached = self._plans.get(key)
         if cached is None:
@@ -426,13 +430,13 @@ class Participation:
 
     async def _insert_participant(
         self,
-        connection: aiosqlite.Connection,
+        connection: Connection,
         session: Session,
         profile: Profile,
         telegram_id: int,
         chat_id: int,
         language: Language,
-    ) -> Participant:
+    ) -> Participant | None:
         plan = await self._plan(connection, session, profile)
         return await participant_queries.insert_participant(
             connection,
@@ -446,13 +450,13 @@ class Participation:
         )
 
     async def _progress(
-        self, connection: aiosqlite.Connection, session: Session, participant: Participant
+        self, connection: Connection, session: Session, participant: Participant
     ) -> Step:
         plan, place = await self._place(connection, session, participant)
         return self._at(session, participant, plan, place)
 
     async def _after_completion(
-        self, connection: aiosqlite.Connection, session: Session, participant: Participant
+        self, connection: Connection, session: Session, participant: Participant
     ) -> OpenStep | AlreadyCompleted | SessionClosed | SessionCancelled | NotOpenYet:
         """The open question, if it is still before this person who completed."""
         pending, card = await open_answer_queries.pending_card(
@@ -466,7 +470,7 @@ class Participation:
         )
 
     async def _open(
-        self, connection: aiosqlite.Connection, telegram_id: int, session_id: int
+        self, connection: Connection, telegram_id: int, session_id: int
     ) -> OpenStep | StepOutcome:
         participant = await participant_queries.participant(
             connection, session_id=session_id, telegram_id=telegram_id
@@ -479,9 +483,7 @@ class Participation:
             return Stale(await self._progress(connection, session, participant))
         return await self._after_completion(connection, session, participant)
 
-    async def _save(
-        self, connection: aiosqlite.Connection, participant: Participant, place: Place
-    ) -> None:
+    async def _save(self, connection: Connection, participant: Participant, place: Place) -> None:
         await participant_queries.save_progress(
             connection,
             participant_id=participant.id,
@@ -492,11 +494,19 @@ class Participation:
         )
 
     async def _place(
-        self, connection: aiosqlite.Connection, session: Session, participant: Participant
+        self,
+        connection: Connection,
+        session: Session,
+        participant: Participant,
+        *,
+        lock: bool = False,
     ) -> tuple[_Plan, Place]:
-        """An unfinished participant's plan, and where they stand in it."""
+        """An unfinished participant's plan, and where they stand in it; with `lock`, held
+        until the (write) transaction ends, so that two taps handled at once take turns."""
         plan = await self._plan(connection, session, participant.profile)
-        found = await participant_queries.progress(connection, participant_id=participant.id)
+        found = await participant_queries.progress(
+            connection, participant_id=participant.id, lock=lock
+        )
         place = found or Place(0, {}, None)
         step = place.background_step
         return plan, place._replace(
@@ -509,7 +519,7 @@ class Participation:
         )
 
     async def _in_progress(
-        self, connection: aiosqlite.Connection, telegram_id: int, session_id: int
+        self, connection: Connection, telegram_id: int, session_id: int
     ) -> tuple[Participant, Session] | StepOutcome:
         """This person's unfinished participation in an open session, or why there is none."""
         participant = await participant_queries.participant(
@@ -524,27 +534,39 @@ class Participation:
         return self._unless_open(session) or (participant, session)
 
     async def _current(
-        self, connection: aiosqlite.Connection, telegram_id: int, session_id: int, code: str
+        self,
+        connection: Connection,
+        telegram_id: int,
+        session_id: int,
+        code: str,
+        *,
+        lock: bool = False,
     ) -> _Current | StepOutcome:
         """Check that `code` is this person's current statement in an open session."""
         found = await self._in_progress(connection, telegram_id, session_id)
         if not isinstance(found, tuple):
             return found
         participant, session = found
-        plan, place = await self._place(connection, session, participant)
+        plan, place = await self._place(connection, session, participant, lock=lock)
         if place.background_step is not None or plan.questionnaire[place.position].code != code:
             return Stale(self._at(session, participant, plan, place))
         return _Current(participant, session, plan, place)
 
     async def _current_question(
-        self, connection: aiosqlite.Connection, telegram_id: int, session_id: int, key: str
+        self,
+        connection: Connection,
+        telegram_id: int,
+        session_id: int,
+        key: str,
+        *,
+        lock: bool = False,
     ) -> _Current | StepOutcome:
         """Check that `key` is the question about the person shown now in an open session."""
         found = await self._in_progress(connection, telegram_id, session_id)
         if not isinstance(found, tuple):
             return found
         participant, session = found
-        plan, place = await self._place(connection, session, participant)
+        plan, place = await self._place(connection, session, participant, lock=lock)
         step = place.background_step
         if step is None or plan.background[step].key != key:
             return Stale(self._at(session, participant, plan, place))

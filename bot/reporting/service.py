@@ -1,13 +1,12 @@
 """Reading a session's results from the database: the one part of reporting that does I/O.
 
-Each function holds the read lock only while it queries; scoring and rendering happen after.
+Results and exports are long reads (`Database.long_read`): on SQLite a read-only connection of
+their own, so that answers go on meanwhile; scoring and rendering happen after.
 """
 
 from __future__ import annotations
 
 import dataclasses
-
-import aiosqlite
 
 from bot.reporting.exports import CsvFile, answers_csv
 from bot.scheduler.retries import REPORT
@@ -18,6 +17,7 @@ from bot.storage import open_answers as open_answer_queries
 from bot.storage import results as result_queries
 from bot.storage import sessions as session_queries
 from bot.storage.deliveries import Claim
+from bot.storage.engine import Connection
 from bot.storage.records import Session
 from bot.surveys.background import default_background
 from bot.surveys.bank import Bank
@@ -37,7 +37,7 @@ async def load_results(
     """The results of a session (None if there is no such session), with progress against the
     school's previous closed session at the same level when there is one. A statement's spread
     needs `min_answers` 1–5 answers in a group (min_group_size unless said)."""
-    async with db.read() as connection:
+    async with db.long_read() as connection:
         session = await session_queries.session_by_id(connection, session_id=session_id)
         if session is None:
             return None
@@ -78,7 +78,7 @@ async def load_answers_csv(
     db: Database, *, results: SessionResults, bank: Bank, language: Language
 ) -> CsvFile:
     """The anonymised row-by-row CSV of the groups that `results` shows."""
-    async with db.read() as connection:
+    async with db.long_read() as connection:
         rows = [
             row
             async for row in result_queries.completed_answers(
@@ -97,7 +97,7 @@ async def report_will_follow(db: Database, *, session_id: int, recipient: int) -
 
 
 async def _tallies(
-    connection: aiosqlite.Connection, session: Session, *, area_respondents: bool
+    connection: Connection, session: Session, *, area_respondents: bool
 ) -> SessionTallies:
     return SessionTallies(
         session=session,

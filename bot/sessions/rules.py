@@ -14,10 +14,10 @@ from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.sessions.period import Period, PeriodError
+from bot.storage import schools as school_queries
 from bot.storage import sessions as session_queries
+from bot.storage.engine import Connection
 from bot.storage.records import Session
 from bot.surveys.vocabulary import Level
 
@@ -87,7 +87,7 @@ def check_against(sessions: Iterable[Session], *, level: Level, period: Period, 
 
 
 async def check_rules(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     school_id: int,
     level: Level,
@@ -97,5 +97,6 @@ async def check_rules(
 ) -> None:
     """`check_against` the school's sessions as stored, but for the one whose dates are
     `changing`; call it in the write transaction that then stores the dates."""
+    await school_queries.lock_school(connection, school_id=school_id)
     sessions = await session_queries.school_sessions(connection, school_id=school_id)
     check_against((s for s in sessions if s.id != changing), level=level, period=period, zone=zone)

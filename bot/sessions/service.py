@@ -7,14 +7,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import aiosqlite
-
 from bot.sessions.period import Period, check_period, session_state
 from bot.sessions.rules import check_rules
 from bot.sessions.tokens import new_token
 from bot.storage import Database, session_questions
 from bot.storage import schools as school_queries
 from bot.storage import sessions as session_queries
+from bot.storage.engine import Connection
 from bot.storage.records import GroupCount, Session
 from bot.surveys.bank import Bank
 from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement
@@ -186,7 +185,7 @@ async def create_session(
 
 
 async def create_session_in(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     request: SessionRequest,
     coordinator_id: int | None,
@@ -207,17 +206,18 @@ async def create_session_in(
         except OutOfRange as error:
             raise SessionSetupError(f"coordinator: {error}") from None
     period = request.period
-    school = await school_queries.school_by_name(connection, name=request.school_name)
-    if school is not None:
-        await check_rules(
-            connection,
-            school_id=school.id,
-            level=request.level,
-            period=period,
-            zone=year_zone or period.timezone,
-        )
-    else:
-        school = await school_queries.insert_school(connection, name=request.school_name, now=now)
+    school = await school_queries.school_by_name(
+        connection, name=request.school_name
+    ) or await school_queries.insert_school(connection, name=request.school_name, now=now)
+    # Also for a school new here: another process may have created it a moment ago, sessions
+    # included.
+    await check_rules(
+        connection,
+        school_id=school.id,
+        level=request.level,
+        period=period,
+        zone=year_zone or period.timezone,
+    )
     if coordinator_id is not None:
         await school_queries.add_coordinator(
             connection, school_id=school.id, telegram_id=coordinator_id, now=now
@@ -260,9 +260,7 @@ async def create_session_in(
     )
 
 
-async def cancel_session_in(
-    connection: aiosqlite.Connection, *, session: Session, now: datetime
-) -> Session:
+async def cancel_session_in(connection: Connection, *, session: Session, now: datetime) -> Session:
     """Cancel a session that has not opened, in the caller's write transaction; CannotCancel
     otherwise. Its links stop working, nothing is sent for it, and it no longer counts toward
     the school's limits."""

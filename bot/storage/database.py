@@ -1,222 +1,151 @@
-"""The SQLite connection: pragmas, forward migrations and serialised transactions."""
+"""A database, whichever engine holds it: SQLite at a path (the default), or PostgreSQL at a
+`postgresql://` URL. Both give serialised or isolated transactions, forward migrations, and
+the upkeep that the privacy promise needs (`purge`)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import sqlite3
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
+from bot.storage.engine import Connection, Dialect, Row, Streaming
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-_BUSY_TIMEOUT_MS = 10_000
-# A purge must not hold this process's only connection while another process reads for long.
-_PURGE_BUSY_TIMEOUT_MS = 200
-_WAL_SIZE_LIMIT = 1 << 20
+POSTGRESQL_SCHEMES = ("postgresql://", "postgres://")
 
 
 class StorageError(Exception):
     """The database cannot be used as it is (e.g. it is newer than this program)."""
 
 
-def migrations() -> list[tuple[int, str]]:
-    """The shipped migrations as (version, SQL), in order, numbered 1, 2, 3 … without gaps."""
+def is_server_url(target: str | Path) -> bool:
+    return isinstance(target, str) and target.startswith(POSTGRESQL_SCHEMES)
+
+
+def migrations(dialect: Dialect = "sqlite") -> list[tuple[int, str]]:
+    """The shipped migrations as (version, SQL), in order, numbered 1, 2, 3 … without gaps.
+    PostgreSQL's folder starts from the schema SQLite's migrations had reached when the
+    engine was added, under the same version number: one version means one schema."""
     folder = resources.files("bot.storage").joinpath("migrations")
+    if dialect == "postgresql":
+        folder = folder.joinpath("postgresql")
     found = sorted(
         (int(match.group(1)), entry.read_text(encoding="utf-8"))
         for entry in folder.iterdir()
         if (match := MIGRATION_NAME.match(entry.name))
     )
     versions = [version for version, _ in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise StorageError(f"migrations are not numbered 1..n: {versions}")
+    first = 1 if dialect == "sqlite" or not versions else versions[0]
+    if versions != list(range(first, first + len(versions))):
+        raise StorageError(
+            f"{dialect} migrations are not numbered {first}, {first + 1}, …: {versions}"
+        )
     return found
 
 
-class Database:
-    """One aiosqlite connection shared by the process.
+class Database(ABC):
+    """One database shared by the process. Every statement runs inside `transaction()` (a
+    write transaction: committed on success, rolled back on error) or `read()`."""
 
-    All statements go through `transaction()` or `read()`, which take an asyncio lock: a single
-    connection cannot interleave two transactions, and the lock keeps coroutines from trying.
-    """
-
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
-        self._connection = connection
-        self._lock = asyncio.Lock()
-        self.path = path
-        # True from a change that must leave no trace (a completion, a deletion) until a purge
-        # has emptied the WAL; True at first, for what a process that died may have left there.
-        self.purge_pending = True
+    dialect: Dialect
+    # True from a change that must leave no trace (a completion, a deletion) until a purge
+    # has removed what the engine keeps of rows as they were; True at first, for what a
+    # process that died may have left.
+    purge_pending: bool = True
 
     @classmethod
-    async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
-        path = Path(path)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path, isolation_level=None)
-        connection.row_factory = aiosqlite.Row
-        await connection.execute_fetchall("PRAGMA journal_mode = WAL")
-        await connection.execute("PRAGMA foreign_keys = ON")
-        await connection.execute("PRAGMA synchronous = NORMAL")
-        await connection.execute_fetchall(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-        # Deleted rows and freed pages are overwritten with zeros, and a WAL that a checkpoint
-        # has emptied does not keep its old frames on disk (see `purge`).
-        await connection.execute_fetchall("PRAGMA secure_delete = ON")
-        await connection.execute_fetchall(f"PRAGMA journal_size_limit = {_WAL_SIZE_LIMIT}")
-        database = cls(connection, path)
-        if migrate:
-            try:
-                await database.migrate()
-            except BaseException:
-                await connection.close()
-                raise
-        return database
+    async def open(cls, target: str | Path, *, migrate: bool = True) -> Database:
+        """SQLite at a path, PostgreSQL at a `postgresql://user:password@host:port/name` URL."""
+        if is_server_url(target):
+            from bot.storage.postgres import PostgresDatabase  # asyncpg only when used
 
-    async def close(self) -> None:
-        if self.purge_pending:
-            await self.purge()
-        async with self._lock:
-            await self._connection.close()
+            return await PostgresDatabase.connect(str(target), migrate=migrate)
+        from bot.storage.sqlite import SqliteDatabase
 
-    async def version(self) -> int:
-        async with self._lock:
-            return await self._user_version()
+        return await SqliteDatabase.connect(Path(target), migrate=migrate)
 
-    async def migrate(self, *, target: int | None = None) -> int:
-        """Apply every shipped migration newer than the database; return the new version."""
-        available = migrations()
-        latest = available[-1][0] if available else 0
-        current = await self.version()
-        if current > latest:
-            raise StorageError(
-                f"{self.path} has schema version {current}, newer than this program's {latest}"
-            )
-        goal = latest if target is None else target
-        before = current
-        async with self._lock:
-            # A migration may rebuild a table (SQLite cannot alter a CHECK constraint): with
-            # foreign keys on, dropping the old table would delete its children. They are
-            # checked before each script commits instead (the pragma is a no-op inside a
-            # transaction, so it is set around them).
-            await self._connection.execute("PRAGMA foreign_keys = OFF")
-            try:
-                for version, script in available:
-                    if current < version <= goal:
-                        current = await self._apply(version, script)
-            finally:
-                await self._connection.execute("PRAGMA foreign_keys = ON")
-            if current > before:
-                # An older database holds whatever it held before (under secure_delete off, in
-                # freed pages too), and a migration frees pages: rewrite the file once, then
-                # empty the WAL.
-                await self._connection.execute("VACUUM")
-                self.purge_pending = True
-        if self.purge_pending:
-            await self.purge()
-        return current
+    @property
+    @abstractmethod
+    def name(self) -> str:
+        """What to call it in logs and messages: a path, or a server URL without password."""
 
-    async def _apply(self, version: int, script: str) -> int:
-        """Run one migration unless it has run; the database's version afterwards."""
-        # Another process (the bot, the command line) may be migrating the same file right
-        # now: take the write lock first, then read the version again under it, so that each
-        # script runs once. The version bump commits with the script.
-        await self._connection.execute("BEGIN IMMEDIATE")
-        try:
-            current = await self._user_version()
-            if current < version:
-                for statement in _statements(script):
-                    await self._connection.execute(statement)
-                if broken := await fetch_one(self._connection, "PRAGMA foreign_key_check"):
-                    raise StorageError(
-                        f"migration {version} leaves a row of {broken[0]} without its parent"
-                    )
-                await self._connection.execute(f"PRAGMA user_version = {version}")
-                current = version
-        except BaseException:
-            await self._connection.rollback()
-            raise
-        await self._connection.commit()
-        return current
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
+    @abstractmethod
+    def read(self) -> AbstractAsyncContextManager[Connection]:
+        """Consistent reads."""
+
+    def long_read(self) -> AbstractAsyncContextManager[Connection]:
+        """Reads that take long (reports, exports): where the engine allows, beside the
+        writes rather than between them."""
+        return self.read()
+
+    @abstractmethod
     async def purge(self) -> bool:
-        """Copy the WAL into the database file and truncate it, so that no earlier image of a
-        page (the link between a person and a questionnaire just completed, a row just
-        deleted) stays on disk. False when another process's reader kept it from finishing:
-        `purge_pending` stays set, and the next call tries again."""
-        self.purge_pending = True
-        async with self._lock:
-            # Each PRAGMA here answers with a row: read it, or the statement stays open (and
-            # a VACUUM INTO after it would refuse to run).
-            await fetch_one(self._connection, f"PRAGMA busy_timeout = {_PURGE_BUSY_TIMEOUT_MS}")
-            try:
-                row = await fetch_one(self._connection, "PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                await fetch_one(self._connection, f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-        done = row is not None and row[0] == 0
-        if done:
-            self.purge_pending = False
-        return done
+        """Remove what the engine keeps on disk of rows as they were before the last changes;
+        False when something kept it from finishing (`purge_pending` stays set)."""
 
-    async def backup(self, target: Path) -> None:
-        """A consistent copy of the live database in one file: no WAL, no freed pages."""
-        async with self._lock:
-            await self._connection.execute("VACUUM INTO ?", (str(target),))
+    @abstractmethod
+    async def migrate(self, *, target: int | None = None) -> int: ...
 
-    async def _user_version(self) -> int:
-        row = await fetch_one(self._connection, "PRAGMA user_version")
-        return int(row[0]) if row else 0
+    @abstractmethod
+    async def version(self) -> int: ...
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction: taken immediately, committed on success, rolled back on error."""
-        async with self._lock:
-            await self._connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._connection
-            except BaseException:
-                await self._connection.rollback()
-                raise
-            await self._connection.commit()
+    @abstractmethod
+    async def backup(self, target: Path) -> None: ...
 
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Consistent reads, serialised with the writes of this process."""
-        async with self._lock:
-            yield self._connection
+    @abstractmethod
+    async def close(self) -> None: ...
 
 
-def _statements(script: str) -> list[str]:
-    """A migration script as single statements, so they can run inside one transaction
-    (executescript would commit first); semicolons in comments, strings and triggers are
-    told apart by SQLite's own tokenizer."""
-    statements: list[str] = []
-    pending = ""
-    for piece in script.split(";"):
-        pending += piece + ";"
-        if sqlite3.complete_statement(pending):
-            statements.append(pending)
-            pending = ""
-    if pending.strip(";").strip():
-        statements.append(pending)  # unfinished (a broken script): let SQLite say so
-    return statements
+def dialect_of(connection: Connection) -> Dialect:
+    """Which engine a connection talks to (PostgreSQL's adapter says so; SQLite's is bare)."""
+    dialect: Dialect = getattr(connection, "dialect", "sqlite")
+    return dialect
 
 
-# Each await on aiosqlite is a round trip to its worker thread; these make one per query.
+# Each await on a connection is a round trip (to aiosqlite's thread, or to the server): these
+# make one per query.
 
 
 async def fetch_one(
-    connection: aiosqlite.Connection, sql: str, parameters: Iterable[Any] | dict[str, Any] = ()
-) -> aiosqlite.Row | None:
+    connection: Connection, sql: str, parameters: Iterable[Any] | dict[str, Any] = ()
+) -> Row | None:
     rows = await connection.execute_fetchall(sql, parameters)
     return next(iter(rows), None)
 
 
+async def insert_returning_id(
+    connection: Connection, sql: str, parameters: Iterable[Any] | dict[str, Any] = ()
+) -> int:
+    """Run an `INSERT … RETURNING id`; the new row's id."""
+    row = await fetch_one(connection, sql, parameters)
+    assert row is not None
+    return int(row[0])
+
+
+async def stream(
+    connection: Connection, sql: str, parameters: Sequence[Any], *, batch: int
+) -> AsyncIterator[Iterable[Row]]:
+    """A long result in batches, without holding it whole in memory."""
+    if isinstance(connection, Streaming):
+        async for rows in connection.stream(sql, parameters, batch):
+            yield rows
+        return
+    cursor = await connection.execute(sql, parameters)
+    try:
+        while rows := await cursor.fetchmany(batch):
+            yield rows
+    finally:
+        await cursor.close()
+
+
 async def fetch_all(
-    connection: aiosqlite.Connection, sql: str, parameters: Iterable[Any] | dict[str, Any] = ()
-) -> list[aiosqlite.Row]:
+    connection: Connection, sql: str, parameters: Iterable[Any] | dict[str, Any] = ()
+) -> list[Row]:
     return list(await connection.execute_fetchall(sql, parameters))

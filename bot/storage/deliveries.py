@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import dialect_of, fetch_all, fetch_one
+from bot.storage.engine import Connection, Dialect
 from bot.storage.records import to_epoch
 
 
@@ -21,7 +20,7 @@ class Claim:
 
 
 async def claim(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     session_id: int,
     kind: str,
@@ -32,19 +31,46 @@ async def claim(
     wanted = list(dict.fromkeys(recipients))
     # One statement for any number of recipients (thousands of teachers' nudges would be as
     # many round trips while the transaction holds the database).
+    many, listed = _EACH_RECIPIENT[dialect_of(connection)]
     rows = await fetch_all(
         connection,
         "INSERT INTO deliveries (session_id, kind, recipient, claimed_at)"
-        " SELECT ?, ?, value, ? FROM json_each(?) WHERE true"
+        f" SELECT ?, ?, value, ? FROM {many} WHERE true"
         " ON CONFLICT DO NOTHING RETURNING recipient",
-        (session_id, kind, to_epoch(now), json.dumps(wanted)),
+        (session_id, kind, to_epoch(now), listed(wanted)),
     )
     new = {row["recipient"] for row in rows}
     return [Claim(session_id, kind, recipient) for recipient in wanted if recipient in new]
 
 
+# Any number of recipients as one parameter: a JSON array for SQLite, an array for PostgreSQL.
+_EACH_RECIPIENT: dict[Dialect, tuple[str, Callable[[list[int]], object]]] = {
+    "sqlite": ("json_each(?)", json.dumps),
+    "postgresql": ("unnest(?::bigint[]) AS value", list),
+}
+
+
+# PostgreSQL runs two rounds side by side: counting a reminder against the person and
+# claiming it are one statement, and a round that waited for another's row lock reads the
+# row again, count included, before it counts (READ COMMITTED re-checks the condition).
+_CLAIM_REMINDERS_AT_ONCE = """
+WITH counted AS (
+    UPDATE participants p SET reminders_sent = reminders_sent + 1, last_reminded_at = :at
+    WHERE session_id = :session AND completed = 0 AND reminders_muted = 0 AND unreachable = 0
+      AND reminders_sent < :most
+      AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.session_id = p.session_id
+                      AND d.kind = :kind AND d.recipient = p.chat_id)
+    RETURNING session_id, chat_id
+)
+INSERT INTO deliveries (session_id, kind, recipient, claimed_at)
+SELECT session_id, :kind, chat_id, :at FROM counted
+ON CONFLICT DO NOTHING
+RETURNING recipient
+"""
+
+
 async def claim_reminders(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     session_id: int,
     kind: str,
@@ -53,6 +79,13 @@ async def claim_reminders(
 ) -> list[Claim]:
     """Claim a reminder for every participant who may get one, and count it against them."""
     at = to_epoch(now)
+    if dialect_of(connection) == "postgresql":
+        rows = await fetch_all(
+            connection,
+            _CLAIM_REMINDERS_AT_ONCE,
+            {"kind": kind, "at": at, "session": session_id, "most": max_per_person},
+        )
+        return [Claim(session_id, kind, row["recipient"]) for row in rows]
     # RETURNING gives exactly the rows this statement inserted: a second round with the same
     # kind in the same second (two "remind now" at once) claims nobody twice.
     rows = await fetch_all(
@@ -76,7 +109,7 @@ async def claim_reminders(
     return [Claim(session_id, kind, recipient) for recipient in recipients]
 
 
-async def claims_exist(connection: aiosqlite.Connection, *, session_id: int, kind: str) -> bool:
+async def claims_exist(connection: Connection, *, session_id: int, kind: str) -> bool:
     rows = await fetch_all(
         connection,
         "SELECT 1 FROM deliveries WHERE session_id = ? AND kind = ? LIMIT 1",
@@ -85,7 +118,7 @@ async def claims_exist(connection: aiosqlite.Connection, *, session_id: int, kin
     return bool(rows)
 
 
-async def unsent(connection: aiosqlite.Connection) -> list[Claim]:
+async def unsent(connection: Connection) -> list[Claim]:
     """Claims that were never settled, e.g. because the process died while sending."""
     rows = await fetch_all(
         connection,
@@ -101,7 +134,7 @@ UNREACHED = ("no chat", "blocked", "not sent")
 
 
 async def take_unreached(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     recipient: int,
     kinds: Iterable[str],
@@ -111,21 +144,23 @@ async def take_unreached(
     they have started the bot; each is taken by one caller only. They come in the order of
     `kinds` within each session."""
     kinds = list(kinds)
+    if not kinds:
+        return []
     rows = await fetch_all(
         connection,
         "UPDATE deliveries SET failure = NULL, claimed_at = ?"
         " WHERE recipient = ? AND sent_at IS NULL AND retry_at IS NULL"
-        " AND failure IN (SELECT value FROM json_each(?))"
-        " AND kind IN (SELECT value FROM json_each(?))"
+        f" AND failure IN ({', '.join('?' for _ in UNREACHED)})"
+        f" AND kind IN ({', '.join('?' for _ in kinds)})"
         " RETURNING session_id, kind, recipient",
-        (to_epoch(now), recipient, json.dumps(UNREACHED), json.dumps(kinds)),
+        (to_epoch(now), recipient, *UNREACHED, *kinds),
     )
     claims = [Claim(row["session_id"], row["kind"], row["recipient"]) for row in rows]
     return sorted(claims, key=lambda c: (c.session_id, kinds.index(c.kind)))
 
 
 async def settle(
-    connection: aiosqlite.Connection, *, claim: Claim, now: datetime, failure: str | None = None
+    connection: Connection, *, claim: Claim, now: datetime, failure: str | None = None
 ) -> None:
     """Record that a claimed message was sent (failure None) or why it was not, for good."""
     if failure is None:
@@ -140,9 +175,7 @@ async def settle(
     )
 
 
-async def record_failed_attempt(
-    connection: aiosqlite.Connection, *, claim: Claim, failure: str
-) -> int:
+async def record_failed_attempt(connection: Connection, *, claim: Claim, failure: str) -> int:
     """Record why an attempt failed, with no retry planned yet; return the failed attempts."""
     row = await fetch_one(
         connection,
@@ -153,7 +186,7 @@ async def record_failed_attempt(
     return int(row["attempts"]) if row is not None else 0
 
 
-async def plan_retry(connection: aiosqlite.Connection, *, claim: Claim, at: datetime) -> None:
+async def plan_retry(connection: Connection, *, claim: Claim, at: datetime) -> None:
     await connection.execute(
         "UPDATE deliveries SET retry_at = ?"
         " WHERE session_id = ? AND kind = ? AND recipient = ? AND sent_at IS NULL",
@@ -162,7 +195,7 @@ async def plan_retry(connection: aiosqlite.Connection, *, claim: Claim, at: date
 
 
 async def take_due_retries(
-    connection: aiosqlite.Connection, *, now: datetime, lease_until: datetime
+    connection: Connection, *, now: datetime, lease_until: datetime
 ) -> list[Claim]:
     """Claims whose next attempt is due, taken until `lease_until`: a process that takes them
     and dies leaves them due again then, and one that is still at it settles them first."""
@@ -177,7 +210,7 @@ async def take_due_retries(
     return sorted(claims, key=lambda c: (c.session_id, c.kind, c.recipient))
 
 
-async def delivered(connection: aiosqlite.Connection, *, claim: Claim) -> bool:
+async def delivered(connection: Connection, *, claim: Claim) -> bool:
     row = await fetch_one(
         connection,
         "SELECT sent_at IS NOT NULL FROM deliveries"
@@ -187,7 +220,7 @@ async def delivered(connection: aiosqlite.Connection, *, claim: Claim) -> bool:
     return row is not None and bool(row[0])
 
 
-async def outcome(connection: aiosqlite.Connection, *, claim: Claim) -> str | None:
+async def outcome(connection: Connection, *, claim: Claim) -> str | None:
     """ "sent", why it failed, or None while it is claimed and not yet settled."""
     row = await fetch_one(
         connection,
@@ -200,7 +233,7 @@ async def outcome(connection: aiosqlite.Connection, *, claim: Claim) -> str | No
     return "sent" if row["sent_at"] is not None else str(row["failure"])
 
 
-async def retry_planned(connection: aiosqlite.Connection, *, claim: Claim) -> bool:
+async def retry_planned(connection: Connection, *, claim: Claim) -> bool:
     """Whether the claim failed and another attempt will come on its own."""
     row = await fetch_one(
         connection,
@@ -211,14 +244,14 @@ async def retry_planned(connection: aiosqlite.Connection, *, claim: Claim) -> bo
     return row is not None and bool(row[0])
 
 
-async def mark_unreachable(connection: aiosqlite.Connection, *, chat_id: int) -> None:
+async def mark_unreachable(connection: Connection, *, chat_id: int) -> None:
     await connection.execute(
         "UPDATE participants SET unreachable = 1 WHERE chat_id = ?", (chat_id,)
     )
 
 
 async def record_round(
-    connection: aiosqlite.Connection, *, session_id: int, round_number: int, now: datetime
+    connection: Connection, *, session_id: int, round_number: int, now: datetime
 ) -> bool:
     """Mark a reminder round as run; False when it already was."""
     cursor = await connection.execute(
@@ -229,9 +262,7 @@ async def record_round(
     return cursor.rowcount == 1
 
 
-async def close_session(
-    connection: aiosqlite.Connection, *, session_id: int, now: datetime
-) -> bool:
+async def close_session(connection: Connection, *, session_id: int, now: datetime) -> bool:
     """Close an open session; False when it was closed (or cancelled) already."""
     cursor = await connection.execute(
         "UPDATE sessions SET status = 'closed', closed_at = ?"
@@ -241,7 +272,7 @@ async def close_session(
     return cursor.rowcount == 1
 
 
-async def teacher_chats(connection: aiosqlite.Connection, *, session_id: int) -> list[int]:
+async def teacher_chats(connection: Connection, *, session_id: int) -> list[int]:
     rows = await fetch_all(
         connection,
         "SELECT chat_id FROM participants WHERE session_id = ? AND profile = 'teacher'"

@@ -6,9 +6,8 @@ import json
 from datetime import date, datetime
 from typing import Any, cast
 
-import aiosqlite
-
 from bot.storage.database import fetch_one
+from bot.storage.engine import Connection, Row
 from bot.storage.records import Awaiting, Draft, DraftStep, PendingOwn, from_epoch, to_epoch
 from bot.surveys.questionnaire import OwnStatement, Translation
 from bot.surveys.vocabulary import DEFAULT_LANGUAGE, PROFILES, Level, Profile
@@ -87,7 +86,7 @@ def _pending_from_json(text: str | None) -> PendingOwn | None:
     )
 
 
-def _draft(row: aiosqlite.Row) -> Draft:
+def _draft(row: Row) -> Draft:
     return Draft(
         id=row["id"],
         owner=row["owner"],
@@ -107,7 +106,7 @@ def _draft(row: aiosqlite.Row) -> Draft:
     )
 
 
-async def draft_of(connection: aiosqlite.Connection, *, owner: int) -> Draft | None:
+async def draft_of(connection: Connection, *, owner: int) -> Draft | None:
     row = await fetch_one(
         connection, f"SELECT {_COLUMNS} FROM session_drafts WHERE owner = ?", (owner,)
     )
@@ -115,7 +114,7 @@ async def draft_of(connection: aiosqlite.Connection, *, owner: int) -> Draft | N
 
 
 async def insert_draft(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     owner: int,
     school_id: int,
@@ -128,12 +127,14 @@ async def insert_draft(
     end: date | None,
     timezone: str,
     now: datetime,
-) -> Draft:
+) -> Draft | None:
+    """The new draft; None when the owner has one already (also one a moment ago)."""
     cursor = await connection.execute(
         """
         INSERT INTO session_drafts (owner, school_id, session_id, step, level, optional, own,
                                     start_date, end_date, timezone, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (owner) DO NOTHING
         """,
         (
             owner,
@@ -150,13 +151,12 @@ async def insert_draft(
             to_epoch(now),
         ),
     )
-    assert cursor.lastrowid is not None
-    found = await draft_of(connection, owner=owner)
-    assert found is not None
-    return found
+    if cursor.rowcount != 1:
+        return None
+    return await draft_of(connection, owner=owner)
 
 
-async def save_draft(connection: aiosqlite.Connection, *, draft: Draft, now: datetime) -> None:
+async def save_draft(connection: Connection, *, draft: Draft, now: datetime) -> None:
     """Write every changeable field of `draft` back to its row."""
     await connection.execute(
         """
@@ -180,6 +180,6 @@ async def save_draft(connection: aiosqlite.Connection, *, draft: Draft, now: dat
     )
 
 
-async def delete_draft(connection: aiosqlite.Connection, *, draft_id: int) -> bool:
+async def delete_draft(connection: Connection, *, draft_id: int) -> bool:
     cursor = await connection.execute("DELETE FROM session_drafts WHERE id = ?", (draft_id,))
     return cursor.rowcount == 1

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import random
 import secrets
+from collections.abc import Callable
 from typing import Final, Literal
 
-import aiosqlite
-
-from bot.storage.database import fetch_all
+from bot.storage.database import dialect_of, fetch_all
+from bot.storage.engine import Connection, Dialect
 from bot.surveys.vocabulary import Profile
 
 MIXED: Final[int] = 5
@@ -27,6 +27,11 @@ _ID_BITS: Final[int] = 62
 Table = Literal["responses", "open_answers"]
 
 shuffle = random.SystemRandom().shuffle
+# Random ids as one parameter, each a row `j.value`.
+_EACH_PICK: dict[Dialect, tuple[str, Callable[[list[int]], object]]] = {
+    "sqlite": ("json_each(:picks) AS j", json.dumps),
+    "postgresql": ("unnest(:picks::bigint[]) AS j (value)", list),
+}
 
 
 def random_id() -> int:
@@ -34,7 +39,7 @@ def random_id() -> int:
 
 
 async def others(
-    connection: aiosqlite.Connection, table: Table, *, session_id: int, profile: Profile
+    connection: Connection, table: Table, *, session_id: int, profile: Profile
 ) -> list[int]:
     """MIXED distinct rows of the group picked at random through the index (a few fewer when
     two picks meet), or all of them in a group no larger than MIXED."""
@@ -45,6 +50,7 @@ async def others(
     )
     if len(rows) <= MIXED:
         return [row["id"] for row in rows]
+    each, listed = _EACH_PICK[dialect_of(connection)]
     rows = await fetch_all(
         connection,
         f"""
@@ -52,8 +58,8 @@ async def others(
             (SELECT id FROM {table} WHERE session_id = :s AND profile = :p AND id >= j.value
              ORDER BY id LIMIT 1),
             (SELECT min(id) FROM {table} WHERE session_id = :s AND profile = :p)) AS id
-        FROM json_each(:picks) AS j
+        FROM {each}
         """,
-        {"s": session_id, "p": profile, "picks": json.dumps([random_id() for _ in range(MIXED)])},
+        {"s": session_id, "p": profile, "picks": listed([random_id() for _ in range(MIXED)])},
     )
     return [row["id"] for row in rows if row["id"] is not None]

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from typing import cast
 
-import aiosqlite
-
 from bot.storage.database import fetch_all, fetch_one
+from bot.storage.engine import Connection
 from bot.storage.mixing import others, random_id, shuffle
 from bot.surveys.vocabulary import Profile
 
 
-async def _insert(
-    connection: aiosqlite.Connection, *, session_id: int, profile: Profile, text: str
-) -> None:
+async def _insert(connection: Connection, *, session_id: int, profile: Profile, text: str) -> None:
     while True:
         cursor = await connection.execute(
             "INSERT INTO open_answers (id, session_id, profile, text) VALUES (?, ?, ?, ?)"
@@ -30,7 +27,7 @@ async def _insert(
 
 
 async def add_open_answer(
-    connection: aiosqlite.Connection, *, session_id: int, profile: Profile, text: str
+    connection: Connection, *, session_id: int, profile: Profile, text: str
 ) -> None:
     writes: list[int | None] = [
         None,  # the new answer
@@ -47,9 +44,7 @@ async def add_open_answer(
         await _insert(connection, session_id=session_id, profile=profile, text=row["text"])
 
 
-async def open_answers(
-    connection: aiosqlite.Connection, *, session_id: int
-) -> dict[Profile, list[str]]:
+async def open_answers(connection: Connection, *, session_id: int) -> dict[Profile, list[str]]:
     """A session's answers per group, in the order of their random ids."""
     rows = await fetch_all(
         connection,
@@ -62,16 +57,14 @@ async def open_answers(
     return found
 
 
-async def set_pending(connection: aiosqlite.Connection, *, participant_id: int) -> None:
+async def set_pending(connection: Connection, *, participant_id: int) -> None:
     await connection.execute(
         "INSERT INTO open_pending (participant_id) VALUES (?) ON CONFLICT DO NOTHING",
         (participant_id,),
     )
 
 
-async def pending_card(
-    connection: aiosqlite.Connection, *, participant_id: int
-) -> tuple[bool, int | None]:
+async def pending_card(connection: Connection, *, participant_id: int) -> tuple[bool, int | None]:
     """Whether the open question is before this participant, and the message that asks it."""
     row = await fetch_one(
         connection,
@@ -82,7 +75,7 @@ async def pending_card(
 
 
 async def set_pending_card(
-    connection: aiosqlite.Connection, *, participant_id: int, message_id: int
+    connection: Connection, *, participant_id: int, message_id: int
 ) -> int | None:
     """Make `message_id` the message that asks the question; the one it replaces, if another."""
     _, previous = await pending_card(connection, participant_id=participant_id)
@@ -93,14 +86,14 @@ async def set_pending_card(
     return previous if previous != message_id else None
 
 
-async def drop_pending(connection: aiosqlite.Connection, *, participant_id: int) -> bool:
+async def drop_pending(connection: Connection, *, participant_id: int) -> bool:
     cursor = await connection.execute(
         "DELETE FROM open_pending WHERE participant_id = ?", (participant_id,)
     )
     return cursor.rowcount == 1
 
 
-async def drop_pending_of_session(connection: aiosqlite.Connection, *, session_id: int) -> None:
+async def drop_pending_of_session(connection: Connection, *, session_id: int) -> None:
     await connection.execute(
         "DELETE FROM open_pending WHERE participant_id IN"
         " (SELECT id FROM participants WHERE session_id = ?)",

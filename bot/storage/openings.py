@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-import aiosqlite
-
 from bot.storage.database import fetch_all, fetch_one
+from bot.storage.engine import Connection
 from bot.storage.records import to_epoch
 from bot.surveys.vocabulary import Language, Profile
 
@@ -22,7 +21,7 @@ class OpeningRequest:
 
 
 async def add_request(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     session_id: int,
     telegram_id: int,
@@ -41,7 +40,7 @@ async def add_request(
     return cursor.rowcount == 1
 
 
-async def waiting_chats(connection: aiosqlite.Connection, *, session_id: int) -> list[int]:
+async def waiting_chats(connection: Connection, *, session_id: int) -> list[int]:
     rows = await fetch_all(
         connection,
         "SELECT chat_id FROM opening_requests WHERE session_id = ? ORDER BY requested_at, chat_id",
@@ -51,7 +50,7 @@ async def waiting_chats(connection: aiosqlite.Connection, *, session_id: int) ->
 
 
 async def request_of(
-    connection: aiosqlite.Connection, *, session_id: int, chat_id: int
+    connection: Connection, *, session_id: int, chat_id: int
 ) -> OpeningRequest | None:
     row = await fetch_one(
         connection,
@@ -69,7 +68,7 @@ async def request_of(
     )
 
 
-async def sessions_awaited_by(connection: aiosqlite.Connection, *, telegram_id: int) -> list[int]:
+async def sessions_awaited_by(connection: Connection, *, telegram_id: int) -> list[int]:
     """The sessions this person asked to be told of, for what the bot keeps about them."""
     rows = await fetch_all(
         connection,

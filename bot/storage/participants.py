@@ -7,10 +7,9 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import NamedTuple, cast
 
-import aiosqlite
-
 from bot.storage import open_answers as open_answer_queries
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import dialect_of, fetch_all, fetch_one
+from bot.storage.engine import Connection, Row
 from bot.storage.records import Participant, from_epoch, to_epoch
 from bot.storage.responses import add_response
 from bot.surveys.background import decode as decode_background
@@ -22,7 +21,7 @@ _PARTICIPANT_COLUMNS = """
 """
 
 
-def _participant(row: aiosqlite.Row) -> Participant:
+def _participant(row: Row) -> Participant:
     return Participant(
         id=row["id"],
         session_id=row["session_id"],
@@ -39,7 +38,7 @@ def _participant(row: aiosqlite.Row) -> Participant:
 
 
 async def participant(
-    connection: aiosqlite.Connection, *, session_id: int, telegram_id: int
+    connection: Connection, *, session_id: int, telegram_id: int
 ) -> Participant | None:
     row = await fetch_one(
         connection,
@@ -49,9 +48,7 @@ async def participant(
     return _participant(row) if row else None
 
 
-async def participations(
-    connection: aiosqlite.Connection, *, telegram_id: int
-) -> list[Participant]:
+async def participations(connection: Connection, *, telegram_id: int) -> list[Participant]:
     """Every session this person joined, the most recent first."""
     rows = await fetch_all(
         connection,
@@ -63,7 +60,7 @@ async def participations(
 
 
 async def insert_participant(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     session_id: int,
     telegram_id: int,
@@ -72,23 +69,27 @@ async def insert_participant(
     language: Language,
     now: datetime,
     background_step: int | None = None,
-) -> Participant:
+) -> Participant | None:
     """A new participant with an empty questionnaire in progress, at the first statement or
-    at `background_step` of the questions about them."""
-    cursor = await connection.execute(
+    at `background_step` of the questions about them; None when the person joined the session
+    a moment ago (in another process)."""
+    row = await fetch_one(
+        connection,
         """
         INSERT INTO participants (session_id, telegram_id, chat_id, profile, language, joined_at)
-        VALUES (?, ?, ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, telegram_id) DO NOTHING RETURNING id
         """,
         (session_id, telegram_id, chat_id, profile, language, to_epoch(now)),
     )
-    assert cursor.lastrowid is not None
+    if row is None:
+        return None
+    participant_id = int(row[0])
     await connection.execute(
         "INSERT INTO progress (participant_id, background_step) VALUES (?, ?)",
-        (cursor.lastrowid, background_step),
+        (participant_id, background_step),
     )
     return Participant(
-        id=cursor.lastrowid,
+        id=participant_id,
         session_id=session_id,
         telegram_id=telegram_id,
         chat_id=chat_id,
@@ -122,11 +123,16 @@ class Place(NamedTuple):
     background_step: int | None = None
 
 
-async def progress(connection: aiosqlite.Connection, *, participant_id: int) -> Place | None:
+async def progress(
+    connection: Connection, *, participant_id: int, lock: bool = False
+) -> Place | None:
+    """With `lock`, the row is held until the transaction ends (SQLite's write transactions
+    hold the whole database anyway)."""
+    held = " FOR UPDATE" if lock and dialect_of(connection) == "postgresql" else ""
     row = await fetch_one(
         connection,
         "SELECT position, answers, card_message_id, background, background_step FROM progress"
-        " WHERE participant_id = ?",
+        " WHERE participant_id = ?" + held,
         (participant_id,),
     )
     if row is None:
@@ -134,9 +140,7 @@ async def progress(connection: aiosqlite.Connection, *, participant_id: int) -> 
     return Place(row[0], _decode(row[1]), row[2], decode_background(row[3]), row[4])
 
 
-async def set_card(
-    connection: aiosqlite.Connection, *, participant_id: int, message_id: int
-) -> int | None:
+async def set_card(connection: Connection, *, participant_id: int, message_id: int) -> int | None:
     """Make `message_id` the live card; the one it replaces, if another."""
     row = await fetch_one(
         connection,
@@ -153,7 +157,7 @@ async def set_card(
 
 
 async def save_progress(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     participant_id: int,
     position: int,
@@ -173,16 +177,23 @@ async def save_progress(
 
 
 async def complete(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     participant: Participant,
     answers: Mapping[str, int],
     background: str = "",
     open_question: bool = False,
-) -> None:
+) -> bool:
     """Hand a finished questionnaire to the anonymous side and keep only a flag here (and,
     when the session has an open question for the group, that it is still before the person),
-    in the caller's transaction. The caller purges the database afterwards (`Database.purge`)."""
+    in the caller's transaction; False when it was completed a moment ago (a second tap
+    handled by another process). The caller purges the database afterwards (`Database.purge`)."""
+    # The flag first: its row lock makes a second completion wait, then find it set.
+    flagged = await connection.execute(
+        "UPDATE participants SET completed = 1 WHERE id = ? AND completed = 0", (participant.id,)
+    )
+    if flagged.rowcount != 1:
+        return False
     await add_response(
         connection,
         session_id=participant.session_id,
@@ -193,12 +204,10 @@ async def complete(
     if open_question:
         await open_answer_queries.set_pending(connection, participant_id=participant.id)
     await connection.execute("DELETE FROM progress WHERE participant_id = ?", (participant.id,))
-    await connection.execute(
-        "UPDATE participants SET completed = 1 WHERE id = ?", (participant.id,)
-    )
+    return True
 
 
-async def drop_unfinished(connection: aiosqlite.Connection, *, session_id: int) -> int:
+async def drop_unfinished(connection: Connection, *, session_id: int) -> int:
     """Delete the unfinished questionnaires of a session, and the open questions still before
     people (at its close); how many questionnaires."""
     await open_answer_queries.drop_pending_of_session(connection, session_id=session_id)
@@ -211,14 +220,14 @@ async def drop_unfinished(connection: aiosqlite.Connection, *, session_id: int) 
 
 
 async def set_participant_language(
-    connection: aiosqlite.Connection, *, telegram_id: int, language: Language
+    connection: Connection, *, telegram_id: int, language: Language
 ) -> None:
     await connection.execute(
         "UPDATE participants SET language = ? WHERE telegram_id = ?", (language, telegram_id)
     )
 
 
-async def user_language(connection: aiosqlite.Connection, *, telegram_id: int) -> Language | None:
+async def user_language(connection: Connection, *, telegram_id: int) -> Language | None:
     row = await fetch_one(
         connection, "SELECT language FROM user_languages WHERE telegram_id = ?", (telegram_id,)
     )
@@ -226,7 +235,7 @@ async def user_language(connection: aiosqlite.Connection, *, telegram_id: int) -
 
 
 async def set_user_language(
-    connection: aiosqlite.Connection, *, telegram_id: int, language: Language
+    connection: Connection, *, telegram_id: int, language: Language
 ) -> None:
     await connection.execute(
         "INSERT INTO user_languages (telegram_id, language) VALUES (?, ?)"
@@ -236,7 +245,7 @@ async def set_user_language(
 
 
 async def set_reminders_muted(
-    connection: aiosqlite.Connection, *, session_id: int, telegram_id: int, muted: bool
+    connection: Connection, *, session_id: int, telegram_id: int, muted: bool
 ) -> bool:
     cursor = await connection.execute(
         "UPDATE participants SET reminders_muted = ? WHERE session_id = ? AND telegram_id = ?",

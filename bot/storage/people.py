@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import aiosqlite
-
 from bot.storage.database import fetch_all
+from bot.storage.engine import Connection
 from bot.storage.openings import sessions_awaited_by
 from bot.storage.participants import participations as participations_of
 from bot.storage.participants import user_language
@@ -51,7 +50,7 @@ class Footprint:
         )
 
 
-async def footprint(connection: aiosqlite.Connection, *, telegram_id: int) -> Footprint:
+async def footprint(connection: Connection, *, telegram_id: int) -> Footprint:
     participations = []
     for participant in await participations_of(connection, telegram_id=telegram_id):
         session = await session_by_id(connection, session_id=participant.session_id)
@@ -86,7 +85,7 @@ async def footprint(connection: aiosqlite.Connection, *, telegram_id: int) -> Fo
     )
 
 
-async def forget(connection: aiosqlite.Connection, *, telegram_id: int) -> None:
+async def forget(connection: Connection, *, telegram_id: int) -> None:
     """Remove everything kept about this person, in the caller's transaction. Unfinished
     questionnaires go with them; completed responses stay, as anonymous as they were."""
     chats = [
@@ -115,7 +114,7 @@ async def forget(connection: aiosqlite.Connection, *, telegram_id: int) -> None:
     )
 
 
-async def retire(connection: aiosqlite.Connection, *, closed_before: datetime) -> int:
+async def retire(connection: Connection, *, closed_before: datetime) -> int:
     """Delete what was kept about the participants of sessions closed before `closed_before`
     (who they were, which messages reached them, who asked to be told of the opening, a
     language no longer needed); how many rows, all of these together."""

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import aiosqlite
-
+from bot.storage.engine import Connection
 from bot.storage.mixing import others, random_id, shuffle
 from bot.surveys.vocabulary import Profile
 
 
 async def _new_row(
-    connection: aiosqlite.Connection, *, session_id: int, profile: Profile, background: str
+    connection: Connection, *, session_id: int, profile: Profile, background: str
 ) -> int:
     while True:
         response_id = random_id()
@@ -28,7 +27,7 @@ async def _new_row(
             return response_id
 
 
-async def _moved(connection: aiosqlite.Connection, old: int) -> None:
+async def _moved(connection: Connection, old: int) -> None:
     """Response `old` under a new id, its answers with it."""
     rows = await connection.execute_fetchall(
         "SELECT session_id, profile, background FROM responses WHERE id = ?", (old,)
@@ -40,7 +39,7 @@ async def _moved(connection: aiosqlite.Connection, old: int) -> None:
 
 
 async def add_response(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     session_id: int,
     profile: Profile,

@@ -14,9 +14,8 @@ from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 from typing import cast
 
-import aiosqlite
-
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import dialect_of, fetch_all, fetch_one, stream
+from bot.storage.engine import Connection, Dialect
 from bot.storage.records import Session
 from bot.storage.sessions import groups_of, session_by_id
 from bot.surveys.scoring import Counts, StatementTally
@@ -25,7 +24,7 @@ from bot.surveys.vocabulary import PROFILES, Profile
 _EXPORT_BATCH = 2000
 
 
-async def respondents(connection: aiosqlite.Connection, *, session_id: int) -> dict[Profile, int]:
+async def respondents(connection: Connection, *, session_id: int) -> dict[Profile, int]:
     """Completed responses per group of the session, zero when nobody completed."""
     rows = await fetch_all(
         connection,
@@ -38,16 +37,18 @@ async def respondents(connection: aiosqlite.Connection, *, session_id: int) -> d
     return {profile: int(found.get(profile, 0)) for profile in groups}
 
 
-async def statement_tallies(
-    connection: aiosqlite.Connection, *, session_id: int
-) -> list[StatementTally]:
+async def statement_tallies(connection: Connection, *, session_id: int) -> list[StatementTally]:
     """For each (statement, group): how many completed responses gave each value 0..5."""
     rows = await fetch_all(
         connection,
         """
         SELECT a.code, r.profile,
-               sum(a.value = 0) AS v0, sum(a.value = 1) AS v1, sum(a.value = 2) AS v2,
-               sum(a.value = 3) AS v3, sum(a.value = 4) AS v4, sum(a.value = 5) AS v5
+               count(CASE WHEN a.value = 0 THEN 1 END) AS v0,
+               count(CASE WHEN a.value = 1 THEN 1 END) AS v1,
+               count(CASE WHEN a.value = 2 THEN 1 END) AS v2,
+               count(CASE WHEN a.value = 3 THEN 1 END) AS v3,
+               count(CASE WHEN a.value = 4 THEN 1 END) AS v4,
+               count(CASE WHEN a.value = 5 THEN 1 END) AS v5
         FROM responses r JOIN answers a ON a.response_id = r.id
         WHERE r.session_id = ?
         GROUP BY a.code, r.profile
@@ -64,8 +65,20 @@ async def statement_tallies(
     ]
 
 
+# "An answer `a` to a bank statement" (A1…H9, not an own statement S1…S10).
+BANK_ANSWER: dict[Dialect, str] = {
+    "sqlite": "a.code GLOB '[A-H]*'",
+    "postgresql": "a.code ~ '^[A-H]'",
+}
+# The areas one response answered, comma-separated.
+_AREAS_OF_RESPONSE: dict[Dialect, str] = {
+    "sqlite": "group_concat(DISTINCT substr(a.code, 1, 1))",
+    "postgresql": "string_agg(DISTINCT substr(a.code, 1, 1), ',')",
+}
+
+
 async def area_respondents(
-    connection: aiosqlite.Connection, *, session_id: int
+    connection: Connection, *, session_id: int
 ) -> dict[tuple[str, Profile], int]:
     """For each (area, group) of the bank statements: respondents with at least one 1–5 answer.
 
@@ -73,16 +86,18 @@ async def area_respondents(
     answers: it reduces each response to the set of areas it answered, and the outer query
     counts responses per distinct set, a handful of rows that Python spreads over the areas.
     """
+    dialect = dialect_of(connection)
+    areas, bank_code = _AREAS_OF_RESPONSE[dialect], BANK_ANSWER[dialect]
     rows = await fetch_all(
         connection,
-        """
+        f"""
         SELECT profile, areas, count(*) AS responses FROM (
-            SELECT r.profile AS profile, group_concat(DISTINCT substr(a.code, 1, 1)) AS areas
+            SELECT r.profile AS profile, {areas} AS areas
             FROM responses r JOIN answers a ON a.response_id = r.id
             WHERE r.session_id = ?
-              AND a.value > 0 AND a.code GLOB '[A-H]*'
+              AND a.value > 0 AND {bank_code}
             GROUP BY r.profile, r.id
-        )
+        ) AS per_response
         GROUP BY profile, areas
         """,
         (session_id,),
@@ -96,7 +111,7 @@ async def area_respondents(
     return counts
 
 
-async def previous_session(connection: aiosqlite.Connection, *, session_id: int) -> Session | None:
+async def previous_session(connection: Connection, *, session_id: int) -> Session | None:
     """The school's latest closed session at the same level that ended before this one started."""
     row = await fetch_one(
         connection,
@@ -127,7 +142,7 @@ class AnswerRow:
 
 
 async def completed_answers(
-    connection: aiosqlite.Connection, *, session_id: int, profiles: Collection[Profile]
+    connection: Connection, *, session_id: int, profiles: Collection[Profile]
 ) -> AsyncIterator[AnswerRow]:
     """Every answer of the completed responses of `profiles`, response by response.
 
@@ -137,7 +152,8 @@ async def completed_answers(
     for profile in PROFILES:
         if profile not in profiles:
             continue
-        cursor = await connection.execute(
+        batches = stream(
+            connection,
             """
             SELECT r.id, a.code, a.value
             FROM responses r JOIN answers a ON a.response_id = r.id
@@ -145,12 +161,8 @@ async def completed_answers(
             ORDER BY r.id
             """,
             (session_id, profile),
+            batch=_EXPORT_BATCH,
         )
-        try:
-            while rows := await cursor.fetchmany(_EXPORT_BATCH):
-                for response_id, code, value in rows:
-                    yield AnswerRow(
-                        response_id=response_id, profile=profile, code=code, value=value
-                    )
-        finally:
-            await cursor.close()
+        async for rows in batches:
+            for response_id, code, value in rows:
+                yield AnswerRow(response_id=response_id, profile=profile, code=code, value=value)

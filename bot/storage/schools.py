@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import dialect_of, fetch_all, fetch_one
+from bot.storage.engine import Connection
 from bot.storage.records import (
     Coordinator,
     CoordinatorInvite,
@@ -16,26 +15,41 @@ from bot.storage.records import (
 )
 
 
-async def school_by_name(connection: aiosqlite.Connection, *, name: str) -> School | None:
-    row = await fetch_one(connection, "SELECT id, name FROM schools WHERE name = ?", (name,))
+async def school_by_name(connection: Connection, *, name: str) -> School | None:
+    row = await fetch_one(
+        connection, "SELECT id, name FROM schools WHERE lower(name) = lower(?)", (name,)
+    )
     return School(id=row["id"], name=row["name"]) if row else None
 
 
-async def school_by_id(connection: aiosqlite.Connection, *, school_id: int) -> School | None:
+async def school_by_id(connection: Connection, *, school_id: int) -> School | None:
     row = await fetch_one(connection, "SELECT id, name FROM schools WHERE id = ?", (school_id,))
     return School(id=row["id"], name=row["name"]) if row else None
 
 
-async def insert_school(connection: aiosqlite.Connection, *, name: str, now: datetime) -> School:
-    cursor = await connection.execute(
-        "INSERT INTO schools (name, created_at) VALUES (?, ?)", (name, to_epoch(now))
+async def lock_school(connection: Connection, *, school_id: int) -> None:
+    """Hold the school's row until the transaction ends, so that two processes checking and
+    adding its sessions take turns (SQLite's write transactions take turns anyway)."""
+    if dialect_of(connection) == "postgresql":
+        await connection.execute("SELECT id FROM schools WHERE id = ? FOR UPDATE", (school_id,))
+
+
+async def insert_school(connection: Connection, *, name: str, now: datetime) -> School:
+    """The new school, or the one of that name (whatever the case) created a moment ago."""
+    row = await fetch_one(
+        connection,
+        "INSERT INTO schools (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        (name, to_epoch(now)),
     )
-    assert cursor.lastrowid is not None
-    return School(id=cursor.lastrowid, name=name)
+    if row is None:
+        found = await school_by_name(connection, name=name)
+        assert found is not None
+        return found
+    return School(id=row[0], name=name)
 
 
 async def add_coordinator(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     school_id: int,
     telegram_id: int,
@@ -51,7 +65,7 @@ async def add_coordinator(
     return cursor.rowcount == 1
 
 
-async def coordinators_of(connection: aiosqlite.Connection, *, school_id: int) -> list[int]:
+async def coordinators_of(connection: Connection, *, school_id: int) -> list[int]:
     rows = await fetch_all(
         connection,
         "SELECT telegram_id FROM coordinators WHERE school_id = ? ORDER BY added_at, telegram_id",
@@ -60,9 +74,7 @@ async def coordinators_of(connection: aiosqlite.Connection, *, school_id: int) -
     return [row["telegram_id"] for row in rows]
 
 
-async def coordinator_entries(
-    connection: aiosqlite.Connection, *, school_id: int
-) -> list[Coordinator]:
+async def coordinator_entries(connection: Connection, *, school_id: int) -> list[Coordinator]:
     rows = await fetch_all(
         connection,
         "SELECT telegram_id, name FROM coordinators WHERE school_id = ?"
@@ -72,9 +84,7 @@ async def coordinator_entries(
     return [Coordinator(telegram_id=row["telegram_id"], name=row["name"]) for row in rows]
 
 
-async def is_coordinator(
-    connection: aiosqlite.Connection, *, school_id: int, telegram_id: int
-) -> bool:
+async def is_coordinator(connection: Connection, *, school_id: int, telegram_id: int) -> bool:
     row = await fetch_one(
         connection,
         "SELECT 1 FROM coordinators WHERE school_id = ? AND telegram_id = ?",
@@ -83,9 +93,7 @@ async def is_coordinator(
     return row is not None
 
 
-async def remove_coordinator(
-    connection: aiosqlite.Connection, *, school_id: int, telegram_id: int
-) -> bool:
+async def remove_coordinator(connection: Connection, *, school_id: int, telegram_id: int) -> bool:
     cursor = await connection.execute(
         "DELETE FROM coordinators WHERE school_id = ? AND telegram_id = ?",
         (school_id, telegram_id),
@@ -93,18 +101,18 @@ async def remove_coordinator(
     return cursor.rowcount == 1
 
 
-async def schools_of(connection: aiosqlite.Connection, *, telegram_id: int) -> list[School]:
+async def schools_of(connection: Connection, *, telegram_id: int) -> list[School]:
     """The schools this person coordinates, by name."""
     rows = await fetch_all(
         connection,
         "SELECT s.id, s.name FROM schools s JOIN coordinators c ON c.school_id = s.id"
-        " WHERE c.telegram_id = ? ORDER BY s.name COLLATE NOCASE, s.id",
+        " WHERE c.telegram_id = ? ORDER BY lower(s.name), s.id",
         (telegram_id,),
     )
     return [School(id=row["id"], name=row["name"]) for row in rows]
 
 
-async def all_schools(connection: aiosqlite.Connection) -> list[tuple[School, int, int]]:
+async def all_schools(connection: Connection) -> list[tuple[School, int, int]]:
     """Every school with its number of coordinators and of sessions, by name."""
     rows = await fetch_all(
         connection,
@@ -112,7 +120,7 @@ async def all_schools(connection: aiosqlite.Connection) -> list[tuple[School, in
         SELECT s.id, s.name,
                (SELECT count(*) FROM coordinators c WHERE c.school_id = s.id) AS coordinators,
                (SELECT count(*) FROM sessions x WHERE x.school_id = s.id) AS sessions
-        FROM schools s ORDER BY s.name COLLATE NOCASE, s.id
+        FROM schools s ORDER BY lower(s.name), s.id
         """,
     )
     return [
@@ -122,7 +130,7 @@ async def all_schools(connection: aiosqlite.Connection) -> list[tuple[School, in
 
 
 async def insert_coordinator_invite(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     token: str,
     school_id: int,
@@ -137,9 +145,7 @@ async def insert_coordinator_invite(
     )
 
 
-async def coordinator_invite(
-    connection: aiosqlite.Connection, *, token: str
-) -> CoordinatorInvite | None:
+async def coordinator_invite(connection: Connection, *, token: str) -> CoordinatorInvite | None:
     row = await fetch_one(
         connection,
         "SELECT token, school_id, created_at, expires_at, used_by FROM coordinator_invites"
@@ -158,7 +164,7 @@ async def coordinator_invite(
 
 
 async def use_coordinator_invite(
-    connection: aiosqlite.Connection, *, token: str, telegram_id: int, now: datetime
+    connection: Connection, *, token: str, telegram_id: int, now: datetime
 ) -> bool:
     """Mark the invite used; False when it was used already (the claim is the guard)."""
     cursor = await connection.execute(

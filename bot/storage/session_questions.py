@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import cast
 
-import aiosqlite
-
 from bot.storage.database import fetch_all, fetch_one
+from bot.storage.engine import Connection
 from bot.surveys.open_questions import OpenQuestion
 from bot.surveys.respondents import RespondentQuestions
 from bot.surveys.vocabulary import PROFILES, Language, Profile
 
 
 async def set_respondent_questions(
-    connection: aiosqlite.Connection, *, session_id: int, questions: RespondentQuestions
+    connection: Connection, *, session_id: int, questions: RespondentQuestions
 ) -> None:
     await connection.execute("DELETE FROM session_background WHERE session_id = ?", (session_id,))
     if questions.background:
@@ -30,9 +29,7 @@ async def set_respondent_questions(
     )
 
 
-async def respondent_questions(
-    connection: aiosqlite.Connection, *, session_id: int
-) -> RespondentQuestions:
+async def respondent_questions(connection: Connection, *, session_id: int) -> RespondentQuestions:
     asked = await fetch_one(
         connection, "SELECT 1 FROM session_background WHERE session_id = ?", (session_id,)
     )

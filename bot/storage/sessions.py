@@ -6,9 +6,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import cast
 
-import aiosqlite
-
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import fetch_all, fetch_one, insert_returning_id
+from bot.storage.engine import Connection, Row
 from bot.storage.records import GroupCount, Session, SessionStatus, from_epoch, to_epoch
 from bot.surveys.questionnaire import OwnStatement, Translation
 from bot.surveys.vocabulary import PROFILES, Level, Profile, profiles_at
@@ -19,7 +18,7 @@ _SESSION_COLUMNS = """
 """
 
 
-def _session(row: aiosqlite.Row) -> Session:
+def _session(row: Row) -> Session:
     cancelled = row["cancelled_at"]
     return Session(
         id=row["id"],
@@ -40,7 +39,7 @@ def _session(row: aiosqlite.Row) -> Session:
 
 
 async def insert_session(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     school_id: int,
     level: Level,
@@ -54,12 +53,14 @@ async def insert_session(
     status: SessionStatus = "active",
 ) -> int:
     """A new session, numbered after the school's last one (cancelled ones included)."""
-    cursor = await connection.execute(
+    return await insert_returning_id(
+        connection,
         """
         INSERT INTO sessions (school_id, level, start_date, end_date, timezone, opens_at,
                               closes_at, status, created_by, created_at, number)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
                 (SELECT coalesce(max(number), 0) + 1 FROM sessions WHERE school_id = ?))
+        RETURNING id
         """,
         (
             school_id,
@@ -75,11 +76,9 @@ async def insert_session(
             school_id,
         ),
     )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
 
 
-async def session_by_id(connection: aiosqlite.Connection, *, session_id: int) -> Session | None:
+async def session_by_id(connection: Connection, *, session_id: int) -> Session | None:
     row = await fetch_one(
         connection,
         f"SELECT {_SESSION_COLUMNS} FROM sessions s JOIN schools sc ON sc.id = s.school_id"
@@ -90,7 +89,7 @@ async def session_by_id(connection: aiosqlite.Connection, *, session_id: int) ->
 
 
 async def add_session_statements(
-    connection: aiosqlite.Connection, *, session_id: int, codes: Iterable[str]
+    connection: Connection, *, session_id: int, codes: Iterable[str]
 ) -> None:
     await connection.executemany(
         "INSERT INTO session_statements (session_id, code) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -98,18 +97,14 @@ async def add_session_statements(
     )
 
 
-async def session_statement_codes(
-    connection: aiosqlite.Connection, *, session_id: int
-) -> frozenset[str]:
+async def session_statement_codes(connection: Connection, *, session_id: int) -> frozenset[str]:
     rows = await fetch_all(
         connection, "SELECT code FROM session_statements WHERE session_id = ?", (session_id,)
     )
     return frozenset(row["code"] for row in rows)
 
 
-async def own_statements(
-    connection: aiosqlite.Connection, *, session_id: int
-) -> list[OwnStatement]:
+async def own_statements(connection: Connection, *, session_id: int) -> list[OwnStatement]:
     rows = await fetch_all(
         connection,
         "SELECT code, area, profiles, text, help, language FROM own_statements"
@@ -145,7 +140,7 @@ async def own_statements(
 
 
 async def insert_own_statement(
-    connection: aiosqlite.Connection, *, session_id: int, statement: OwnStatement
+    connection: Connection, *, session_id: int, statement: OwnStatement
 ) -> None:
     await connection.execute(
         "INSERT INTO own_statements (session_id, code, area, profiles, text, help, language)"
@@ -168,7 +163,7 @@ async def insert_own_statement(
 
 
 async def insert_invite(
-    connection: aiosqlite.Connection, *, token: str, session_id: int, profile: Profile
+    connection: Connection, *, token: str, session_id: int, profile: Profile
 ) -> None:
     await connection.execute(
         "INSERT INTO invites (token, session_id, profile) VALUES (?, ?, ?)",
@@ -176,14 +171,14 @@ async def insert_invite(
     )
 
 
-async def invite(connection: aiosqlite.Connection, *, token: str) -> tuple[int, Profile] | None:
+async def invite(connection: Connection, *, token: str) -> tuple[int, Profile] | None:
     row = await fetch_one(
         connection, "SELECT session_id, profile FROM invites WHERE token = ?", (token,)
     )
     return (row["session_id"], cast(Profile, row["profile"])) if row else None
 
 
-async def invites_of(connection: aiosqlite.Connection, *, session_id: int) -> dict[Profile, str]:
+async def invites_of(connection: Connection, *, session_id: int) -> dict[Profile, str]:
     rows = await fetch_all(
         connection, "SELECT profile, token FROM invites WHERE session_id = ?", (session_id,)
     )
@@ -191,15 +186,13 @@ async def invites_of(connection: aiosqlite.Connection, *, session_id: int) -> di
     return {profile: found[profile] for profile in PROFILES if profile in found}
 
 
-async def groups_of(connection: aiosqlite.Connection, *, session_id: int) -> tuple[Profile, ...]:
+async def groups_of(connection: Connection, *, session_id: int) -> tuple[Profile, ...]:
     """The groups that answer the session: those of its level (none for no session)."""
     row = await fetch_one(connection, "SELECT level FROM sessions WHERE id = ?", (session_id,))
     return profiles_at(cast(Level, row["level"])) if row else ()
 
 
-async def group_counts(
-    connection: aiosqlite.Connection, *, session_id: int
-) -> dict[Profile, GroupCount]:
+async def group_counts(connection: Connection, *, session_id: int) -> dict[Profile, GroupCount]:
     """Joined and completed per group of the session, zero where nobody joined."""
     rows = await fetch_all(
         connection,
@@ -212,7 +205,7 @@ async def group_counts(
     return {profile: found.get(profile, GroupCount(0, 0)) for profile in groups}
 
 
-async def active_sessions(connection: aiosqlite.Connection) -> list[Session]:
+async def active_sessions(connection: Connection) -> list[Session]:
     """Sessions not closed yet, the soonest to close first."""
     rows = await fetch_all(
         connection,
@@ -222,7 +215,7 @@ async def active_sessions(connection: aiosqlite.Connection) -> list[Session]:
     return [_session(row) for row in rows]
 
 
-async def school_sessions(connection: aiosqlite.Connection, *, school_id: int) -> list[Session]:
+async def school_sessions(connection: Connection, *, school_id: int) -> list[Session]:
     """A school's sessions that were not cancelled, the earliest first."""
     rows = await fetch_all(
         connection,
@@ -233,9 +226,7 @@ async def school_sessions(connection: aiosqlite.Connection, *, school_id: int) -
     return [_session(row) for row in rows]
 
 
-async def cancel_session(
-    connection: aiosqlite.Connection, *, session_id: int, now: datetime
-) -> bool:
+async def cancel_session(connection: Connection, *, session_id: int, now: datetime) -> bool:
     """Cancel a session that has not opened; False when it has, or was cancelled or closed.
     Its waiting requests to be told of the opening and the drafts that change it go too."""
     cursor = await connection.execute(
@@ -250,9 +241,7 @@ async def cancel_session(
     return True
 
 
-async def sessions_coordinated_by(
-    connection: aiosqlite.Connection, *, telegram_id: int
-) -> list[Session]:
+async def sessions_coordinated_by(connection: Connection, *, telegram_id: int) -> list[Session]:
     """The sessions of every school this person coordinates, the latest start first."""
     rows = await fetch_all(
         connection,
@@ -265,7 +254,7 @@ async def sessions_coordinated_by(
 
 
 async def replace_statements(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     session_id: int,
     codes: Iterable[str],
@@ -280,7 +269,7 @@ async def replace_statements(
 
 
 async def update_dates(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     session_id: int,
     start_date: date,

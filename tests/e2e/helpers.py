@@ -16,9 +16,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.context import BotApplication
 from bot.scheduler.jobs import TICK_JOB
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
+from tests import postgres
 
 TOKEN = "424242:E2E-test-token"
 USERNAME = "selfie_e2e_bot"
@@ -62,24 +65,33 @@ async def spawn_cli(
     )
 
 
-def db_rows(database: Path, sql: str, *parameters: object) -> list[tuple[object, ...]]:
-    """What a query reads from the bot's database, as another process would."""
+# The end-to-end tests that run on PostgreSQL as well as SQLite.
+on_both_engines = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+
+
+def db_rows(database: Path | str, sql: str, *parameters: object) -> list[tuple[object, ...]]:
+    """What a query (SQLite's `?` placeholders) reads from the bot's database, as another
+    process would."""
+    if isinstance(database, str):
+        return postgres.rows(database, sql, *parameters)
     with closing(sqlite3.connect(database)) as connection:
         return connection.execute(sql, parameters).fetchall()
 
 
-def progress_of(database: Path, telegram_id: int) -> tuple[int, dict[str, int]] | None:
+def progress_of(database: Path | str, telegram_id: int) -> tuple[int, dict[str, int]] | None:
     """A person's unfinished questionnaire, (position, answers), or None when there is none."""
-    with closing(sqlite3.connect(database)) as connection:
-        row = connection.execute(
-            "SELECT g.position, g.answers FROM participants p"
-            " JOIN progress g ON g.participant_id = p.id WHERE p.telegram_id = ?",
-            (telegram_id,),
-        ).fetchone()
-    if row is None:
+    rows = db_rows(
+        database,
+        "SELECT g.position, g.answers FROM participants p"
+        " JOIN progress g ON g.participant_id = p.id WHERE p.telegram_id = ?",
+        telegram_id,
+    )
+    if not rows:
         return None
-    pairs = (item.split("=") for item in row[1].split(",") if item)
-    return row[0], {code: int(value) for code, value in pairs}
+    position, answers = rows[0]
+    assert isinstance(position, int) and isinstance(answers, str)
+    pairs = (item.split("=") for item in answers.split(",") if item)
+    return position, {code: int(value) for code, value in pairs}
 
 
 def today_in(timezone: str) -> date:

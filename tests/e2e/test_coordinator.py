@@ -19,7 +19,7 @@ from bot.clock import FixedClock
 from bot.settings import Settings, load_settings
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
-from .helpers import TOKEN, db_rows, first_tick_done, say, selfie_bot, today_in
+from .helpers import TOKEN, db_rows, first_tick_done, on_both_engines, say, selfie_bot, today_in
 
 ADMIN = 100
 COORDINATOR = 200
@@ -86,6 +86,7 @@ async def add_own(user: EmulatedUser, menu: ChatMessage, text: str, *, area: str
     return areas
 
 
+@on_both_engines
 async def test_an_admin_invites_a_coordinator_who_sets_up_a_session_that_is_answered(
     emu: BotApiEmulator, database: Path
 ) -> None:
@@ -279,6 +280,7 @@ async def test_an_admin_invites_a_coordinator_who_sets_up_a_session_that_is_answ
     assert db_rows(database, "SELECT count(*) FROM progress") == answers_before
 
 
+@on_both_engines
 async def test_refusals_change_nothing(emu: BotApiEmulator, database: Path) -> None:
     clock = FixedClock(datetime.now(UTC))
     admin = emu.user(ADMIN, language_code="en")
@@ -365,6 +367,7 @@ async def test_refusals_change_nothing(emu: BotApiEmulator, database: Path) -> N
         assert "discarded" in (await say(first, "/cancel")).content
 
 
+@on_both_engines
 async def test_operators_provision_schools_from_the_command_line(
     emu: BotApiEmulator, database: Path, tmp_path: Path
 ) -> None:

@@ -15,7 +15,7 @@ from bot.storage import Database
 from bot.surveys.bank import default_bank
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
-from .helpers import BotProcess, create_session_with_cli, db_rows, selfie_bot
+from .helpers import BotProcess, create_session_with_cli, db_rows, on_both_engines, selfie_bot
 
 SCALE = ["1", "2", "3", "4", "5", "N/A"]
 
@@ -42,6 +42,7 @@ async def answer_to_the_end(user: EmulatedUser, message: ChatMessage, start: int
     return count
 
 
+@on_both_engines
 async def test_three_groups_answer_a_cli_created_session(
     emu: BotApiEmulator, settings: Settings, database: Path
 ) -> None:
@@ -134,6 +135,7 @@ async def test_three_groups_answer_a_cli_created_session(
     assert db_rows(database, "SELECT count(*) FROM progress") == [(0,)]
 
 
+@on_both_engines
 async def test_someone_elses_buttons_and_double_taps_change_nothing(
     emu: BotApiEmulator, settings: Settings, database: Path
 ) -> None:
@@ -170,6 +172,7 @@ async def test_someone_elses_buttons_and_double_taps_change_nothing(
     assert any("not modified" in e.description for e in emu.errors)
 
 
+@on_both_engines
 async def test_before_the_start_and_after_the_close_nothing_is_recorded(
     emu: BotApiEmulator, settings: Settings, database: Path
 ) -> None:
@@ -201,6 +204,7 @@ async def test_before_the_start_and_after_the_close_nothing_is_recorded(
     assert db_rows(database, "SELECT count(*) FROM participants") == [(0,)]
 
 
+@on_both_engines
 async def test_a_killed_bot_process_resumes_every_questionnaire(
     emu: BotApiEmulator, database: Path
 ) -> None:
@@ -252,6 +256,7 @@ def live_cards(user: EmulatedUser) -> list[ChatMessage]:
     return [m for m in user.messages if any(b.text.startswith("N/A") for b in m.buttons)]
 
 
+@on_both_engines
 async def test_one_card_is_live_whatever_brings_the_statement_back(
     emu: BotApiEmulator, settings: Settings, database: Path
 ) -> None:

@@ -20,7 +20,7 @@ from bot.surveys.bank import default_bank
 from bot.surveys.vocabulary import Profile
 from emulator import BotApiEmulator, EmulatedUser
 
-from .helpers import TOKEN, db_rows, first_tick_done, midday_zone, say, today_in
+from .helpers import TOKEN, db_rows, first_tick_done, midday_zone, on_both_engines, say, today_in
 from .test_coordinator import click, invite_coordinator, link_in
 
 ADMIN = 100
@@ -50,6 +50,7 @@ async def answer_all(
     return seen
 
 
+@on_both_engines
 async def test_a_vet_school_runs_a_work_based_learning_session_with_four_groups(
     emu: BotApiEmulator, database: Path
 ) -> None:

@@ -190,7 +190,12 @@ async def test_the_open_question_follows_completion_and_its_answer_is_kept_apart
     done = await participation.write(telegram_id=USER, text=text)
     assert isinstance(done, OpenDone) and not done.skipped
     assert await rows(db, "SELECT profile, text FROM open_answers") == [("teacher", text.strip())]
-    columns = await rows(db, "SELECT name FROM pragma_table_info('open_answers')")
+    columns = await rows(
+        db,
+        "SELECT name FROM pragma_table_info('open_answers')"
+        if db.dialect == "sqlite"
+        else "SELECT column_name FROM information_schema.columns WHERE table_name = 'open_answers'",
+    )
     assert {c[0] for c in columns} == {"id", "session_id", "profile", "text"}
     assert await rows(db, "SELECT count(*) FROM open_pending") == [(0,)]
     # Answered once: another message is no second answer.

@@ -193,8 +193,15 @@ async def test_completion_recaps_and_cuts_the_link_to_the_person(
     assert await count(db, "SELECT completed FROM participants") == 1
     # Nothing in the response rows says whose or when they are, nor does the participant's.
     async with db.read() as connection:
-        columns = await fetch_all(connection, "PRAGMA table_info(responses)")
-        person = await fetch_all(connection, "PRAGMA table_info(participants)")
+        # The column names of a table, in SQL both engines read.
+        if db.dialect == "sqlite":
+            columns_of = "SELECT name FROM pragma_table_info('{}')"
+        else:
+            columns_of = (
+                "SELECT column_name AS name FROM information_schema.columns WHERE table_name = '{}'"
+            )
+        columns = await fetch_all(connection, columns_of.format("responses"))
+        person = await fetch_all(connection, columns_of.format("participants"))
     # (`background`: the answers about the respondent, never a name or a time)
     assert {c["name"] for c in columns} == {"id", "session_id", "profile", "background"}
     assert not {c["name"] for c in person} & {"response_id", "completed_at"}

@@ -98,6 +98,7 @@ async def _fill(
                 language="lv",
                 now=now,
             )
+            assert participant is not None
             answers = {
                 item.code: answer_value(number, position, item.code, profile)
                 for position, item in enumerate(items if done else items[:5])

@@ -92,6 +92,7 @@ async def _build(path: Path) -> Scenario:
                         language="lv",
                         now=datetime(2026, 11, 24, 9, tzinfo=UTC),
                     )
+                    assert participant is not None
                     value = 2 if about.get("teaching_years") == "under_5" else 4
                     await participant_queries.complete(
                         connection,

@@ -161,11 +161,12 @@ async def test_a_refused_session_writes_nothing_and_a_cancelled_one_frees_its_pl
 
 
 async def test_two_creations_at_once_from_two_processes_cannot_both_pass(
-    tmp_path: Path, bank: Bank
+    database_target: str | Path, bank: Bank
 ) -> None:
-    """Two connections to one file, as the bot and the command line hold: both ask for the
-    same dates at the same moment; the write lock orders them, the second sees the first."""
-    path = tmp_path / "shared.sqlite3"
+    """Two connections to one database, as the bot and the command line (or two workers)
+    hold: both ask for the same dates at the same moment; SQLite's write lock or the school's
+    row lock orders them, and the second sees the first."""
+    path = database_target
     first, second = await Database.open(path), await Database.open(path)
     try:
         outcomes = await asyncio.gather(

@@ -1,7 +1,9 @@
+import asyncio
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.storage import Database, StorageError
@@ -58,7 +60,7 @@ async def test_a_failed_transaction_leaves_nothing(db: Database) -> None:
 
 
 async def test_foreign_keys_are_enforced(db: Database) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises((sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)):
         async with db.transaction() as connection:
             await connection.execute(
                 "INSERT INTO coordinators (school_id, telegram_id, added_at) VALUES (42, 1, 0)"
@@ -147,6 +149,25 @@ async def test_the_anonymity_migration_keeps_answers_and_leaves_no_link_on_disk(
     assert gone.to_bytes(8, "big") not in on_disk
     assert completed_at.to_bytes(4, "big") not in on_disk
     assert b"2026-11-05" not in on_disk
+
+
+async def test_a_long_read_lets_writes_through_and_keeps_its_snapshot(db: Database) -> None:
+    async with db.transaction() as connection:
+        await connection.execute("INSERT INTO schools (name, created_at) VALUES ('Pirmā', 0)")
+    async with db.long_read() as reading:
+        assert len(await fetch_all(reading, "SELECT * FROM schools")) == 1
+
+        async def write() -> None:
+            async with db.transaction() as connection:
+                await connection.execute(
+                    "INSERT INTO schools (name, created_at) VALUES ('Otrā', 0)"
+                )
+
+        # With the read holding the only connection this would wait for ever.
+        await asyncio.wait_for(write(), timeout=30)
+        assert len(await fetch_all(reading, "SELECT * FROM schools")) == 1
+    async with db.long_read() as reading:
+        assert len(await fetch_all(reading, "SELECT * FROM schools")) == 2
 
 
 async def test_the_work_based_learning_migration_keeps_every_row_and_allows_trainers(
@@ -257,7 +278,9 @@ async def test_a_migration_that_orphans_rows_is_rolled_back(tmp_path: Path) -> N
     script = "DELETE FROM schools; INSERT INTO coordinators VALUES (1, 5, 0, NULL);"
     shipped = migrations()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("bot.storage.database.migrations", lambda: [*shipped, (version + 1, script)])
+        patch.setattr(
+            "bot.storage.sqlite.migrations", lambda _="sqlite": [*shipped, (version + 1, script)]
+        )
         db = await Database.open(path, migrate=False)
         with pytest.raises(StorageError, match=f"migration {version + 1} leaves a row of"):
             await db.migrate()

@@ -26,6 +26,7 @@ async def test_a_draft_reads_back_as_saved(db: Database, clock: FixedClock) -> N
             timezone="Europe/Riga",
             now=clock.now(),
         )
+    assert draft is not None
     own = OwnStatement("S2", "C", frozenset({"teacher", "student"}), "Mūsu “skola”", "")
     changed = replace(
         draft,

@@ -1,6 +1,7 @@
 import sqlite3
 from datetime import timedelta
 
+import asyncpg
 import pytest
 
 from bot.clock import FixedClock
@@ -42,7 +43,7 @@ async def test_a_session_has_one_follow_up_at_most(
         found = await follow_up_queries.follow_up_of(connection, session_id=session.session_id)
         assert await follow_up_queries.follow_up_of(connection, session_id=first) is None
     assert found is not None and found.id == first
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises((sqlite3.IntegrityError, asyncpg.UniqueViolationError)):
         async with db.transaction() as connection:
             await follow_up_queries.record_follow_up(
                 connection, session_id=second, follows=session.session_id

@@ -1,6 +1,7 @@
 import itertools
 from datetime import UTC, date, datetime, time, timedelta
 
+import aiosqlite
 import pytest
 
 from bot.sessions.service import CreatedSession, create_session
@@ -37,6 +38,7 @@ async def respond(
             language="lv",
             now=now,
         )
+        assert participant is not None
         if completed:
             await participant_queries.complete(connection, participant=participant, answers=answers)
         else:
@@ -188,9 +190,12 @@ async def test_completed_answers_come_response_by_response_in_group_order(
 async def test_queries_reach_answers_through_the_session_index(
     db: Database, session: CreatedSession, query: object
 ) -> None:
+    if db.dialect != "sqlite":
+        pytest.skip("SQLite's query plans; PostgreSQL plans by table statistics")
     await respond(db, session.session_id, "teacher", {"A1": 3})
     statements: list[str] = []
     async with db.read() as connection:
+        assert isinstance(connection, aiosqlite.Connection)
         await connection.set_trace_callback(statements.append)
         await query(connection, session_id=session.session_id)  # type: ignore[operator]
         await connection.set_trace_callback(None)  # type: ignore[arg-type]
@@ -203,9 +208,13 @@ async def test_queries_reach_answers_through_the_session_index(
     for plan in plans:
         details = " | ".join(plan)
         # Never a full scan of a table: every step searches an index or a primary key.
-        assert not any(step.startswith("SCAN ") and "subquery" not in step for step in plan), (
-            details
-        )
+        subqueries = {step.split()[1] for step in plan if step.startswith("CO-ROUTINE ")}
+        assert not any(
+            step.startswith("SCAN ")
+            and "subquery" not in step
+            and step.split()[1] not in subqueries
+            for step in plan
+        ), details
         if any(step.startswith("SEARCH a ") for step in plan):
             assert "INDEX responses_by_session" in details, details
             assert "SEARCH a USING PRIMARY KEY (response_id=?)" in details, details

@@ -342,6 +342,7 @@ async def respond(
             language="lv",
             now=now,
         )
+        assert participant is not None
         if done:
             await participant_queries.complete(connection, participant=participant, answers=answers)
         else:

@@ -1,0 +1,218 @@
+"""SQLite, the default engine: one connection, its pragmas, forward migrations and serialised
+transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from bot.storage.database import Database, StorageError, fetch_one, migrations
+from bot.storage.engine import Connection
+
+_BUSY_TIMEOUT_MS = 10_000
+# A purge must not hold this process's only connection while another process reads for long.
+_PURGE_BUSY_TIMEOUT_MS = 200
+_WAL_SIZE_LIMIT = 1 << 20
+
+
+class SqliteDatabase(Database):
+    """One aiosqlite connection shared by the process.
+
+    All statements go through `transaction()` or `read()`, which take an asyncio lock: a single
+    connection cannot interleave two transactions, and the lock keeps coroutines from trying.
+    """
+
+    dialect = "sqlite"
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._connection = connection
+        self._lock = asyncio.Lock()
+        self.path = path
+        self.purge_pending = True  # until the WAL is empty
+        self._reader: aiosqlite.Connection | None = None  # for long reads, opened when needed
+        self._reader_lock = asyncio.Lock()
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+    @classmethod
+    async def connect(cls, path: Path, *, migrate: bool = True) -> SqliteDatabase:
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        connection = await aiosqlite.connect(path, isolation_level=None)
+        connection.row_factory = aiosqlite.Row
+        await connection.execute_fetchall("PRAGMA journal_mode = WAL")
+        await connection.execute("PRAGMA foreign_keys = ON")
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        await connection.execute_fetchall(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        # Deleted rows and freed pages are overwritten with zeros, and a WAL that a checkpoint
+        # has emptied does not keep its old frames on disk (see `purge`).
+        await connection.execute_fetchall("PRAGMA secure_delete = ON")
+        await connection.execute_fetchall(f"PRAGMA journal_size_limit = {_WAL_SIZE_LIMIT}")
+        database = cls(connection, path)
+        if migrate:
+            try:
+                await database.migrate()
+            except BaseException:
+                await connection.close()
+                raise
+        return database
+
+    async def close(self) -> None:
+        if self.purge_pending:
+            await self.purge()
+        async with self._reader_lock:
+            if self._reader is not None:
+                await self._reader.close()
+                self._reader = None
+        async with self._lock:
+            await self._connection.close()
+
+    async def version(self) -> int:
+        async with self._lock:
+            return await self._user_version()
+
+    async def migrate(self, *, target: int | None = None) -> int:
+        """Apply every shipped migration newer than the database; return the new version."""
+        available = migrations("sqlite")
+        latest = available[-1][0] if available else 0
+        current = await self.version()
+        if current > latest:
+            raise StorageError(
+                f"{self.path} has schema version {current}, newer than this program's {latest}"
+            )
+        goal = latest if target is None else target
+        before = current
+        async with self._lock:
+            # A migration may rebuild a table (SQLite cannot alter a CHECK constraint): with
+            # foreign keys on, dropping the old table would delete its children. They are
+            # checked before each script commits instead (the pragma is a no-op inside a
+            # transaction, so it is set around them).
+            await self._connection.execute("PRAGMA foreign_keys = OFF")
+            try:
+                for version, script in available:
+                    if current < version <= goal:
+                        current = await self._apply(version, script)
+            finally:
+                await self._connection.execute("PRAGMA foreign_keys = ON")
+            if current > before:
+                # An older database holds whatever it held before (under secure_delete off, in
+                # freed pages too), and a migration frees pages: rewrite the file once, then
+                # empty the WAL.
+                await self._connection.execute("VACUUM")
+                self.purge_pending = True
+        if self.purge_pending:
+            await self.purge()
+        return current
+
+    async def _apply(self, version: int, script: str) -> int:
+        """Run one migration unless it has run; the database's version afterwards."""
+        # Another process (the bot, the command line) may be migrating the same file right
+        # now: take the write lock first, then read the version again under it, so that each
+        # script runs once. The version bump commits with the script.
+        await self._connection.execute("BEGIN IMMEDIATE")
+        try:
+            current = await self._user_version()
+            if current < version:
+                for statement in _statements(script):
+                    await self._connection.execute(statement)
+                if broken := await fetch_one(self._connection, "PRAGMA foreign_key_check"):
+                    raise StorageError(
+                        f"migration {version} leaves a row of {broken[0]} without its parent"
+                    )
+                await self._connection.execute(f"PRAGMA user_version = {version}")
+                current = version
+        except BaseException:
+            await self._connection.rollback()
+            raise
+        await self._connection.commit()
+        return current
+
+    async def purge(self) -> bool:
+        """Copy the WAL into the database file and truncate it, so that no earlier image of a
+        page (the link between a person and a questionnaire just completed, a row just
+        deleted) stays on disk. False when another process's reader kept it from finishing:
+        `purge_pending` stays set, and the next call tries again."""
+        self.purge_pending = True
+        async with self._lock:
+            # Each PRAGMA here answers with a row: read it, or the statement stays open (and
+            # a VACUUM INTO after it would refuse to run).
+            await fetch_one(self._connection, f"PRAGMA busy_timeout = {_PURGE_BUSY_TIMEOUT_MS}")
+            try:
+                row = await fetch_one(self._connection, "PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                await fetch_one(self._connection, f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        done = row is not None and row[0] == 0
+        if done:
+            self.purge_pending = False
+        return done
+
+    async def backup(self, target: Path) -> None:
+        """A consistent copy of the live database in one file: no WAL, no freed pages."""
+        async with self._lock:
+            await self._connection.execute("VACUUM INTO ?", (str(target),))
+
+    async def _user_version(self) -> int:
+        row = await fetch_one(self._connection, "PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        """A write transaction: taken immediately, committed on success, rolled back on error."""
+        async with self._lock:
+            await self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._connection
+            except BaseException:
+                await self._connection.rollback()
+                raise
+            await self._connection.commit()
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Connection]:
+        """Consistent reads, serialised with the writes of this process."""
+        async with self._lock:
+            yield self._connection
+
+    @asynccontextmanager
+    async def long_read(self) -> AsyncIterator[Connection]:
+        """A read-only connection of its own, in one snapshot (a transaction): a report over
+        100,000 responses does not hold up anyone's answer meanwhile."""
+        if str(self.path) == ":memory:":
+            async with self.read() as connection:
+                yield connection
+            return
+        async with self._reader_lock:
+            if self._reader is None:
+                self._reader = await aiosqlite.connect(
+                    f"file:{self.path}?mode=ro", uri=True, isolation_level=None
+                )
+                self._reader.row_factory = aiosqlite.Row
+                await self._reader.execute_fetchall(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            await self._reader.execute("BEGIN")
+            try:
+                yield self._reader
+            finally:
+                await self._reader.execute("COMMIT")
+
+
+def _statements(script: str) -> list[str]:
+    """A migration script as single statements, so they can run inside one transaction
+    (executescript would commit first); semicolons in comments, strings and triggers are
+    told apart by SQLite's own tokenizer."""
+    statements: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            statements.append(pending)
+            pending = ""
+    if pending.strip(";").strip():
+        statements.append(pending)  # unfinished (a broken script): let SQLite say so
+    return statements
