@@ -18,6 +18,7 @@ from bot.app import build_application, polling
 from bot.clock import FixedClock
 from bot.settings import Settings, load_settings
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
+from tests.completions import complete_in
 
 from .helpers import TOKEN, db_rows, first_tick_done, on_both_engines, say, selfie_bot, today_in
 
@@ -534,7 +535,9 @@ async def test_the_card_offers_what_the_state_allows_and_its_views_lead_back(
         assert "State: open" in (await coordinator.wait_for_message()).content
         assert "https://t.me/" in links.content  # the links stay where they were
 
-        # Closed early: results instead of links, and the day it closed.
+        # Closed early: results instead of links, and the day it closed. Five teachers have
+        # completed, so that the close has a chart to send.
+        await complete_in(database, running_id, {"teacher": 5})
         await coordinator.press(card, f"s:{running_id}:cls", force=True)
         confirm = await coordinator.wait_for_response()
         photos_before = len([m for m in coordinator.messages if m.photo])
