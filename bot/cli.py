@@ -10,7 +10,8 @@ import os
 import re
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from bot.coordination.own_format import parse_own
 from bot.logs import Redactor, configure_logging, guard_tracebacks, print_redacted
 from bot.participation.service import Participation
 from bot.scheduler.plan import in_daytime
-from bot.scheduler.work import WELCOME
+from bot.scheduler.work import WELCOME, Scheduler
 from bot.sessions.period import PeriodError, session_state
 from bot.sessions.service import (
     CannotCancel,
@@ -467,27 +468,33 @@ async def _claim_welcome(
     )
 
 
+@asynccontextmanager
+async def _sending_scheduler(settings: Settings, db: Database) -> AsyncIterator[Scheduler]:
+    """The bot's scheduler, connected to the Bot API, for the commands that send messages."""
+    from bot.app import build_scheduler  # deferred: only these commands send messages
+
+    clock = SystemClock()
+    bank = default_bank()
+    async with connected_bot(settings) as bot:
+        yield build_scheduler(
+            settings,
+            db=db,
+            clock=clock,
+            bank=bank,
+            participation=Participation(db=db, clock=clock, bank=bank),
+            bot=bot,
+        )
+
+
 async def _tell(settings: Settings, db: Database, claims: list[Claim]) -> dict[int, str]:
     """Send the coordinators' welcome messages now; what became of each (TOLD). Without a
     token, or when it cannot reach Telegram, the command leaves them to the coordinator's
     first /start."""
     if not claims:
         return {}
-    from bot.app import build_scheduler  # deferred: only here does creating send messages
-
     if settings.bot_token is not None:
-        clock = SystemClock()
-        bank = default_bank()
         try:
-            async with connected_bot(settings) as bot:
-                scheduler = build_scheduler(
-                    settings,
-                    db=db,
-                    clock=clock,
-                    bank=bank,
-                    participation=Participation(db=db, clock=clock, bank=bank),
-                    bot=bot,
-                )
+            async with _sending_scheduler(settings, db) as scheduler:
                 await scheduler.broadcaster.send(claims, scheduler.render)
         except TelegramError as error:
             print(f"selfie-bot: could not reach the Bot API: {error}", file=sys.stderr)
@@ -804,25 +811,14 @@ async def _export(settings: Settings, db: Database, args: argparse.Namespace) ->
 
 async def _scheduled_now(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     """`session remind` and `session close`: the scheduler's own work, run from here."""
-    from bot.app import build_scheduler  # deferred: only these commands send messages
-
     status = await session_status(db, session_id=args.session_id)
     if status is None:
         raise CommandError(f"there is no session {args.session_id}")
-    clock = SystemClock()
-    bank = default_bank()
     try:
-        async with connected_bot(settings) as bot:
-            scheduler = build_scheduler(
-                settings,
-                db=db,
-                clock=clock,
-                bank=bank,
-                participation=Participation(db=db, clock=clock, bank=bank),
-                bot=bot,
-            )
+        async with _sending_scheduler(settings, db) as scheduler:
             if args.session_command == "remind":
-                if not in_daytime(clock.now(), status.session.timezone, scheduler.policy):
+                now = scheduler.clock.now()
+                if not in_daytime(now, status.session.timezone, scheduler.policy):
                     policy = scheduler.policy
                     raise CommandError(
                         f"reminders go out only between {policy.day_start:%H:%M} and "
