@@ -543,14 +543,13 @@ class Participation:
         lock: bool = False,
     ) -> _Current | StepOutcome:
         """Check that `code` is this person's current statement in an open session."""
-        found = await self._in_progress(connection, telegram_id, session_id)
-        if not isinstance(found, tuple):
-            return found
-        participant, session = found
-        plan, place = await self._place(connection, session, participant, lock=lock)
-        if place.background_step is not None or plan.questionnaire[place.position].code != code:
-            return Stale(self._at(session, participant, plan, place))
-        return _Current(participant, session, plan, place)
+        found = await self._standing(connection, telegram_id, session_id, lock=lock)
+        if isinstance(found, _Current) and (
+            found.place.background_step is not None
+            or found.plan.questionnaire[found.place.position].code != code
+        ):
+            return Stale(self._at(found.session, found.participant, found.plan, found.place))
+        return found
 
     async def _current_question(
         self,
@@ -562,14 +561,23 @@ class Participation:
         lock: bool = False,
     ) -> _Current | StepOutcome:
         """Check that `key` is the question about the person shown now in an open session."""
+        found = await self._standing(connection, telegram_id, session_id, lock=lock)
+        if isinstance(found, _Current):
+            step = found.place.background_step
+            if step is None or found.plan.background[step].key != key:
+                return Stale(self._at(found.session, found.participant, found.plan, found.place))
+        return found
+
+    async def _standing(
+        self, connection: Connection, telegram_id: int, session_id: int, *, lock: bool
+    ) -> _Current | StepOutcome:
+        """Where this person stands in an unfinished participation in an open session, or
+        why there is none."""
         found = await self._in_progress(connection, telegram_id, session_id)
         if not isinstance(found, tuple):
             return found
         participant, session = found
         plan, place = await self._place(connection, session, participant, lock=lock)
-        step = place.background_step
-        if step is None or plan.background[step].key != key:
-            return Stale(self._at(session, participant, plan, place))
         return _Current(participant, session, plan, place)
 
     @staticmethod
