@@ -223,6 +223,10 @@ async def first_tick_done(application: BotApplication) -> None:
     while tick.next_t is None or tick.next_t < started + timedelta(minutes=30):
         await asyncio.sleep(0.05)
         assert datetime.now(UTC) - started < timedelta(seconds=10), "the scheduler never ticked"
+    # The job queue moves next_t when it starts the tick, which holds the scheduler's lock from
+    # its first step (the poll above slept, so it has taken it): wait for the tick to finish.
+    async with application.bot_data.scheduler._lock:
+        pass
 
 
 async def say(user: EmulatedUser, text: str) -> ChatMessage:
