@@ -125,9 +125,12 @@ async def create_session_with_cli(
     school: str = "E2E skola",
     timezone: str = "Europe/Riga",
     questions: tuple[str, ...] = ("--no-background",),
+    coordinator: int = 900,
+    start: date | None = None,
 ) -> dict[str, Any]:
-    """A session from the command line; by default it asks nothing but the statements."""
-    start = today_in(timezone)
+    """A two-week session from the command line, by default opening today and asking nothing
+    but the statements."""
+    start = start or today_in(timezone)
     code, out, err = await selfie_bot(
         emu,
         database,
@@ -136,7 +139,7 @@ async def create_session_with_cli(
         "--school",
         school,
         "--coordinator",
-        "900",
+        str(coordinator),
         "--level",
         level,
         "--start",
