@@ -171,7 +171,7 @@ async def test_a_vet_school_runs_a_work_based_learning_session_with_four_groups(
             lambda: len([m for m in coordinator.messages if m.photo]) > photos_before, timeout=30
         )
         await coordinator.send("/results")
-        photo, pdf, summary = await coordinator.wait_for_messages(3, timeout=30)
+        photo, pdf, summary = await coordinator.wait_for_messages(3, timeout=60)
     assert "In-company trainers: 2" in (photo.caption or "")
     assert photo.photo is not None and pdf.document is not None and summary.document is not None
     assert pdf.document.data.startswith(b"%PDF")
