@@ -105,7 +105,7 @@ class BotProcess:
             await self.process.wait()
 
 
-def bot_env(emu: BotApiEmulator, database: Path, **settings: str) -> dict[str, str]:
+def bot_env(emu: BotApiEmulator, database: str | Path, **settings: str) -> dict[str, str]:
     """Environment for `selfie-bot run` against `emu`, with production defaults otherwise."""
     env = {
         "SELFIE_BOT_TOKEN": emu.token,
@@ -116,7 +116,7 @@ def bot_env(emu: BotApiEmulator, database: Path, **settings: str) -> dict[str, s
 
 
 def survey_bot(
-    emu: BotApiEmulator, database: Path, profile: Path | None = None, **settings: str
+    emu: BotApiEmulator, database: str | Path, profile: Path | None = None, **settings: str
 ) -> BotProcess:
     args = ["--env-file", os.devnull, "run"]
     return BotProcess(emu, "bot", args, bot_env(emu, database, **settings), profile)
@@ -172,7 +172,7 @@ async def answer(
     return user.chat.bot_acted.notified_at - pressed
 
 
-async def open_session(database: Path, *, days_ago: int = 0) -> dict[Profile, str]:
+async def open_session(database: str | Path, *, days_ago: int = 0) -> dict[Profile, str]:
     """A two-week session that opened `days_ago` days ago (8: its first planned reminder round
     is due); returns its invite tokens."""
     now = datetime.now(UTC)
