@@ -10,8 +10,10 @@ this process, where simulated respondents press buttons. For each number of conc
 respondents and each mode, the bots take turns (ours, minimal, ours, minimal, …) `--repeats`
 times, so that a change in the machine's load meanwhile falls on both; the summary gives each
 figure's median and its spread (min–max) over the repeats, and the comparison pairs the runs
-of one repeat. The load average (1 min) is read before and after every run, and a run that saw
-a load of 1 or more is marked busy: on 2 cores, something else was then taking CPU.
+of one repeat. The load average (1 min) is read before and after every run; it counts the
+benchmark itself too (saturated, the bot and the driver keep about 1.5 cores busy), so what
+marks a run busy is the CPU that other processes took while it ran (/proc/stat less our
+processes): half a core or more, on a machine of 2.
 
 - saturated: every respondent presses a value as soon as the next statement is shown, so the
   bot is the bottleneck; answers per second (counted while the middle 80 % of a run's answers
@@ -44,7 +46,14 @@ from typing import Literal
 import asyncpg
 
 from benchmarks import postgres_server
-from benchmarks.common import machine, markdown_table, percentile, process_cpu_seconds, write_json
+from benchmarks.common import (
+    machine,
+    machine_busy_seconds,
+    markdown_table,
+    percentile,
+    process_cpu_seconds,
+    write_json,
+)
 from benchmarks.live import (
     TOKEN,
     USERNAME,
@@ -62,7 +71,7 @@ MAX_ANSWERS_EACH = 39  # a teacher's questionnaire has 40 statements
 OFFERED_RATE = 150.0
 REPEATS = 3
 MINIMAL, SURVEY = "minimal PTB bot", "survey bot"
-BUSY_LOAD = 1.0
+BUSY_OTHERS = 0.5  # cores that other processes used during a run
 Engine = Literal["sqlite", "postgresql"]
 
 
@@ -84,10 +93,11 @@ class Run:
     repeat: int = 0
     load_before: float = 0.0  # the 1-minute load average
     load_after: float = 0.0
+    others_cores: float = 0.0  # CPU that processes other than the benchmark's used meanwhile
 
     @property
     def busy(self) -> bool:
-        return max(self.load_before, self.load_after) >= BUSY_LOAD
+        return self.others_cores >= BUSY_OTHERS
 
 
 def _load() -> float:
@@ -113,6 +123,10 @@ def _stacks(folder: Path | None, name: str) -> Path | None:
     return None if folder is None else folder / f"{name}.stacks"
 
 
+def _syscalls(folder: Path | None, name: str) -> Path | None:
+    return None if folder is None else folder / f"{name}.strace"
+
+
 @asynccontextmanager
 async def database_for(engine: Engine, folder: Path) -> AsyncIterator[str | Path]:
     """An empty database for our bot: a file in `folder`, or one on a throwaway server."""
@@ -130,7 +144,11 @@ async def database_for(engine: Engine, folder: Path) -> AsyncIterator[str | Path
 
 @asynccontextmanager
 async def subjects(
-    database: str | Path, names: list[str], profile: Path | None, minimal_poll: float
+    database: str | Path,
+    names: list[str],
+    profile: Path | None,
+    minimal_poll: float,
+    syscalls: Path | None = None,
 ) -> AsyncIterator[list[Subject]]:
     token = (await open_session(database))["teacher"]
     async with (
@@ -152,6 +170,8 @@ async def subjects(
             ),
         ]
         chosen = [subject for subject in every if subject.name in names]
+        every[0].process.syscalls = _syscalls(syscalls, "minimal")
+        every[1].process.syscalls = _syscalls(syscalls, "survey")
         try:
             for subject in chosen:
                 await subject.process.start()
@@ -178,6 +198,11 @@ class Tally:
     driver_cpu: float = 0.0
     emulator_cpu: float = 0.0
     polls: int = 0
+    others_cpu: float = 0.0
+
+
+def _ours_cpu(pids: Sequence[int]) -> float:
+    return sum(process_cpu_seconds(pid) for pid in (os.getpid(), *pids))
 
 
 async def _wave(
@@ -186,6 +211,7 @@ async def _wave(
     each: int,
     pause: Callable[[random.Random], float],
     tally: Tally,
+    pids: Sequence[int],
 ) -> None:
     """Join `concurrency` fresh respondents (not counted), then let each answer `each` times."""
     users = subject.users(concurrency)
@@ -207,11 +233,13 @@ async def _wave(
 
     subject.emu.stats.reset()
     bot_cpu, driver_cpu = process_cpu_seconds(subject.process.pid), time.process_time()
+    busy, ours = machine_busy_seconds(), _ours_cpu(pids)
     began = time.perf_counter()
     results = await asyncio.gather(
         *(respond(user, statement) for user, statement in zip(users, statements, strict=True))
     )
     tally.seconds += time.perf_counter() - began
+    tally.others_cpu += (machine_busy_seconds() - busy) - (_ours_cpu(pids) - ours)
     tally.bot_cpu += process_cpu_seconds(subject.process.pid) - bot_cpu
     tally.driver_cpu += time.process_time() - driver_cpu
     tally.emulator_cpu += subject.emu.stats.handler_cpu_seconds
@@ -222,7 +250,15 @@ async def _wave(
         tally.steady_rates.append(0.8 * len(finished) / (last - first))
 
 
-async def measure(subject: Subject, mode: str, concurrency: int, total: int, rate: float) -> Run:
+async def measure(
+    subject: Subject,
+    mode: str,
+    concurrency: int,
+    total: int,
+    rate: float,
+    pids: Sequence[int] = (),
+) -> Run:
+    """`pids`: the benchmark's other processes (the bots), not counted as others' load."""
     waves, each = _answers_each(concurrency, total)
     mean_pause = concurrency / rate
 
@@ -232,7 +268,7 @@ async def measure(subject: Subject, mode: str, concurrency: int, total: int, rat
     tally = Tally()
     load_before = _load()
     for _ in range(waves):
-        await _wave(subject, concurrency, each, pause, tally)
+        await _wave(subject, concurrency, each, pause, tally, pids or [subject.process.pid])
     count = len(tally.latencies)
     return Run(
         bot=subject.name,
@@ -250,6 +286,7 @@ async def measure(subject: Subject, mode: str, concurrency: int, total: int, rat
         polls=round(tally.polls / count, 2),
         load_before=load_before,
         load_after=_load(),
+        others_cores=round(max(0.0, tally.others_cpu) / tally.seconds, 2),
     )
 
 
@@ -262,10 +299,12 @@ def _spread(values: Sequence[float], digits: int = 1) -> str:
 
 
 def _loads(runs: Sequence[Run]) -> str:
+    """The load averages seen, the others' cores, and how many runs were busy."""
     loads = [load for run in runs for load in (run.load_before, run.load_after)]
+    others = [run.others_cores for run in runs]
     busy = sum(run.busy for run in runs)
-    marks = f", {busy}/{len(runs)} busy" if busy else ""
-    return f"{min(loads):.2f}–{max(loads):.2f}{marks}"
+    marks = f"; {busy}/{len(runs)} busy" if busy else ""
+    return f"{min(loads):.2f}–{max(loads):.2f}, others {min(others):.2f}–{max(others):.2f}{marks}"
 
 
 def _groups(runs: Sequence[Run]) -> dict[tuple[str, str, int], list[Run]]:
@@ -351,18 +390,20 @@ async def bench(
     minimal_poll: float = 0.0,
     repeats: int = REPEATS,
     engine: Engine = "sqlite",
+    syscalls: Path | None = None,
 ) -> list[Run]:
     runs: list[Run] = []
     with tempfile.TemporaryDirectory() as folder:
         async with (
             database_for(engine, Path(folder)) as database,
-            subjects(database, names, profile, minimal_poll) as chosen,
+            subjects(database, names, profile, minimal_poll, syscalls) as chosen,
         ):
             for count in concurrency:
                 for mode in modes:
                     for repeat in range(repeats):
                         for subject in chosen:
-                            run = await measure(subject, mode, count, total, rate)
+                            pids = [each.process.pid for each in chosen]
+                            run = await measure(subject, mode, count, total, rate, pids)
                             run = _replace_repeat(run, repeat)
                             print(" | ".join(map(str, astuple(run))), flush=True)
                             runs.append(run)
@@ -390,6 +431,7 @@ HEADERS = [
     "repeat",
     "load before",
     "load after",
+    "others' cores",
 ]
 SUMMARY_HEADERS = [
     "bot",
@@ -402,7 +444,7 @@ SUMMARY_HEADERS = [
     "bot CPU ms/answer",
     "emulator+driver CPU ms/answer",
     "getUpdates/answer",
-    "load",
+    "load; others' cores",
 ]
 
 
@@ -428,6 +470,9 @@ def main(argv: list[str] | None = None) -> None:
         default="sqlite",
         help="our bot's engine (postgresql: a throwaway server from this machine's binaries)",
     )
+    parser.add_argument(
+        "--syscalls", type=Path, default=None, help="folder for strace -c counts of the bots"
+    )
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument(
         "--profile", type=Path, default=None, help="folder for py-spy stacks of the bots"
@@ -445,6 +490,7 @@ def main(argv: list[str] | None = None) -> None:
             args.minimal_poll_interval,
             args.repeats,
             args.database,
+            args.syscalls,
         )
     )
     print(
@@ -474,9 +520,8 @@ def main(argv: list[str] | None = None) -> None:
         )
 
 
-def _marked(run: Run) -> tuple[str, str]:
-    star = "*" if run.busy else ""
-    return f"{run.load_before}{star}", f"{run.load_after}{star}"
+def _marked(run: Run) -> tuple[float, float, str]:
+    return run.load_before, run.load_after, f"{run.others_cores}{' busy' if run.busy else ''}"
 
 
 if __name__ == "__main__":
