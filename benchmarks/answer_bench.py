@@ -494,7 +494,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     )
     print(
-        markdown_table(HEADERS, [[*astuple(run)[:-3], run.repeat, *_marked(run)] for run in runs])
+        markdown_table(HEADERS, [[*astuple(run)[:-4], run.repeat, *_marked(run)] for run in runs])
     )
     print()
     print(markdown_table(SUMMARY_HEADERS, summary(runs)))
