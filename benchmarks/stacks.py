@@ -19,7 +19,10 @@ from pathlib import Path
 COMPONENTS: tuple[tuple[str, str], ...] = (
     ("aiosqlite, loop side", r"aiosqlite/"),
     ("HTTP (httpx, httpcore, h11)", r"^(httpx|httpcore|h11|anyio|sniffio)/"),
-    ("PTB: Bot API methods and objects", r"^telegram/(_bot|_callbackquery|_message|request/|_utils/|_telegramobject|_inline/|_user|_chat|_update|_files/|_\w+\.py)"),
+    (
+        "PTB: Bot API methods and objects",
+        r"^telegram/(_bot|_callbackquery|_message|request/|_utils/|_telegramobject|_inline/|_user|_chat|_update|_files/|_\w+\.py)",
+    ),
     ("PTB: application, handlers, rate limiter", r"^(telegram/ext/|aiolimiter/)"),
     ("ours: storage", r"^bot/storage/"),
     ("ours: rendering and texts", r"^bot/(handlers/render|handlers/callback_data|i18n/)"),

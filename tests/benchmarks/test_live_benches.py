@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import answer_bench, broadcast_bench, footprint_bench, postgres_server
+from benchmarks import (
+    answer_bench,
+    broadcast_bench,
+    footprint_bench,
+    postgres_server,
+    unit_bench,
+)
 
 
 def test_the_answer_benchmark_times_every_answer_of_both_bots_in_turns(tmp_path: Path) -> None:
@@ -65,3 +71,11 @@ def test_the_answer_benchmark_runs_our_bot_on_a_throwaway_postgresql(tmp_path: P
     figures = json.loads(out.read_text(encoding="utf-8"))
     assert figures["machine"]["database"] == "postgresql"
     assert [run["answers"] for run in figures["runs"]] == [4, 4]
+
+
+def test_the_unit_of_work_benchmark_times_both_ways_in_turns(tmp_path: Path) -> None:
+    out = tmp_path / "unit.json"
+    unit_bench.main(["--waves", "1", "--repeats", "2", "--json", str(out)])
+    runs = json.loads(out.read_text(encoding="utf-8"))["runs"]
+    assert [run["way"] for run in runs] == [*unit_bench.WAYS, *unit_bench.WAYS]
+    assert all(run["answers"] == 390 and run["cpu_us"] > 0 for run in runs)
