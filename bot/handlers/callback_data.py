@@ -214,12 +214,6 @@ class DraftOp(StrEnum):
     OWN_GROUPS_DONE = "ogd"
     SKIP_OWN_HELP = "osk"
     BACK = "back"  # away from an own statement being written
-    RESPONDENTS = "rsp"  # what the respondents are asked besides the statements
-    TOGGLE_BACKGROUND = "bg"
-    OPEN_GROUP = "oq"  # the choice of one group's open question
-    OPEN_PICK = "oqk"  # "<group>.<listed key>"
-    OPEN_WRITE = "oqw"
-    OPEN_NONE = "oqn"
     DATES = "dates"
     MONTH = "cal"
     DAY = "day"
@@ -228,6 +222,12 @@ class DraftOp(StrEnum):
     DISCARD = "drop"
     RESUME = "resume"
     NOTHING = "nop"  # the calendar's weekday names and blank days
+    RESPONDENTS = "rsp"  # what the respondents are asked besides the statements
+    TOGGLE_BACKGROUND = "bg"
+    OPEN_GROUP = "oq"  # the choice of one group's open question
+    OPEN_PICK = "oqk"  # "<group>.<listed key>"
+    OPEN_WRITE = "oqw"
+    OPEN_NONE = "oqn"
 
 
 class SessionOp(StrEnum):

@@ -65,9 +65,16 @@ def own_group(profile: Profile) -> DraftChange:
 
 
 async def set_up(
-    coordination: Coordination, user: int, school_id: int, *, start: date, own: int = 1
+    coordination: Coordination,
+    user: int,
+    school_id: int,
+    *,
+    start: date,
+    own: int = 1,
+    background: bool = False,
 ) -> DraftView:
-    """A draft ready to save: upper-secondary, A6 chosen, `own` own statements, 14 days."""
+    """A draft ready to save: upper-secondary, A6 chosen, `own` own statements, 14 days; the
+    questions about the respondents left out unless `background`."""
     view = await coordination.start_draft(user=user, school_id=school_id)
     d = view.draft.id
 
@@ -76,6 +83,8 @@ async def set_up(
 
     await change(lambda x, s: drafts.choose_level(x, s, "upper-secondary"))
     await change(lambda x, s: drafts.toggle_optional(x, s, "A6"))
+    if not background:
+        await change(drafts.toggle_background)
     for number in range(own):
         await change(drafts.begin_own)
         await change(own_text(f"Own statement {number + 1}"))

@@ -255,7 +255,7 @@ def preview_messages(
     blocks = [title]
     if background:
         undisclosed = t.addressed(shown_in, "background.undisclosed", register)
-        blocks.append("\n" + t(language, "preview.background_title", undisclosed=undisclosed))
+        blocks.append("\n" + t(language, "preview.background_title", label=undisclosed))
         for question in background:
             options = " / ".join(
                 html.escape(t.addressed(shown_in, question.option_key(o), register))

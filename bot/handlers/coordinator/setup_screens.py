@@ -504,7 +504,7 @@ def respondents_summary(language: Language, level: Level, questions: RespondentQ
             else t(language, "draft.open_none")
         )
         lines.append(
-            t(language, "draft.open_line", group=group_name(language, profile), question=wording)
+            t(language, "draft.open_line", group=group_name(language, profile), text=wording)
         )
     return "\n".join(lines)
 
