@@ -203,6 +203,10 @@ async def test_an_admin_invites_a_coordinator_who_sets_up_a_session_that_is_answ
         student = emu.user(300, language_code="en")
         await student.open_link(student_link)
         _, statement = await student.wait_for_messages(2)
+        # The dialogue asks about the respondents by default, as the command line does.
+        assert statement.content.startswith("About you")
+        while statement.content.startswith("About you"):
+            await click(student, statement, "Prefer not to say")
         seen: list[str] = []
         while any(b.text.startswith("N/A") for b in statement.buttons):
             seen.append(statement.content)
