@@ -58,7 +58,7 @@ from bot.surveys.open_questions import (
     default_open_questions,
 )
 from bot.surveys.respondents import RespondentQuestions, open_questions_from
-from bot.surveys.vocabulary import DEFAULT_LANGUAGE, LANGUAGES, LEVELS, PROFILES, Level
+from bot.surveys.vocabulary import DEFAULT_LANGUAGE, LANGUAGES, LEVELS, PROFILES, Level, profiles_at
 from bot.validation import OutOfRange, plain_text, record_id, telegram_user_id
 
 
@@ -693,12 +693,12 @@ def _row_request(
         timezone=timezone,
         optional_codes=optional,
         own=own,
-        questions=_row_questions(row, own_language),
+        questions=_row_questions(row, level, own_language),
     )
     return request, coordinator
 
 
-def _row_questions(row: dict[str, str], language: str) -> RespondentQuestions:
+def _row_questions(row: dict[str, str], level: Level, language: str) -> RespondentQuestions:
     """The row's background and open_question columns; CommandError names the column."""
     typed = (row.get("background") or "yes").lower()
     if typed not in YES + NO:
@@ -711,6 +711,8 @@ def _row_questions(row: dict[str, str], language: str) -> RespondentQuestions:
         for column, is_listed in ((listed, True), (own, False)):
             if not row.get(column):
                 continue
+            if profile not in profiles_at(level):
+                raise CommandError(f"{column}: {profile} does not answer at level {level}")
             spec = [f"{profile}={row[column]}"]
             try:
                 open_questions += open_questions_from(
