@@ -650,3 +650,49 @@ async def test_a_follow_up_keeps_the_school_s_rules(
     assert refused.value.problem == "year_full"
     assert await session_count(db) == 3
     assert await coordination.follow_up_offer(user=ANNA, session_id=closed.id) == offer
+
+
+async def test_the_respondent_questions_are_saved_changed_before_the_start_and_then_locked(
+    coordination: Coordination, clock: FixedClock
+) -> None:
+    school = await join(coordination, "A", ANNA)
+    start = TODAY + timedelta(days=2)
+    view = await set_up(coordination, ANNA, school, start=start, background=True)
+    await coordination.change(
+        user=ANNA,
+        draft_id=view.draft.id,
+        change=lambda x, s: drafts.choose_open(x, s, "teacher", "strength"),
+    )
+    saved = await coordination.save(user=ANNA, draft_id=view.draft.id)
+    session_id = saved.session.id
+    asked = await coordination.asked(user=ANNA, session_id=session_id)
+    assert asked.background
+    assert [(q.profile, q.key) for q in asked.open_questions] == [("teacher", "strength")]
+    with pytest.raises(Refused):
+        await coordination.asked(user=BEN, session_id=session_id)
+
+    # Before the start, a change to the session begins from what it asks, and saves changes.
+    edit = await coordination.edit_session(user=ANNA, session_id=session_id, dates=False)
+    assert edit.draft.questions == asked
+    for rule in (
+        drafts.toggle_background,
+        lambda x, s: drafts.no_open(x, s, "teacher"),
+        lambda x, s: drafts.begin_open_text(x, s, "student"),
+        lambda x, s: drafts.open_text(x, s, "What helps you learn?", "en"),
+    ):
+        await coordination.change(user=ANNA, draft_id=edit.draft.id, change=rule)
+    await coordination.save(user=ANNA, draft_id=edit.draft.id)
+    changed = await coordination.asked(user=ANNA, session_id=session_id)
+    assert not changed.background
+    assert [(q.profile, q.text) for q in changed.open_questions] == [
+        ("student", "What helps you learn?")
+    ]
+
+    # A draft opened before the start cannot change them once the session has started.
+    late = await coordination.edit_session(user=ANNA, session_id=session_id, dates=False)
+    clock.set(saved.session.opens_at)
+    with pytest.raises(DraftError, match="statements_locked"):
+        await coordination.change(
+            user=ANNA, draft_id=late.draft.id, change=drafts.toggle_background
+        )
+    assert await coordination.asked(user=ANNA, session_id=session_id) == changed
