@@ -21,7 +21,9 @@ from bot.storage.deliveries import close_session
 from bot.storage.records import Session
 from bot.storage.sessions import own_statements, session_statement_codes
 from bot.surveys.bank import Bank
+from bot.surveys.open_questions import OpenQuestion
 from bot.surveys.questionnaire import OwnStatement, Translation
+from bot.surveys.respondents import RespondentQuestions
 from bot.surveys.vocabulary import Profile
 from bot.validation import UnsafeText
 
@@ -503,6 +505,9 @@ async def closed_session(coordination: Coordination, db: Database, clock: FixedC
         timezone="Europe/Riga",
         optional_codes={"A6", "C9"},
         own=[own],
+        questions=RespondentQuestions(
+            background=True, open_questions=(OpenQuestion("teacher", key="support"),)
+        ),
     )
     assert created.school_id == school
     clock.set(created.period.closes_at)
@@ -556,6 +561,11 @@ async def test_the_follow_up_repeats_the_closed_session_months_on_and_is_made_on
     assert own[follow_up.id] == own[closed.id]
     assert own[follow_up.id][0].translations[0].text == "The school runs a robotics club."
     assert len({row["token"] for row in tokens}) == 6  # new links, not the closed session's
+    # It asks the respondents what the closed session asked them.
+    assert await coordination.asked(user=ANNA, session_id=follow_up.id) == await coordination.asked(
+        user=ANNA, session_id=closed.id
+    )
+    assert (await coordination.asked(user=ANNA, session_id=follow_up.id)).background
 
     # A second press (or the 6 months' button under the same offer) makes nothing more.
     for months in (3, 6):

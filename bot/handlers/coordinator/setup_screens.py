@@ -574,7 +574,7 @@ def open_choice_screen(language: Language, view: DraftView, profile: Profile) ->
             ]
         )
     own = current is not None and current.text is not None
-    if own and current is not None:
+    if current is not None and current.text is not None:
         lines.append(
             f"✅ {t(language, 'draft.open_own_current')} <i>{open_wording(language, current)}</i>"
         )
