@@ -39,6 +39,10 @@ async def answer_all(
     await user.open_link(link)
     welcome, card = await user.wait_for_messages(2, timeout=20)
     assert texts()(language, f"group.{profile}") in welcome.content
+    # A session set up in the chat asks about the person first, as on the command line.
+    undisclosed = texts()(language, "background.undisclosed")
+    while any(b.text == undisclosed for b in card.buttons):
+        await click(user, card, undisclosed)
     seen: list[str] = []
     while any(b.text.startswith("N/A") for b in card.buttons) and len(seen) < at_most:
         code = CODE.fullmatch(card.button("N/A").callback_data or "")
