@@ -267,7 +267,7 @@ async def test_an_unsettled_report_is_sent_once_after_a_crash(
     clock.set(session.period.closes_at)
     # The process closes the session and dies before sending anything.
     await scheduler.stop()
-    scheduler._spawn = lambda claims: None  # type: ignore[method-assign]
+    scheduler._spawn = lambda claims, **_: None  # type: ignore[method-assign]
     assert await scheduler.close(session.session_id)
     restarted = make_scheduler(db, clock, bank, bot, participation)
     await restarted.resume_unsent()
