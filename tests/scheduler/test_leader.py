@@ -37,9 +37,7 @@ def candidate(db: Database, clock: FixedClock, bank: Bank, bot: Bot, rate: float
         policy=ReminderPolicy(),
         leadership=db.leadership(),
         broadcaster=Broadcaster(bot=bot, db=db, clock=clock, rate=rate),
-        render=NoticeRenderer(
-            db=db, bank=bank, participation=participation, bot_username=USERNAME
-        ),
+        render=NoticeRenderer(db=db, bank=bank, participation=participation, bot_username=USERNAME),
     )
 
 
@@ -83,7 +81,10 @@ async def test_a_round_claimed_by_a_process_that_does_not_lead_is_sent_by_the_le
     bank: Bank,
     bot: Bot,
 ) -> None:
-    leader, follower = candidate(db, clock, bank, bot, 1000), candidate(other, clock, bank, bot, 1000)
+    leader, follower = (
+        candidate(db, clock, bank, bot, 1000),
+        candidate(other, clock, bank, bot, 1000),
+    )
     try:
         assert await leader.campaign()
         assert not await follower.campaign()
@@ -94,7 +95,7 @@ async def test_a_round_claimed_by_a_process_that_does_not_lead_is_sent_by_the_le
         assert reminders(emu) == Counter()  # the follower sent nothing
         assert await leader.campaign()  # its next campaign takes the claims over
         await leader.drain()
-        assert reminders(emu) == Counter({person: 1 for person in PEOPLE})
+        assert reminders(emu) == Counter(dict.fromkeys(PEOPLE, 1))
         assert await unsent(db) == 0
     finally:
         await follower.stop()
