@@ -2,7 +2,7 @@
 runs it beside its web server, without taking updates (a second `getUpdates` caller would
 only get 409s).
 
-    SELFIE_DATABASE=... SELFIE_BOT_TOKEN=... python -m benchmarks.sender
+    SELFIE_DATABASE=... SELFIE_BOT_TOKEN=... python -m benchmarks.sender [--rate N]
 
 Configured like `selfie-bot run` (SELFIE_* variables): every SELFIE_LEADER_SECONDS it tries
 to become the sender, or checks that it still is; while it leads it ticks every
@@ -13,6 +13,7 @@ tests (tests/e2e/test_leader.py) and benchmarks/leader_bench.py start two and ki
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 from time import monotonic
@@ -27,7 +28,7 @@ from bot.storage import Database
 from bot.surveys.bank import default_bank
 
 
-async def serve() -> None:
+async def serve(rate: float | None) -> None:
     settings = load_settings(os.devnull)
     clock = SystemClock()
     bank = default_bank()
@@ -42,6 +43,8 @@ async def serve() -> None:
                 participation=Participation(db=db, clock=clock, bank=bank),
                 bot=bot,
             )
+            if rate is not None:  # past the settings' cap, for an emulator without a limit
+                scheduler.broadcaster.rate = rate
             try:
                 await _stand(scheduler, settings.leader_seconds, settings.tick_seconds)
             finally:
@@ -66,4 +69,6 @@ async def _stand(scheduler: Scheduler, every: float, tick_every: float) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(serve())
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.sender")
+    parser.add_argument("--rate", type=float, default=None, help="messages a second")
+    asyncio.run(serve(parser.parse_args().rate))
