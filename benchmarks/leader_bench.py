@@ -39,6 +39,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import asyncpg
 
@@ -247,7 +248,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rate", type=float, default=300.0, help="messages a second")
     parser.add_argument("--database", default=None, help="an empty PostgreSQL database's URL")
-    parser.add_argument("--json", default=None)
+    parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     facts = machine()
     results = asyncio.run(bench(args.participants, args.runs, args.rate, args.database))
