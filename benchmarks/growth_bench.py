@@ -274,6 +274,7 @@ async def measure(
             participation=participation,
             bot=env.bot,
         )
+        await scheduler.campaign()  # the sender, as the only process
         clock.set(created.period.closes_at)
         started = time.perf_counter()
         await scheduler.tick()

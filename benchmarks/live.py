@@ -212,7 +212,7 @@ async def open_session(database: str | Path, *, days_ago: int = 0) -> dict[Profi
 
 
 async def seed_participants(
-    database: Path, invites: dict[Profile, str], count: int, *, first_id: int, seed: int = 7
+    database: Path | str, invites: dict[Profile, str], count: int, *, first_id: int, seed: int = 7
 ) -> list[int]:
     """`count` people join through the participation service (3 % leaders, 22 % teachers,
     75 % students), each having answered 0-3 statements; returns their Telegram ids."""

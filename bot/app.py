@@ -71,10 +71,13 @@ def build_scheduler(
     bot: Bot,
     drawing: Drawing | None = None,
 ) -> Scheduler:
-    """The scheduler with its sender and renderer; the bot must be initialised (username)."""
+    """The scheduler with its sender and renderer; the bot must be initialised (username). It
+    sends on its own once `campaign()` made it the leader."""
     return Scheduler(
         db=db,
         clock=clock,
+        leadership=db.leadership(),
+        lease=timedelta(seconds=settings.lease_seconds),
         policy=settings.reminder_policy(),
         retention=timedelta(days=settings.retention_days),
         badge=BadgeRule(minimums=settings.recommended_minimums),
@@ -260,7 +263,9 @@ async def _schedule_all(
     job_queue = application.job_queue
     assert job_queue is not None
     settings = application.bot_data.services.settings
-    jobs.install(job_queue, scheduler, interval=settings.tick_seconds)
+    jobs.install(
+        job_queue, scheduler, interval=settings.tick_seconds, campaign=settings.leader_seconds
+    )
     async with scheduler.db.read() as connection:
         sessions = await session_queries.active_sessions(connection)
     for session in sessions:

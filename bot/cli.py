@@ -465,6 +465,7 @@ TOLD = {
     "told": "told in the chat",
     "waiting": "has not started the bot (or blocked it); told when they send /start",
     "failed": "could not be told now (see the warning above); they see the session in /sessions",
+    "queued": "to be told by the running bot, which sends the bot's messages",
 }
 
 
@@ -490,7 +491,7 @@ async def _sending_scheduler(settings: Settings, db: Database) -> AsyncIterator[
     clock = SystemClock()
     bank = default_bank()
     async with connected_bot(settings) as bot:
-        yield build_scheduler(
+        scheduler = build_scheduler(
             settings,
             db=db,
             clock=clock,
@@ -498,6 +499,13 @@ async def _sending_scheduler(settings: Settings, db: Database) -> AsyncIterator[
             participation=Participation(db=db, clock=clock, bank=bank),
             bot=bot,
         )
+        # The command sends what it claims only as the sender, when no bot is running (one
+        # pace across every process); otherwise the running bot takes the claims over.
+        await scheduler.campaign(take_over=False)
+        try:
+            yield scheduler
+        finally:
+            await scheduler.stop()
 
 
 async def _tell(settings: Settings, db: Database, claims: list[Claim]) -> dict[int, str]:
@@ -509,20 +517,31 @@ async def _tell(settings: Settings, db: Database, claims: list[Claim]) -> dict[i
     if settings.bot_token is not None:
         try:
             async with _sending_scheduler(settings, db) as scheduler:
-                await scheduler.broadcaster.send(claims, scheduler.render)
+                await scheduler.send_now(claims)
         except TelegramError as error:
             print(f"selfie-bot: could not reach the Bot API: {error}", file=sys.stderr)
     told: dict[int, str] = {}
     async with db.transaction() as connection:
         for claim in claims:
             state = await delivery_queries.outcome(connection, claim=claim)
-            if state is None:  # never tried: no token, or no Bot API
-                await delivery_queries.settle(
-                    connection, claim=claim, now=SystemClock().now(), failure="not sent"
+            # Never tried here (no token, no Bot API, or not the sender): the running bot's,
+            # unless nobody has taken it.
+            if state is None:
+                state = (
+                    "not sent"
+                    if await delivery_queries.settle_unowned(
+                        connection, claim=claim, failure="not sent"
+                    )
+                    else "queued"
                 )
-                state = "not sent"
             told[claim.recipient] = (
-                "told" if state == "sent" else "waiting" if state in UNREACHED else "failed"
+                "told"
+                if state == "sent"
+                else "queued"
+                if state == "queued"
+                else "waiting"
+                if state in UNREACHED
+                else "failed"
             )
     return told
 
@@ -877,14 +896,22 @@ async def _scheduled_now(settings: Settings, db: Database, args: argparse.Namesp
                     )
                 claimed = await scheduler.remind(args.session_id)
                 result: dict[str, Any] = {"session_id": args.session_id, "messages": claimed}
-                message = f"Session {args.session_id}: {claimed} reminder message(s) sent."
+                message = f"Session {args.session_id}: {claimed} reminder message(s) " + (
+                    "sent." if scheduler.leading else "claimed; the running bot sends them."
+                )
             else:
                 closed = await scheduler.close(args.session_id)
                 if not closed:
                     done = "cancelled" if status.session.status == "cancelled" else "closed"
                     raise CommandError(f"session {args.session_id} is already {done}")
                 result = {"session_id": args.session_id, "closed": True}
-                message = f"Session {args.session_id} closed; the report went to its coordinators."
+                message = f"Session {args.session_id} closed; the report " + (
+                    "went to its coordinators."
+                    if scheduler.leading
+                    else "goes to its coordinators from the running bot."
+                )
+            # Who sends: this command (no bot was running), or the bot that leads.
+            result["sent_by"] = "command" if scheduler.leading else "bot"
             await scheduler.drain()
     except TelegramError as error:
         raise CommandError(f"the Bot API answered: {error}") from None

@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     # which count only per chat.
     broadcast_rate: float = Field(default=28.0, gt=0, le=30)
     tick_seconds: float = Field(default=60.0, gt=0, le=86400)
+    # Every process tries this often to become the sender (bot/storage/leadership.py), and the
+    # sender checks that it still is: a dead sender's successor starts within one interval.
+    leader_seconds: float = Field(default=5.0, gt=0, le=300)
+    # How long a claim stays its sender's without a renewal (renewed every third of it): what a
+    # sender that lost the lock without noticing could still send. Longer than leader_seconds.
+    lease_seconds: float = Field(default=30.0, gt=0, le=3600)
     # Seconds between two getUpdates calls: a short pause lets updates arrive in batches, one
     # call for several answers at a busy time (BENCHMARKS.md §1).
     poll_interval: float = Field(default=0.02, ge=0, le=5)

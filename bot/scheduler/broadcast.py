@@ -8,6 +8,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import httpx
 from telegram import Bot, InlineKeyboardMarkup, InputFile
@@ -77,15 +78,27 @@ class Broadcaster:
     clock: Clock
     rate: float  # messages a second: SELFIE_BROADCAST_RATE
     retries: RetryPolicy = field(default_factory=RetryPolicy)
+    # Whose claims the notices about a failed report are, and for how long (work.py sets it).
+    owner: str | None = None
+    lease: timedelta = timedelta(seconds=30)
     _next_slot: float = field(default=0.0, init=False)
     _in_flight: set[Claim] = field(default_factory=set, init=False)
     _intro_sent: set[Claim] = field(default_factory=set, init=False)
     _shown: set[Claim] = field(default_factory=set, init=False)  # sent but for the document
 
-    async def send(self, claims: Iterable[Claim], render: Render) -> BroadcastReport:
+    async def send(
+        self,
+        claims: Iterable[Claim],
+        render: Render,
+        keep_going: Callable[[], Awaitable[bool]] | None = None,
+    ) -> BroadcastReport:
+        """Send each claim in turn; `keep_going`, asked before each, can stop the rest (they
+        stay claimed and unsent, for whoever takes them over)."""
         report = BroadcastReport()
         queue = deque(claims)
         while queue:
+            if keep_going is not None and not await keep_going():
+                break
             claim = queue.popleft()
             if claim in self._in_flight:
                 continue
@@ -197,6 +210,8 @@ class Broadcaster:
                         kind=kind,
                         recipients=[claim.recipient],
                         now=now,
+                        owner=self.owner,
+                        lease_until=now + self.lease if self.owner is not None else None,
                     )
         planned = f"next attempt at {retry_at:%Y-%m-%d %H:%M} UTC" if retry_at else "giving up"
         log.error(

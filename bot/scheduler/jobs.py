@@ -17,18 +17,41 @@ from bot.scheduler.work import Scheduler
 from bot.storage.records import Session
 
 TICK_JOB = "tick"
+CAMPAIGN_JOB = "campaign"
 
 
 def _job_id(session_id: int, kind: str) -> str:
     return f"session:{session_id}:{kind}"
 
 
-def install(job_queue: JobQueue[Any], scheduler: Scheduler, *, interval: float) -> None:
+def install(
+    job_queue: JobQueue[Any], scheduler: Scheduler, *, interval: float, campaign: float = 5.0
+) -> None:
     """A regular tick as a safety net; the first comes a second after the start, when the job
-    queue runs, and closes at once what fell due while the bot was down."""
+    queue runs, and closes at once what fell due while the bot was down. Every `campaign`
+    seconds the process tries to become the sender, or checks that it still is; it ticks at
+    once when it becomes it."""
 
     async def tick(_: CallbackContext[Any, Any, Any, Any]) -> None:
         await scheduler.tick()
+
+    async def stand(_: CallbackContext[Any, Any, Any, Any]) -> None:
+        was_leading = scheduler.leading
+        if await scheduler.campaign() and not was_leading:
+            await scheduler.tick()
+
+    job_queue.run_repeating(
+        stand,
+        interval=campaign,
+        first=campaign,
+        name=CAMPAIGN_JOB,
+        job_kwargs={
+            "id": CAMPAIGN_JOB,
+            "replace_existing": True,
+            "max_instances": 1,
+            "misfire_grace_time": None,
+        },
+    )
 
     job_queue.run_repeating(
         tick,

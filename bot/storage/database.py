@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.storage.engine import Connection, Dialect, Row, Streaming
+from bot.storage.leadership import Leadership
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 POSTGRESQL_SCHEMES = ("postgresql://", "postgres://")
@@ -95,6 +96,10 @@ class Database(ABC):
         """Reads that take long (reports, exports): where the engine allows, beside the
         writes rather than between them."""
         return self.read()
+
+    @abstractmethod
+    def leadership(self) -> Leadership:
+        """A new candidate for the sender's lock of this database (bot/storage/leadership.py)."""
 
     @abstractmethod
     async def purge(self) -> bool:

@@ -26,18 +26,21 @@ async def claim(
     kind: str,
     recipients: Iterable[int],
     now: datetime,
+    owner: str | None = None,
+    lease_until: datetime | None = None,
 ) -> list[Claim]:
-    """Claim a delivery per recipient; only recipients not claimed before come back."""
+    """Claim a delivery per recipient; only recipients not claimed before come back. Without
+    an owner the claim is anyone's to take (`take`, `take_over`)."""
     wanted = list(dict.fromkeys(recipients))
     # One statement for any number of recipients (thousands of teachers' nudges would be as
     # many round trips while the transaction holds the database).
     many, listed = _EACH_RECIPIENT[dialect_of(connection)]
     rows = await fetch_all(
         connection,
-        "INSERT INTO deliveries (session_id, kind, recipient, claimed_at)"
-        f" SELECT ?, ?, value, ? FROM {many} WHERE true"
+        "INSERT INTO deliveries (session_id, kind, recipient, claimed_at, owner, lease_until)"
+        f" SELECT ?, ?, value, ?, ?, ? FROM {many} WHERE true"
         " ON CONFLICT DO NOTHING RETURNING recipient",
-        (session_id, kind, to_epoch(now), listed(wanted)),
+        (session_id, kind, to_epoch(now), owner, _epoch(lease_until), listed(wanted)),
     )
     new = {row["recipient"] for row in rows}
     return [Claim(session_id, kind, recipient) for recipient in wanted if recipient in new]
@@ -118,14 +121,130 @@ async def claims_exist(connection: Connection, *, session_id: int, kind: str) ->
     return bool(rows)
 
 
-async def unsent(connection: Connection) -> list[Claim]:
-    """Claims that were never settled, e.g. because the process died while sending."""
-    rows = await fetch_all(
-        connection,
-        "SELECT session_id, kind, recipient FROM deliveries"
-        " WHERE sent_at IS NULL AND failure IS NULL ORDER BY claimed_at, recipient",
-    )
+def _epoch(moment: datetime | None) -> int | None:
+    return None if moment is None else to_epoch(moment)
+
+
+# Unsent, never failed, and nobody's: no owner, or an owner whose lease ran out.
+_FREE = (
+    "sent_at IS NULL AND failure IS NULL"
+    " AND (owner IS NULL OR lease_until IS NULL OR lease_until < :now{steal})"
+)
+
+
+async def take_over(
+    connection: Connection,
+    *,
+    owner: str,
+    now: datetime,
+    lease_until: datetime,
+    from_others: bool = False,
+) -> list[Claim]:
+    """Take every unsent claim that nobody is sending (no owner, or a lease that ran out), or
+    with `from_others` also those of other owners (a sender that knows nobody else can be
+    sending); oldest first. Each claim is taken by one caller only."""
+    condition = _FREE.format(steal=" OR owner <> :owner" if from_others else "")
+    parameters = {"owner": owner, "until": to_epoch(lease_until), "now": to_epoch(now)}
+    if dialect_of(connection) == "postgresql":
+        # Rows another sender is taking right now are skipped, not waited for.
+        sql = f"""
+            WITH free AS (
+                SELECT session_id, kind, recipient FROM deliveries WHERE {condition}
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE deliveries d SET owner = :owner, lease_until = :until FROM free
+            WHERE d.session_id = free.session_id AND d.kind = free.kind
+              AND d.recipient = free.recipient
+            RETURNING d.session_id, d.kind, d.recipient, d.claimed_at
+        """
+    else:
+        sql = (
+            "UPDATE deliveries SET owner = :owner, lease_until = :until"
+            f" WHERE {condition} RETURNING session_id, kind, recipient, claimed_at"
+        )
+    rows = await fetch_all(connection, sql, parameters)
+    rows.sort(key=lambda row: (row["claimed_at"], row["recipient"], _kind_rank(row["kind"])))
     return [Claim(row["session_id"], row["kind"], row["recipient"]) for row in rows]
+
+
+def _kind_rank(kind: str) -> int:
+    """A coordinator's report before the badge that follows it, when both are taken over."""
+    return 1 if kind == "badge" else 0
+
+
+async def take(
+    connection: Connection,
+    *,
+    claims: Iterable[Claim],
+    owner: str,
+    now: datetime,
+    lease_until: datetime,
+) -> list[Claim]:
+    """Take these claims, as far as nobody else is sending them; those taken, in order."""
+    wanted = list(claims)
+    sql = (
+        "UPDATE deliveries SET owner = ?, lease_until = ? WHERE session_id = ? AND kind = ?"
+        " AND recipient IN (SELECT value FROM {many})"
+        " AND sent_at IS NULL AND failure IS NULL"
+        " AND (owner IS NULL OR lease_until IS NULL OR lease_until < ?) RETURNING recipient"
+    )
+    taken = await _each_group(
+        connection, sql, wanted, before=(owner, to_epoch(lease_until)), after=(to_epoch(now),)
+    )
+    return [c for c in wanted if c in taken]
+
+
+async def release(connection: Connection, *, claims: Iterable[Claim], owner: str) -> int:
+    """Give up the claims of `owner` among these that are still unsent, for any sender to
+    take at once; how many."""
+    sql = (
+        "UPDATE deliveries SET owner = NULL, lease_until = NULL WHERE session_id = ?"
+        " AND kind = ? AND recipient IN (SELECT value FROM {many})"
+        " AND owner = ? AND sent_at IS NULL RETURNING recipient"
+    )
+    return len(await _each_group(connection, sql, list(claims), after=(owner,)))
+
+
+async def renew(connection: Connection, *, owner: str, lease_until: datetime) -> int:
+    """Extend the lease of every unsent claim of `owner`; how many."""
+    cursor = await connection.execute(
+        "UPDATE deliveries SET lease_until = ?"
+        " WHERE owner = ? AND sent_at IS NULL AND failure IS NULL",
+        (to_epoch(lease_until), owner),
+    )
+    return cursor.rowcount
+
+
+async def _each_group(
+    connection: Connection,
+    sql: str,
+    claims: list[Claim],
+    *,
+    before: tuple[object, ...] = (),
+    after: tuple[object, ...] = (),
+) -> set[Claim]:
+    """Run `sql` (a statement on one session and kind, its recipients as one parameter, that
+    returns the recipients it changed) once per session and kind; the claims it changed."""
+    many, listed = _EACH_RECIPIENT[dialect_of(connection)]
+    groups: dict[tuple[int, str], list[int]] = {}
+    for c in claims:
+        groups.setdefault((c.session_id, c.kind), []).append(c.recipient)
+    changed: set[Claim] = set()
+    for (session_id, kind), recipients in groups.items():
+        rows = await fetch_all(
+            connection,
+            sql.format(many=many),
+            (*before, session_id, kind, listed(recipients), *after),
+        )
+        changed.update(Claim(session_id, kind, row["recipient"]) for row in rows)
+    return changed
+
+
+async def unsent_count(connection: Connection) -> int:
+    row = await fetch_one(
+        connection, "SELECT count(*) FROM deliveries WHERE sent_at IS NULL AND failure IS NULL"
+    )
+    return int(row[0]) if row is not None else 0
 
 
 # Why a message did not reach a person who can still be reached later: they have not started
@@ -139,21 +258,23 @@ async def take_unreached(
     recipient: int,
     kinds: Iterable[str],
     now: datetime,
+    owner: str | None = None,
+    lease_until: datetime | None = None,
 ) -> list[Claim]:
     """Claim again the messages of `kinds` that did not reach `recipient` (UNREACHED), now that
-    they have started the bot; each is taken by one caller only. They come in the order of
-    `kinds` within each session."""
+    they have started the bot; each is taken by one caller only (`owner`, until `lease_until`).
+    They come in the order of `kinds` within each session."""
     kinds = list(kinds)
     if not kinds:
         return []
     rows = await fetch_all(
         connection,
-        "UPDATE deliveries SET failure = NULL, claimed_at = ?"
+        "UPDATE deliveries SET failure = NULL, claimed_at = ?, owner = ?, lease_until = ?"
         " WHERE recipient = ? AND sent_at IS NULL AND retry_at IS NULL"
         f" AND failure IN ({', '.join('?' for _ in UNREACHED)})"
         f" AND kind IN ({', '.join('?' for _ in kinds)})"
         " RETURNING session_id, kind, recipient",
-        (to_epoch(now), recipient, *UNREACHED, *kinds),
+        (to_epoch(now), owner, _epoch(lease_until), recipient, *UNREACHED, *kinds),
     )
     claims = [Claim(row["session_id"], row["kind"], row["recipient"]) for row in rows]
     return sorted(claims, key=lambda c: (c.session_id, kinds.index(c.kind)))
@@ -173,6 +294,18 @@ async def settle(
         sql + " WHERE session_id = ? AND kind = ? AND recipient = ?",
         (value, claim.session_id, claim.kind, claim.recipient),
     )
+
+
+async def settle_unowned(connection: Connection, *, claim: Claim, failure: str) -> bool:
+    """Record why an unsent claim that nobody has taken was not sent; False when a sender
+    has it (or it was settled)."""
+    cursor = await connection.execute(
+        "UPDATE deliveries SET failure = ?"
+        " WHERE session_id = ? AND kind = ? AND recipient = ? AND owner IS NULL"
+        " AND sent_at IS NULL AND failure IS NULL",
+        (failure, claim.session_id, claim.kind, claim.recipient),
+    )
+    return cursor.rowcount == 1
 
 
 async def record_failed_attempt(connection: Connection, *, claim: Claim, failure: str) -> int:

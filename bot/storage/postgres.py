@@ -23,6 +23,7 @@ import asyncpg
 
 from bot.storage.database import Database, StorageError, migrations
 from bot.storage.engine import Connection, Row
+from bot.storage.leadership import AdvisoryLeadership, Leadership
 
 log = logging.getLogger(__name__)
 
@@ -223,6 +224,9 @@ class PostgresDatabase(Database):
             raw.transaction(isolation="repeatable_read", readonly=True),
         ):
             yield PgConnection(raw)
+
+    def leadership(self) -> Leadership:
+        return AdvisoryLeadership(self._url)
 
     async def version(self) -> int:
         async with self._pool.acquire() as raw:

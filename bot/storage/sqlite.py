@@ -14,6 +14,7 @@ import aiosqlite
 
 from bot.storage.database import Database, StorageError, T, Work, fetch_one, migrations
 from bot.storage.engine import Connection
+from bot.storage.leadership import AlwaysLeading, FileLeadership, Leadership
 
 _BUSY_TIMEOUT_MS = 10_000
 # A purge must not hold this process's only connection while another process reads for long.
@@ -74,6 +75,11 @@ class SqliteDatabase(Database):
                 self._reader = None
         async with self._lock:
             await self._connection.close()
+
+    def leadership(self) -> Leadership:
+        if str(self.path) == ":memory:":
+            return AlwaysLeading()
+        return FileLeadership(self.path.with_name(self.path.name + ".leader"))
 
     async def version(self) -> int:
         async with self._lock:

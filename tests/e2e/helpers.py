@@ -27,7 +27,7 @@ TOKEN = "424242:E2E-test-token"
 USERNAME = "selfie_e2e_bot"
 
 
-def bot_environment(emu: BotApiEmulator, database: Path) -> dict[str, str]:
+def bot_environment(emu: BotApiEmulator, database: Path | str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SELFIE_")}
     env |= {
         "SELFIE_BOT_TOKEN": TOKEN,
@@ -49,7 +49,7 @@ async def selfie_bot(
 
 
 async def spawn_cli(
-    emu: BotApiEmulator, database: Path, *args: str, extra: dict[str, str] | None = None
+    emu: BotApiEmulator, database: Path | str, *args: str, extra: dict[str, str] | None = None
 ) -> asyncio.subprocess.Process:
     """Start the `selfie-bot` command (`extra` on top of its environment); hand out the process."""
     return await asyncio.create_subprocess_exec(

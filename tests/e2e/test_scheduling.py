@@ -105,12 +105,17 @@ async def test_operators_remind_and_close_from_the_command_line(
         await student.wait_for_messages(2)
     code, out, err = await selfie_bot(emu, database, "session", "remind", session, "--json")
     assert code == 0, err
-    assert json.loads(out)["messages"] >= 2  # the student's reminder and the digest
+    reminded = json.loads(out)
+    assert reminded["messages"] >= 2 and reminded["sent_by"] == "command"
     assert any("not finished" in m.content for m in student.messages)
 
     code, out, err = await selfie_bot(emu, database, "session", "close", session, "--json")
     assert code == 0, err
-    assert json.loads(out) == {"session_id": created["session_id"], "closed": True}
+    assert json.loads(out) == {
+        "session_id": created["session_id"],
+        "closed": True,
+        "sent_by": "command",  # no bot was running: the command was the sender
+    }
     assert len([m for m in coordinator.messages if m.photo]) == 1
     code, _, err = await selfie_bot(emu, database, "session", "close", session)
     assert code == 1

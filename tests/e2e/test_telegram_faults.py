@@ -411,8 +411,16 @@ async def test_blocked_participants_are_skipped_and_broadcast_faults_are_waited_
             emu, database, "session", "remind", str(session.session_id), "--json"
         )
         assert code == 0, err
-        assert json.loads(out)["messages"] == 5  # four participants and the coordinator
-        assert flood.hits == 1 and gateway.hits == 1
+        reminded = json.loads(out)
+        assert reminded["messages"] == 5  # four participants and the coordinator
+        # The running bot leads: the command only claimed the round, the bot sends it.
+        assert reminded["sent_by"] == "bot"
+        await emu.wait_for(
+            lambda: digests(coordinator) == 1 and flood.hits == 1 and gateway.hits == 1,
+            timeout=60,
+            description="the round, sent by the running bot",
+        )
+        await scheduler.drain()
 
         def reminders(participant: Participant) -> int:
             return sum("not finished" in m.content for m in participant.user.messages)

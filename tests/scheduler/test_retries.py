@@ -317,7 +317,7 @@ async def test_a_retry_taken_by_a_process_that_died_is_taken_again_after_its_lea
     chart.broken = False
     clock.advance(timedelta(minutes=1))
     dying = make_scheduler(db, clock, bank, bot, chart)
-    dying._spawn = lambda claims: None  # type: ignore[method-assign]
+    dying._spawn = lambda claims, **_: None  # type: ignore[method-assign]
     await dying.tick()  # takes the due retry, then dies before sending
     restarted = make_scheduler(db, clock, bank, bot, chart)
     await restarted.resume_unsent()

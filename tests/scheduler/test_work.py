@@ -267,7 +267,7 @@ async def test_an_unsettled_report_is_sent_once_after_a_crash(
     clock.set(session.period.closes_at)
     # The process closes the session and dies before sending anything.
     await scheduler.stop()
-    scheduler._spawn = lambda claims: None  # type: ignore[method-assign]
+    scheduler._spawn = lambda claims, **_: None  # type: ignore[method-assign]
     assert await scheduler.close(session.session_id)
     restarted = make_scheduler(db, clock, bank, bot, participation)
     await restarted.resume_unsent()
@@ -448,7 +448,7 @@ async def test_a_close_at_the_recommended_minimums_sends_each_coordinator_the_ba
     clock.set(session.period.closes_at)
     # The process closes the session and dies before sending anything.
     dying = make_scheduler(db, clock, bank, bot, participation, rule)
-    dying._spawn = lambda claims: None  # type: ignore[method-assign]
+    dying._spawn = lambda claims, **_: None  # type: ignore[method-assign]
     assert await dying.close(session.session_id)
     for _ in range(2):  # restarted, and restarted once more: nothing is left to send
         restarted = make_scheduler(db, clock, bank, bot, participation, rule)
