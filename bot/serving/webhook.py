@@ -166,7 +166,9 @@ class _UpdateHandler(RequestHandler):
 
     def _refuse(self, status: HTTPStatus) -> None:
         self.set_status(status)
-        if status is HTTPStatus.SERVICE_UNAVAILABLE:
+        if status is not HTTPStatus.BAD_REQUEST:
+            # Refused from the headers alone: the body is left unread, so the connection
+            # cannot carry another request, and the client is told so.
             self.set_header("Connection", "close")
         self.finish()
 
