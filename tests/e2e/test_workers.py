@@ -11,6 +11,7 @@ that each chat's updates were handled in order, across the workers.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,12 +20,16 @@ import pytest
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
 from .helpers import (
+    PUBLIC_WEBHOOK_URL,
     TOKEN,
     USERNAME,
+    WEBHOOK_SECRET,
     WebhookWorker,
     create_session_with_cli,
     db_rows,
     register_webhook,
+    selfie_bot,
+    webhook_environment,
 )
 
 on_postgresql = pytest.mark.parametrize("database", ["postgresql"], indirect=True)
@@ -143,3 +148,42 @@ async def test_workers_take_a_school_through_its_questionnaires(
         # Deliveries found it gone (its in-flight one, or the next sent to it) and went on
         # to the others, which answered everything after.
         assert emu.stats.webhook_worker_failures[pool[0].url] >= 1
+
+
+async def test_the_webhook_is_registered_once_from_the_command_line(
+    emu: BotApiEmulator, database: Path
+) -> None:
+    hook = webhook_environment()
+    code, out, err = await selfie_bot(emu, database, "webhook", "info", extra=hook)
+    assert code == 0, err
+    assert "url: none" in out
+
+    code, out, err = await selfie_bot(
+        emu, database, "webhook", "set", "--max-connections", "7", extra=hook
+    )
+    assert code == 0, err
+    assert emu.webhook is not None
+    assert (emu.webhook.url, emu.webhook.secret_token) == (PUBLIC_WEBHOOK_URL, WEBHOOK_SECRET)
+    assert emu.webhook.max_connections == 7
+    assert emu.webhook.allowed_updates == ["message", "callback_query"]
+    assert f"Telegram posts updates to {PUBLIC_WEBHOOK_URL}" in out
+
+    code, out, err = await selfie_bot(emu, database, "webhook", "info", "--json", extra=hook)
+    assert code == 0, err
+    info = json.loads(out)
+    assert info["url"] == PUBLIC_WEBHOOK_URL
+    assert info["max_connections"] == 7
+    assert info["pending_update_count"] == 0
+    assert WEBHOOK_SECRET not in out + err
+
+    # A worker told of another public URL serves, and says the registration differs.
+    worker = WebhookWorker(emu, database, public_url="http://127.0.0.1:10/elsewhere")
+    await worker.start()
+    stderr = await worker.stop()
+    assert "not to SELFIE_WEBHOOK_URL http://127.0.0.1:10/elsewhere" in stderr
+    assert emu.call_count("setWebhook") == 1 and emu.call_count("deleteWebhook") == 0
+
+    code, out, err = await selfie_bot(emu, database, "webhook", "delete", extra=hook)
+    assert code == 0, err
+    assert emu.webhook is None
+    assert "Webhook deleted" in out
