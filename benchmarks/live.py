@@ -105,7 +105,7 @@ class BotProcess:
             await self.process.wait()
 
 
-def bot_env(emu: BotApiEmulator, database: Path, **settings: str) -> dict[str, str]:
+def bot_env(emu: BotApiEmulator, database: Path | str, **settings: str) -> dict[str, str]:
     """Environment for `selfie-bot run` against `emu`, with production defaults otherwise."""
     env = {
         "SELFIE_BOT_TOKEN": emu.token,
@@ -172,7 +172,7 @@ async def answer(
     return user.chat.bot_acted.notified_at - pressed
 
 
-async def open_session(database: Path, *, days_ago: int = 0) -> dict[Profile, str]:
+async def open_session(database: Path | str, *, days_ago: int = 0) -> dict[Profile, str]:
     """A two-week session that opened `days_ago` days ago (8: its first planned reminder round
     is due); returns its invite tokens."""
     now = datetime.now(UTC)
