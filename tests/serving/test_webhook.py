@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -184,3 +185,24 @@ async def test_a_stopping_server_finishes_what_it_handles_and_takes_nothing_new(
         assert (await post).status_code == 200
         await asyncio.wait_for(stopping, 10)
         assert recorder.handled == ["in flight"]
+
+
+async def test_a_request_given_up_by_its_sender_is_still_handled(
+    emu: BotApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram gave up waiting (and will send the update again): the handler finishes, the
+    lost answer is only noted, and the server goes on."""
+    recorder = Recorder()
+    recorder.gate = asyncio.Event()
+    headers = {SECRET_HEADER: SECRET}
+    async with serving(emu, recorder) as (server, base), httpx.AsyncClient() as client:
+        with pytest.raises(httpx.ReadTimeout):
+            await client.post(
+                f"{base}/telegram", json=forged(1, "slow"), headers=headers, timeout=0.2
+            )
+        recorder.gate.set()
+        await emu.wait_for(lambda: server.handled == 1, timeout=10)
+        response = await client.post(f"{base}/telegram", json=forged(2, "next"), headers=headers)
+        assert response.status_code == 200
+    assert recorder.handled == ["slow", "next"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
