@@ -1,5 +1,7 @@
 # Two entry points for a fresh machine: `make run` and `make test`.
 PYTHON ?= python3
+# Test processes; `make test TEST_PROCESSES=0` runs the suite in this process alone.
+TEST_PROCESSES ?= 3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
@@ -21,7 +23,7 @@ run: $(VENV)/.installed
 	$(BIN)/selfie-bot run
 
 test: $(VENV)/.installed-dev lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --numprocesses $(TEST_PROCESSES)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -188,15 +188,21 @@ def _admin(server: Server, *statements: str, database: str = "postgres") -> None
 
 def rows(url: str, sql: str, *parameters: object) -> list[tuple[object, ...]]:
     """What a query (with SQLite's `?` placeholders) reads, from a connection of its own."""
+    return each(url, [sql], *parameters)[0]
+
+
+def each(url: str, queries: list[str], *parameters: object) -> list[list[tuple[object, ...]]]:
+    """What every query reads, in turn on one connection of its own."""
     from bot.storage.postgres import numbered
 
-    query, _ = numbered(sql)
-    found: list[tuple[object, ...]] = []
+    found: list[list[tuple[object, ...]]] = []
 
     async def run() -> None:
         connection = await asyncpg.connect(url)
         try:
-            found.extend(tuple(row) for row in await connection.fetch(query, *parameters))
+            for sql in queries:
+                query, _ = numbered(sql)
+                found.append([tuple(row) for row in await connection.fetch(query, *parameters)])
         finally:
             await connection.close()
 

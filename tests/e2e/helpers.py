@@ -127,9 +127,12 @@ async def create_session_with_cli(
     school: str = "E2E skola",
     timezone: str = "Europe/Riga",
     questions: tuple[str, ...] = ("--no-background",),
+    coordinator: int = 900,
+    start: date | None = None,
 ) -> dict[str, Any]:
-    """A session from the command line; by default it asks nothing but the statements."""
-    start = today_in(timezone)
+    """A two-week session from the command line, by default opening today and asking nothing
+    but the statements."""
+    start = start or today_in(timezone)
     code, out, err = await selfie_bot(
         emu,
         database,
@@ -138,7 +141,7 @@ async def create_session_with_cli(
         "--school",
         school,
         "--coordinator",
-        "900",
+        str(coordinator),
         "--level",
         level,
         "--start",
@@ -225,6 +228,10 @@ async def first_tick_done(application: BotApplication) -> None:
     while tick.next_t is None or tick.next_t < started + timedelta(minutes=30):
         await asyncio.sleep(0.05)
         assert datetime.now(UTC) - started < timedelta(seconds=10), "the scheduler never ticked"
+    # The job queue moves next_t when it starts the tick, which holds the scheduler's lock from
+    # its first step (the poll above slept, so it has taken it): wait for the tick to finish.
+    async with application.bot_data.scheduler._lock:
+        pass
 
 
 async def say(user: EmulatedUser, text: str) -> ChatMessage:

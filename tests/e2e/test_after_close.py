@@ -5,7 +5,6 @@ group reached its recommended minimum, and the follow-up session booked from the
 from __future__ import annotations
 
 import json
-import sqlite3
 import struct
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,6 +26,7 @@ from .helpers import (
     create_session_with_cli,
     db_rows,
     first_tick_done,
+    on_both_engines,
     selfie_bot,
     today_in,
 )
@@ -77,6 +77,7 @@ def files(user: EmulatedUser) -> list[ChatMessage]:
 # -- no group reaches the minimum size -----------------------------------------------------------
 
 
+@on_both_engines
 async def test_with_no_group_at_the_minimum_size_the_close_and_results_say_so_in_words(
     emu: BotApiEmulator, database: Path
 ) -> None:
@@ -109,6 +110,7 @@ async def test_with_no_group_at_the_minimum_size_the_close_and_results_say_so_in
     assert not [m for m in coordinator.messages if "neizdevās" in m.content]
 
 
+@on_both_engines
 async def test_results_with_no_group_at_the_minimum_say_so_in_the_coordinator_s_language(
     emu: BotApiEmulator, database: Path
 ) -> None:
@@ -134,6 +136,7 @@ async def test_results_with_no_group_at_the_minimum_say_so_in_the_coordinator_s_
 MINIMUMS = {"minimum_leaders": 1, "minimum_teachers": 5, "minimum_students": 2}
 
 
+@on_both_engines
 async def test_a_close_with_every_group_at_its_minimum_sends_the_badge_in_the_school_s_language(
     emu: BotApiEmulator, database: Path
 ) -> None:
@@ -160,8 +163,7 @@ async def test_a_close_with_every_group_at_its_minimum_sends_the_badge_in_the_sc
     assert code == 0, err
     session_id = json.loads(out)["session_id"]
     await complete_in(database, session_id, {"leader": 1, "teacher": 5, "student": 2})
-    with sqlite3.connect(database) as connection, connection:  # as /language records it
-        connection.execute("INSERT INTO user_languages VALUES (?, 'en')", (COORDINATOR,))
+    db_rows(database, "INSERT INTO user_languages VALUES (?, 'en')", COORDINATOR)  # as /language
     async with running(emu, database, **MINIMUMS) as app:
         coordinator = await started(emu, COORDINATOR, "en")
         await close(app, session_id)
@@ -183,6 +185,7 @@ async def test_a_close_with_every_group_at_its_minimum_sends_the_badge_in_the_sc
     ) == [(COORDINATOR, 1)]
 
 
+@on_both_engines
 async def test_a_close_below_a_minimum_sends_the_report_and_no_badge(
     emu: BotApiEmulator, database: Path
 ) -> None:
@@ -202,6 +205,7 @@ async def test_a_close_below_a_minimum_sends_the_report_and_no_badge(
 # -- the follow-up session -----------------------------------------------------------------------
 
 
+@on_both_engines
 async def test_the_follow_up_is_booked_from_the_results_once_and_forged_presses_change_nothing(
     emu: BotApiEmulator, database: Path
 ) -> None:
@@ -209,9 +213,8 @@ async def test_the_follow_up_is_booked_from_the_results_once_and_forged_presses_
     session_id = created["session_id"]
     await complete_in(database, session_id, {"teacher": 5})
     other = await create_session_with_cli(emu, database, school="Cita skola")
-    with sqlite3.connect(database) as connection, connection:
-        # Another school's coordinator.
-        connection.execute("UPDATE coordinators SET telegram_id = 901 WHERE school_id = 2")
+    # Another school's coordinator.
+    db_rows(database, "UPDATE coordinators SET telegram_id = 901 WHERE school_id = 2")
     async with running(emu, database) as app:
         coordinator = await started(emu, COORDINATOR, "lv")
         stranger = await started(emu, 901, "lv")
@@ -290,6 +293,6 @@ async def test_the_follow_up_is_booked_from_the_results_once_and_forged_presses_
 
         # /results carries the button too.
         await coordinator.send(f"/results {session_id}")
-        photo, *_ = await coordinator.wait_for_messages(3, timeout=30)
+        photo, *_ = await coordinator.wait_for_messages(3, timeout=60)
         assert photo.photo is not None and photo.button(LV_FOLLOW_UP)
     assert db_rows(database, "SELECT count(*) FROM sessions") == [(3,)]

@@ -20,7 +20,16 @@ from bot.settings import Settings, load_settings
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 from tests.completions import complete_in
 
-from .helpers import TOKEN, db_rows, first_tick_done, on_both_engines, say, selfie_bot, today_in
+from .helpers import (
+    TOKEN,
+    create_session_with_cli,
+    db_rows,
+    first_tick_done,
+    on_both_engines,
+    say,
+    selfie_bot,
+    today_in,
+)
 
 ADMIN = 100
 COORDINATOR = 200
@@ -453,27 +462,16 @@ async def create_with_cli(
     emu: BotApiEmulator, database: Path, *, school: str, start: date, level: str = "primary"
 ) -> int:
     """A session of `COORDINATOR` made on the command line; its id."""
-    code, out, err = await selfie_bot(
+    created = await create_session_with_cli(
         emu,
         database,
-        "session",
-        "create",
-        "--school",
-        school,
-        "--coordinator",
-        str(COORDINATOR),
-        "--level",
-        level,
-        "--start",
-        start.isoformat(),
-        "--end",
-        (start + timedelta(days=13)).isoformat(),
-        "--timezone",
-        "Europe/Riga",
-        "--json",
+        level=level,
+        school=school,
+        start=start,
+        coordinator=COORDINATOR,
+        questions=(),
     )
-    assert code == 0, err
-    session_id: int = json.loads(out)["session_id"]
+    session_id: int = created["session_id"]
     return session_id
 
 

@@ -13,7 +13,7 @@ from bot.i18n import texts
 from bot.settings import load_settings
 from emulator import BotApiEmulator
 
-from .helpers import TOKEN, db_rows
+from .helpers import TOKEN, db_rows, on_both_engines
 
 ADMIN = 100
 
@@ -36,6 +36,7 @@ def in_a_group(update_id: int, message_id: int, text: str) -> dict[str, object]:
     }
 
 
+@on_both_engines
 async def test_every_side_s_command_in_a_group_gets_one_please_write_privately(
     emu: BotApiEmulator, database: Path
 ) -> None:

@@ -31,6 +31,7 @@ there are no sleeps, and an extra reply would be seen.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import sqlite3
 import string
@@ -80,8 +81,18 @@ from bot.surveys.vocabulary import AREA_CODES, LANGUAGES, PROFILES, Language
 from bot.validation import BIDI_CONTROLS, MAX_RECORD_ID, code_point, is_hidden
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 from emulator.state import CallbackAnswer
+from tests import postgres
 
-from .helpers import TOKEN, USERNAME, create_session_with_cli, first_tick_done, say, today_in
+from .helpers import (
+    TOKEN,
+    USERNAME,
+    create_session_with_cli,
+    db_rows,
+    first_tick_done,
+    on_both_engines,
+    say,
+    today_in,
+)
 
 T = TypeVar("T")
 
@@ -349,8 +360,23 @@ class Observation:
 SHOWN_AS = {"progress": "participant_id, position, answers"}
 
 
-def snapshot(database: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, SQLite's own (sqlite_sequence) included."""
+@functools.cache
+def pg_tables(url: str) -> list[str]:
+    found = postgres.rows(
+        url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+    )
+    return [str(name) for (name,) in found]
+
+
+def snapshot(database: Path | str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, SQLite's own (sqlite_sequence) included; PostgreSQL's
+    sequences are not, since a refused insert moves them too."""
+    if isinstance(database, str):
+        tables = pg_tables(database)
+        read = postgres.each(
+            database, [f'SELECT {SHOWN_AS.get(table, "*")} FROM "{table}"' for table in tables]
+        )
+        return {table: sorted(found, key=repr) for table, found in zip(tables, read, strict=True)}
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
         tables = [
             name
@@ -476,9 +502,8 @@ def payloads(message: ChatMessage) -> list[str]:
     return [b.callback_data for b in message.buttons if b.callback_data]
 
 
-def db_value(database: Path, sql: str) -> Any:
-    with sqlite3.connect(database) as connection:
-        return connection.execute(sql).fetchone()[0]
+def db_value(database: Path | str, sql: str) -> Any:
+    return db_rows(database, sql)[0][0]
 
 
 async def click(user: EmulatedUser, message: ChatMessage, label: str, seen: list[str]) -> None:
@@ -934,6 +959,7 @@ def deep_links(bench: Bench) -> st.SearchStrategy[tuple[str, str]]:
 # -- the tests ------------------------------------------------------------------------------------
 
 
+@on_both_engines
 async def test_forged_garbled_and_replayed_buttons_change_nothing(
     emu: BotApiEmulator, database: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -977,14 +1003,15 @@ async def test_forged_garbled_and_replayed_buttons_change_nothing(
         await asyncio.to_thread(fuzz(invalid_own_draft_buttons(bench), own_draft, 60))
 
     # The replayed buttons really were old ones: nobody moved on.
-    with sqlite3.connect(database) as connection:
-        positions = connection.execute(
-            "SELECT p.telegram_id, g.position FROM participants p"
-            " JOIN progress g ON g.participant_id = p.id"
-        ).fetchall()
+    positions = db_rows(
+        database,
+        "SELECT p.telegram_id, g.position FROM participants p"
+        " JOIN progress g ON g.participant_id = p.id",
+    )
     assert positions == [(MIDWAY, 2)]
 
 
+@on_both_engines
 async def test_hostile_commands_deep_links_and_free_text_change_nothing(
     emu: BotApiEmulator, database: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

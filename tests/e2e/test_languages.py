@@ -16,7 +16,7 @@ from bot.surveys.bank import default_bank
 from bot.surveys.vocabulary import Language, Profile
 from emulator import BotApiEmulator, EmulatedUser
 
-from .helpers import create_session_with_cli
+from .helpers import create_session_with_cli, on_both_engines
 
 PEOPLE: list[tuple[Language, Profile, int]] = [("lv", "student", 7101), ("ru", "student", 7102)]
 PEOPLE += [("uk", "student", 7103), ("en", "teacher", 7104)]
@@ -55,6 +55,7 @@ async def complete(user: EmulatedUser, link: str, language: Language, profile: P
     return answered
 
 
+@on_both_engines
 async def test_four_people_complete_in_four_languages(
     emu: BotApiEmulator, settings: Settings, database: Path
 ) -> None:

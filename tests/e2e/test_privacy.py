@@ -10,7 +10,15 @@ from bot.app import build_application, polling
 from bot.settings import Settings, load_settings
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
-from .helpers import TOKEN, BotProcess, create_session_with_cli, db_rows, progress_of, selfie_bot
+from .helpers import (
+    TOKEN,
+    BotProcess,
+    create_session_with_cli,
+    db_rows,
+    on_both_engines,
+    progress_of,
+    selfie_bot,
+)
 
 
 async def answer(user: EmulatedUser, statement: ChatMessage, times: int) -> None:
@@ -24,6 +32,7 @@ async def answer_all(user: EmulatedUser, statement: ChatMessage) -> None:
         await answer(user, statement, 1)
 
 
+@on_both_engines
 async def test_privacy_says_what_is_kept_and_forget_removes_it(
     emu: BotApiEmulator, settings: Settings, database: Path
 ) -> None:

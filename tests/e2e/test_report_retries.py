@@ -6,7 +6,6 @@ restart of the bot) the report arrives exactly once."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -25,7 +24,12 @@ from bot.surveys.vocabulary import Language
 from emulator import BotApiEmulator, ChatMessage
 
 from ..completions import complete_in
-from .helpers import TOKEN, create_session_with_cli
+from .helpers import (
+    TOKEN,
+    create_session_with_cli,
+    db_rows,
+    on_both_engines,
+)
 
 COORDINATOR = 900  # create_session_with_cli's
 SCHOOL = "Retry skola"
@@ -71,10 +75,10 @@ async def bot(settings: Settings, clock: FixedClock, drawing: Drawing) -> AsyncI
 
 
 def report_row(database: Path) -> tuple[object, ...]:
-    with sqlite3.connect(database) as connection:
-        row: tuple[object, ...] = connection.execute(
-            "SELECT sent_at, failure, attempts, retry_at FROM deliveries WHERE kind = 'report'"
-        ).fetchone()
+    (row,) = db_rows(
+        database,
+        "SELECT sent_at, failure, attempts, retry_at FROM deliveries WHERE kind = 'report'",
+    )
     return row
 
 
@@ -86,6 +90,7 @@ def photos(messages: list[ChatMessage]) -> int:
     return sum(m.photo is not None for m in messages)
 
 
+@on_both_engines
 async def test_a_report_that_cannot_be_drawn_is_told_offered_in_parts_and_sent_once_later(
     emu: BotApiEmulator,
     quiet: Settings,
@@ -167,6 +172,7 @@ async def test_a_report_that_cannot_be_drawn_is_told_offered_in_parts_and_sent_o
     assert sent_at is not None and (failure, attempts, retry_at) == (None, 2, None)
 
 
+@on_both_engines
 async def test_results_with_a_pdf_that_cannot_be_made_still_give_the_chart_and_the_csv_files(
     emu: BotApiEmulator, quiet: Settings, database: Path
 ) -> None:

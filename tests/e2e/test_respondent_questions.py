@@ -11,7 +11,7 @@ from bot.app import build_application, polling
 from bot.settings import load_settings
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
-from .helpers import TOKEN, create_session_with_cli, db_rows
+from .helpers import TOKEN, create_session_with_cli, db_rows, on_both_engines
 
 SCALE = ["1", "2", "3", "4", "5", "N/A"]
 
@@ -30,6 +30,7 @@ async def answer_statements(user: EmulatedUser, card: ChatMessage, value: str) -
     return await user.wait_for_message()
 
 
+@on_both_engines
 async def test_teachers_answer_about_themselves_and_the_open_question_reaches_the_coordinator(
     emu: BotApiEmulator, database: Path
 ) -> None:

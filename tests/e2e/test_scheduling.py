@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from bot.app import build_application, polling
 from bot.clock import FixedClock
@@ -18,11 +18,14 @@ from ..completions import complete_in
 from .helpers import (
     BotProcess,
     create_session_with_cli,
+    db_rows,
     midday_zone,
+    on_both_engines,
     selfie_bot,
 )
 
 
+@on_both_engines
 async def test_a_reminder_brings_the_participant_back_and_can_be_muted(
     emu: BotApiEmulator, settings: Settings, database: Path
 ) -> None:
@@ -36,14 +39,13 @@ async def test_a_reminder_brings_the_participant_back_and_can_be_muted(
         await student.click("3", message=statement)
         await student.wait_for_edit(statement)
 
-        with sqlite3.connect(database) as connection:
-            opens, closes, zone = connection.execute(
-                "SELECT opens_at, closes_at, timezone FROM sessions"
-            ).fetchone()
+        ((opens, closes, zone),) = db_rows(
+            database, "SELECT opens_at, closes_at, timezone FROM sessions"
+        )
         times = reminder_times(
-            datetime.fromtimestamp(opens, UTC),
-            datetime.fromtimestamp(closes, UTC),
-            zone,
+            datetime.fromtimestamp(cast(int, opens), UTC),
+            datetime.fromtimestamp(cast(int, closes), UTC),
+            str(zone),
             scheduler.policy,
         )
         clock.set(times[0])
@@ -66,6 +68,7 @@ async def test_a_reminder_brings_the_participant_back_and_can_be_muted(
         assert await scheduler.remind(created["session_id"]) == 0
 
 
+@on_both_engines
 async def test_a_bot_started_after_the_closing_time_closes_at_once(
     emu: BotApiEmulator, database: Path
 ) -> None:
@@ -73,19 +76,21 @@ async def test_a_bot_started_after_the_closing_time_closes_at_once(
     await complete_in(database, created["session_id"], {"teacher": 5})  # results to show
     coordinator = emu.user(900, language_code="lv")
     await coordinator.send("/start")
-    with sqlite3.connect(database) as connection:
-        connection.execute(
-            "UPDATE sessions SET opens_at = ?, closes_at = ? WHERE id = ?",
-            (int(time.time() - 7200), int(time.time() - 60), created["session_id"]),
-        )
+    db_rows(
+        database,
+        "UPDATE sessions SET opens_at = ?, closes_at = ? WHERE id = ?",
+        int(time.time() - 7200),
+        int(time.time() - 60),
+        created["session_id"],
+    )
     bot = BotProcess(emu, database, extra={"SELFIE_TICK_SECONDS": "0.5"})
     await bot.start()
     await emu.wait_for(lambda: any(m.photo for m in coordinator.messages), timeout=45)
     await bot.stop()
-    with sqlite3.connect(database) as connection:
-        assert connection.execute("SELECT status FROM sessions").fetchone() == ("closed",)
+    assert db_rows(database, "SELECT status FROM sessions") == [("closed",)]
 
 
+@on_both_engines
 async def test_operators_remind_and_close_from_the_command_line(
     emu: BotApiEmulator, settings: Settings, database: Path
 ) -> None:

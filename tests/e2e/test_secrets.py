@@ -21,6 +21,7 @@ from .helpers import (
     create_session_with_cli,
     db_rows,
     night_zone,
+    on_both_engines,
     selfie_bot,
     spawn_cli,
     today_in,
@@ -70,6 +71,7 @@ def bulk_file(tmp_path: Path) -> Path:
     return path
 
 
+@on_both_engines
 async def test_every_command_that_asks_telegram_hides_a_rejected_token(
     emu: BotApiEmulator, database: Path, tmp_path: Path
 ) -> None:
@@ -198,6 +200,7 @@ async def test_a_webhook_worker_refuses_forged_updates(emu: BotApiEmulator, data
     assert_no_token(stderr, TOKEN)
 
 
+@on_both_engines
 @pytest.mark.parametrize("library_level", [None, "DEBUG"])
 async def test_debug_logging_shows_no_participant_data(
     emu: BotApiEmulator, database: Path, library_level: str | None

@@ -12,7 +12,6 @@ import asyncio
 import json
 import logging
 import re
-import sqlite3
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,7 +30,9 @@ from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
 from .helpers import (
     TOKEN,
+    db_rows,
     midday_zone,
+    on_both_engines,
     progress_of,
     selfie_bot,
     today_in,
@@ -123,10 +124,9 @@ def stored_answers(database: Path, telegram_id: int) -> list[tuple[str, int]]:
 
 
 def unreachable(database: Path, telegram_id: int) -> bool:
-    with sqlite3.connect(database) as connection:
-        (flag,) = connection.execute(
-            "SELECT unreachable FROM participants WHERE telegram_id = ?", (telegram_id,)
-        ).fetchone()
+    ((flag,),) = db_rows(
+        database, "SELECT unreachable FROM participants WHERE telegram_id = ?", telegram_id
+    )
     return bool(flag)
 
 
@@ -144,6 +144,7 @@ async def assert_consistent(database: Path, participant: Participant) -> None:
     participant.statement = shown
 
 
+@on_both_engines
 async def test_429_on_the_participant_path_is_retried_after_retry_after(
     emu: BotApiEmulator, production: Settings, database: Path
 ) -> None:
@@ -177,6 +178,7 @@ async def test_429_on_the_participant_path_is_retried_after_retry_after(
         await assert_consistent(database, student)
 
 
+@on_both_engines
 async def test_a_5xx_on_the_edit_loses_nothing_and_a_stale_press_leads_back(
     emu: BotApiEmulator, production: Settings, database: Path
 ) -> None:
@@ -220,6 +222,7 @@ async def test_a_5xx_on_the_edit_loses_nothing_and_a_stale_press_leads_back(
         await assert_consistent(database, student)
 
 
+@on_both_engines
 async def test_a_5xx_on_answering_the_press_still_shows_the_next_statement(
     emu: BotApiEmulator, production: Settings, database: Path
 ) -> None:
@@ -237,6 +240,7 @@ async def test_a_5xx_on_answering_the_press_still_shows_the_next_statement(
         await assert_consistent(database, teacher)
 
 
+@on_both_engines
 async def test_a_failed_command_and_a_failed_press_get_one_apology_in_the_chosen_language(
     emu: BotApiEmulator, settings: Settings
 ) -> None:
@@ -272,6 +276,7 @@ async def test_a_failed_command_and_a_failed_press_get_one_apology_in_the_chosen
     assert user.last_message == offer  # the press failed before the chat changed
 
 
+@on_both_engines
 async def test_timeouts_on_an_edit_a_reply_and_a_reminder_lose_and_double_nothing(
     emu: BotApiEmulator,
     production: Settings,
@@ -289,10 +294,9 @@ async def test_timeouts_on_an_edit_a_reply_and_a_reminder_lose_and_double_nothin
         sending = await join(emu, 302, session.invites["teacher"])
         reminded = await join(emu, 303, session.invites["student"])
         await editing.answer("3")
-        with sqlite3.connect(database) as connection:  # the round is for the third one only
-            connection.execute(
-                "UPDATE participants SET reminders_muted = 1 WHERE telegram_id IN (301, 302)"
-            )
+        db_rows(  # the round is for the third one only
+            database, "UPDATE participants SET reminders_muted = 1 WHERE telegram_id IN (301, 302)"
+        )
         delay = READ_TIMEOUT + 0.5
         faults = [
             emu.inject_fault("editMessageText", delay=delay, chat_id=editing.user.id),
@@ -323,14 +327,14 @@ async def test_timeouts_on_an_edit_a_reply_and_a_reminder_lose_and_double_nothin
         assert len(sending.user.messages) == 3  # welcome, statement, the one resumed: once
         reminders = [m for m in reminded.user.messages if "not finished" in m.content]
         assert len(reminders) == 1
-        with sqlite3.connect(database) as connection:
-            assert connection.execute(
-                "SELECT failure FROM deliveries WHERE recipient = ?", (reminded.user.id,)
-            ).fetchall() == [("timed out",)]
+        assert db_rows(
+            database, "SELECT failure FROM deliveries WHERE recipient = ?", reminded.user.id
+        ) == [("timed out",)]
         for participant in (editing, sending, reminded):
             await assert_consistent(database, participant)
 
 
+@on_both_engines
 async def test_polling_recovers_from_getupdates_errors_and_a_stall(
     emu: BotApiEmulator,
     production: Settings,
@@ -371,6 +375,7 @@ async def test_polling_recovers_from_getupdates_errors_and_a_stall(
         await assert_consistent(database, student)
 
 
+@on_both_engines
 async def test_blocked_participants_are_skipped_and_broadcast_faults_are_waited_out(
     emu: BotApiEmulator, production: Settings, database: Path
 ) -> None:

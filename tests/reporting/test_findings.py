@@ -1,28 +1,11 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 from bot.reporting.findings import key_findings
-from bot.storage.records import Session
 from bot.surveys.bank import Bank
-from bot.surveys.scoring import Counts, SessionTallies, StatementTally, score
+from bot.surveys.scoring import Counts, SessionTallies, score
 from bot.surveys.vocabulary import Profile
-
-
-def session(session_id: int, start: date) -> Session:
-    opens = datetime.combine(start, datetime.min.time(), UTC)
-    return Session(
-        id=session_id,
-        school_id=1,
-        school_name="Rīgas 1. vidusskola",
-        level="upper-secondary",
-        start_date=start,
-        end_date=start + timedelta(days=13),
-        timezone="Europe/Riga",
-        opens_at=opens,
-        closes_at=opens + timedelta(days=14),
-        status="closed",
-        created_by=500,
-        closed_at=None,
-    )
+from tests.tallies import START, session_record
+from tests.tallies import tallies as shared_tallies
 
 
 def tallies(
@@ -30,15 +13,9 @@ def tallies(
     respondents: dict[Profile, int],
     *,
     number: int = 2,
-    start: date = date(2026, 11, 23),
+    start: date = START,
 ) -> SessionTallies:
-    return SessionTallies(
-        session=session(number, start),
-        codes=frozenset(code for code, _ in counts),
-        respondents=respondents,
-        area_respondents={},
-        statements=[StatementTally(code, p, c) for (code, p), c in counts.items()],
-    )
+    return shared_tallies(counts, respondents, session=session_record(number, start))
 
 
 COUNTS: dict[tuple[str, Profile], Counts] = {

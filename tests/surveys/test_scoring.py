@@ -9,7 +9,6 @@ from bot.reporting.service import load_results
 from bot.sessions.service import create_session
 from bot.storage import Database
 from bot.storage import participants as participant_queries
-from bot.storage.records import Session
 from bot.surveys.bank import Bank
 from bot.surveys.questionnaire import OwnStatement
 from bot.surveys.scoring import (
@@ -17,48 +16,10 @@ from bot.surveys.scoring import (
     Distribution,
     GroupParticipation,
     Highlights,
-    SessionTallies,
-    StatementTally,
     score,
 )
 from bot.surveys.vocabulary import Profile
-
-START = date(2026, 11, 23)
-
-
-def session_record(session_id: int = 1, start: date = START) -> Session:
-    opens = datetime.combine(start, time(0), UTC)
-    return Session(
-        id=session_id,
-        school_id=1,
-        school_name="Rīgas 1. vidusskola",
-        level="upper-secondary",
-        start_date=start,
-        end_date=start + timedelta(days=13),
-        timezone="Europe/Riga",
-        opens_at=opens,
-        closes_at=opens + timedelta(days=14),
-        status="closed",
-        created_by=500,
-        closed_at=None,
-    )
-
-
-def tallies(
-    counts: dict[tuple[str, Profile], Counts],
-    respondents: dict[Profile, int],
-    *,
-    codes: frozenset[str] | None = None,
-    session: Session | None = None,
-) -> SessionTallies:
-    return SessionTallies(
-        session=session or session_record(),
-        codes=codes if codes is not None else frozenset(c for c, _ in counts),
-        respondents=respondents,
-        area_respondents={},
-        statements=[StatementTally(code, p, c) for (code, p), c in counts.items()],
-    )
-
+from tests.tallies import START, session_record, tallies
 
 # Pure scoring over hand-made tallies.
 
