@@ -111,12 +111,20 @@ class Subject:
     def bot_cpu(self) -> float:
         return sum(process_cpu_seconds(p.pid) for p in self.processes)
 
-    def database_cpu(self) -> float:
-        total = 0.0
+    def database_cpu(self) -> dict[int, float]:
+        """CPU seconds so far of each PostgreSQL process, by pid (see `cpu_between`)."""
+        found: dict[int, float] = {}
         for pid in self.database_pids():
             with contextlib.suppress(OSError):  # a backend that just ended
-                total += process_cpu_seconds(pid)
-        return total
+                found[pid] = process_cpu_seconds(pid)
+        return found
+
+
+def cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU the processes used between two readings: a process that ended in between is left
+    out (its last moments are lost), one that started counts whole. Summing each reading
+    instead went negative when a backend or autovacuum worker ended."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def postgres_pids(port: int) -> Callable[[], list[int]]:
@@ -191,9 +199,10 @@ async def measure(subject: Subject, mode: str, repeat: int, total: int, rate: fl
             tally.finished.append(time.perf_counter())
 
     load_before = os.getloadavg()[0]
-    bot_cpu, database_cpu = subject.bot_cpu(), subject.database_cpu()
+    bot_cpu, database_before = subject.bot_cpu(), subject.database_cpu()
     await asyncio.gather(*(respond(u, s) for u, s in zip(users, statements, strict=True)))
-    bot_cpu, database_cpu = subject.bot_cpu() - bot_cpu, subject.database_cpu() - database_cpu
+    bot_cpu = subject.bot_cpu() - bot_cpu
+    database_cpu = cpu_between(database_before, subject.database_cpu())
     count = len(tally.latencies)
     first, last = percentile(tally.finished, 10), percentile(tally.finished, 90)
     return Run(
