@@ -33,7 +33,7 @@ lint: $(VENV)/.installed-dev
 demo: $(VENV)/.installed
 	$(BIN)/selfie-bot --env-file /dev/null demo
 
-# Every benchmark of BENCHMARKS.md (about 45 minutes); each writes its JSON to bench-results/.
+# Every benchmark of BENCHMARKS.md (about an hour); each writes its JSON to bench-results/.
 BENCHES := answer broadcast growth footprint report workers
 bench: $(VENV)/.installed-dev
 	mkdir -p bench-results

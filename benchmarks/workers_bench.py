@@ -55,8 +55,8 @@ from tests import postgres
 SECRET = "Bench-webhook_secret-0123456789"
 PUBLIC_URL = "http://127.0.0.1:9/telegram"  # never posted to: the emulator balances to workers
 RESPONDENTS = 100
-ANSWERS_PER_RUN = 1200
-OFFERED_RATE = 100.0
+ANSWERS_PER_RUN = 300
+OFFERED_RATE = 10.0
 
 
 class Worker(BotProcess):
