@@ -93,6 +93,14 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime, stime
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy so far, summed over its CPUs (user, nice,
+    system, interrupts, and time the hypervisor gave to other guests), from /proc/stat."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / _CLOCK_TICKS
+
+
 def process_rss_mb(pid: int) -> float:
     """A process's resident memory now, in MB (VmRSS in /proc/<pid>/status)."""
     return _status_kib(pid, "VmRSS") * 1024 / 1e6

@@ -35,6 +35,7 @@ USERNAME = "selfie_bench_bot"
 COORDINATOR = 1
 SCALE_BUTTONS = 6  # 1..5 and N/A come first in every statement keyboard
 GROUPS: tuple[Profile, ...] = ("leader", "teacher", "student")  # an upper-secondary session
+PROFILE_RATE = 250  # py-spy's samples a second: each stands for 4 ms of a thread's time
 
 
 def _die_with_parent() -> None:
@@ -51,8 +52,13 @@ class BotProcess:
 
     With `profile` (a file path), `py-spy record` (install it into the virtualenv first) samples
     the bot once it polls and writes collapsed stacks there when the bot stops; flamegraph.pl
-    and speedscope read them.
+    and speedscope read them. With `syscalls` (a file path), `strace -c -f` counts the bot's
+    system calls from then on, every thread's, and writes its table there when the bot stops:
+    epoll_wait is the event loop waking, futex a thread waiting for another. It slows the bot
+    down many times: its times are not the bot's, its counts are.
     """
+
+    syscalls: Path | None = None
 
     def __init__(
         self,
@@ -89,6 +95,16 @@ class BotProcess:
             await asyncio.create_subprocess_exec(
                 spy,
                 *["record", "-f", "raw", "-o", str(self.profile), "--pid", str(self.pid)],
+                # Every thread (aiosqlite's too) under its own name; sampled without pausing
+                # the bot, so that the profile costs it as little as can be.
+                *["--threads", "--nonblocking", "--rate", str(PROFILE_RATE)],
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+        if self.syscalls is not None:
+            await asyncio.create_subprocess_exec(
+                "strace",
+                *["-c", "-f", "-o", str(self.syscalls), "-p", str(self.pid)],
                 stdout=asyncio.subprocess.DEVNULL,
                 stderr=asyncio.subprocess.DEVNULL,
             )
@@ -105,7 +121,7 @@ class BotProcess:
             await self.process.wait()
 
 
-def bot_env(emu: BotApiEmulator, database: Path | str, **settings: str) -> dict[str, str]:
+def bot_env(emu: BotApiEmulator, database: str | Path, **settings: str) -> dict[str, str]:
     """Environment for `selfie-bot run` against `emu`, with production defaults otherwise."""
     env = {
         "SELFIE_BOT_TOKEN": emu.token,
@@ -116,7 +132,7 @@ def bot_env(emu: BotApiEmulator, database: Path | str, **settings: str) -> dict[
 
 
 def survey_bot(
-    emu: BotApiEmulator, database: Path, profile: Path | None = None, **settings: str
+    emu: BotApiEmulator, database: str | Path, profile: Path | None = None, **settings: str
 ) -> BotProcess:
     args = ["--env-file", os.devnull, "run"]
     return BotProcess(emu, "bot", args, bot_env(emu, database, **settings), profile)
@@ -172,7 +188,7 @@ async def answer(
     return user.chat.bot_acted.notified_at - pressed
 
 
-async def open_session(database: Path | str, *, days_ago: int = 0) -> dict[Profile, str]:
+async def open_session(database: str | Path, *, days_ago: int = 0) -> dict[Profile, str]:
     """A two-week session that opened `days_ago` days ago (8: its first planned reminder round
     is due); returns its invite tokens."""
     now = datetime.now(UTC)

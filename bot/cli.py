@@ -51,9 +51,14 @@ from bot.storage.deliveries import UNREACHED, Claim
 from bot.storage.engine import Connection
 from bot.storage.records import Session
 from bot.surveys.bank import Bank, BankError, default_bank
-from bot.surveys.open_questions import MAX_QUESTION_CHARS, default_open_questions
+from bot.surveys.open_questions import (
+    MAX_QUESTION_CHARS,
+    OpenQuestion,
+    OpenQuestionError,
+    default_open_questions,
+)
 from bot.surveys.respondents import RespondentQuestions, open_questions_from
-from bot.surveys.vocabulary import DEFAULT_LANGUAGE, LANGUAGES, LEVELS, PROFILES, Level
+from bot.surveys.vocabulary import DEFAULT_LANGUAGE, LANGUAGES, LEVELS, PROFILES, Level, profiles_at
 from bot.validation import OutOfRange, plain_text, record_id, telegram_user_id
 
 
@@ -167,9 +172,18 @@ def _parser() -> argparse.ArgumentParser:
         f"{MAX_QUESTION_CHARS} characters); one open question a group",
     )
 
+    groups = "|".join(PROFILES)
     bulk = session_commands.add_parser(
         "bulk-create",
         help="create one session per row of a CSV file (columns: see README)",
+        description="Create one session per row of a CSV file (UTF-8, header row). Required"
+        " columns: school, level, start, end. Optional: timezone, optional, own, own_language,"
+        " own_translations, coordinator; background (yes or no, default yes: the questions"
+        f" about the respondents before the statements); open_question_GROUP ({groups}) with"
+        " a listed open question's key ("
+        + ", ".join(q.key for q in default_open_questions().listed)
+        + "), or open_question_text_GROUP with your own question (in own_language, at most"
+        f" {MAX_QUESTION_CHARS} characters), one of the two a group.",
     )
     bulk.add_argument("file", type=Path, help="CSV file with a header row")
     bulk.add_argument("--json", action="store_true", help="print JSON")
@@ -677,6 +691,9 @@ async def _bulk_create(settings: Settings, db: Database, args: argparse.Namespac
     return 1 if rejected else 0
 
 
+# A listed open question for a group (its key), or the group's own question (its text).
+OPEN_COLUMN = "open_question_{}"
+OPEN_TEXT_COLUMN = "open_question_text_{}"
 BULK_COLUMNS = (
     "school",
     "level",
@@ -688,7 +705,12 @@ BULK_COLUMNS = (
     "own_language",
     "own_translations",
     "coordinator",
+    "background",
+    *(OPEN_COLUMN.format(p) for p in PROFILES),
+    *(OPEN_TEXT_COLUMN.format(p) for p in PROFILES),
 )
+YES = ("yes", "y", "true", "1")
+NO = ("no", "n", "false", "0")
 BULK_REQUIRED = ("school", "level", "start", "end")
 
 
@@ -741,9 +763,10 @@ def _row_request(
     except OutOfRange as error:
         raise CommandError(f"coordinator {error}") from None
     optional = [c.upper() for c in re.split(r"[\s,]+", row.get("optional", "")) if c]
+    own_language = (row.get("own_language") or DEFAULT_LANGUAGE).strip().lower()
     own = parse_own(
         [line for line in row.get("own", "").splitlines() if line.strip()],
-        language=(row.get("own_language") or DEFAULT_LANGUAGE).strip().lower(),
+        language=own_language,
         translations=[
             line for line in row.get("own_translations", "").splitlines() if line.strip()
         ],
@@ -758,8 +781,36 @@ def _row_request(
         timezone=timezone,
         optional_codes=optional,
         own=own,
+        questions=_row_questions(row, level, own_language),
     )
     return request, coordinator
+
+
+def _row_questions(row: dict[str, str], level: Level, language: str) -> RespondentQuestions:
+    """The row's background and open_question columns; CommandError names the column."""
+    typed = (row.get("background") or "yes").lower()
+    if typed not in YES + NO:
+        raise CommandError(f"background: {row['background']!r} is neither yes nor no")
+    open_questions: list[OpenQuestion] = []
+    for profile in PROFILES:
+        listed, own = OPEN_COLUMN.format(profile), OPEN_TEXT_COLUMN.format(profile)
+        if row.get(listed) and row.get(own):
+            raise CommandError(f"{listed}, {own}: one open question a group, not both")
+        for column, is_listed in ((listed, True), (own, False)):
+            if not row.get(column):
+                continue
+            if profile not in profiles_at(level):
+                raise CommandError(f"{column}: {profile} does not answer at level {level}")
+            spec = [f"{profile}={row[column]}"]
+            try:
+                open_questions += open_questions_from(
+                    listed=spec if is_listed else (),
+                    own=() if is_listed else spec,
+                    language=language,
+                )
+            except OpenQuestionError as error:
+                raise CommandError(f"{column}: {error}") from None
+    return RespondentQuestions(background=typed in YES, open_questions=tuple(open_questions))
 
 
 def _progress(done: int, total: int, width: int = 30) -> None:

@@ -197,6 +197,61 @@ def test_bulk_create_rejects_the_bad_rows_with_their_reason_and_creates_the_rest
     ]
 
 
+def test_bulk_create_reads_the_respondent_questions_and_names_the_column_at_fault(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    start, end = period()
+    table = tmp_path / "schools.csv"
+    header = (
+        "school,level,start,end,own_language,background,open_question_teacher,"
+        "open_question_text_student,open_question_trainer,open_question_text_leader\n"
+    )
+    table.write_text(
+        header
+        + f"Alojas skola,vet,{start},{end},,,,,,\n"
+        + f"Bauskas skola,vet,{start},{end},en,no,strength,What helps you learn?,,\n"
+        + f"Cēsu skola,wbl,{start},{end},,yes,,,company_change,\n"
+        + f"Dobeles skola,vet,{start},{end},,maybe,,,,\n"
+        + f"Gulbenes skola,vet,{start},{end},,,gossip,,,\n"
+        + f"Jēkabpils skola,vet,{start},{end},,,company_strength,,,\n"
+        + f"Kuldīgas skola,vet,{start},{end},,,,,company_change,\n"
+        + f"Liepājas skola,vet,{start},{end},,,,{'x' * 301},,\n"
+        + f'Madonas skola,vet,{start},{end},,,,,,"Kas \x1b palīdz?"\n',
+        encoding="utf-8",
+    )
+    assert run("session", "bulk-create", str(table), "--json") == 1
+    report = json.loads(capsys.readouterr().out)
+    by_row = {entry["row"]: entry for entry in report["rows"]}
+    assert [by_row[row]["status"] for row in (2, 3, 4)] == ["created"] * 3
+    assert by_row[5]["error"] == "background: 'maybe' is neither yes nor no"
+    assert by_row[6]["error"].startswith("open_question_teacher: 'gossip' is not a listed")
+    assert by_row[7]["error"] == (
+        "open_question_teacher: the open question 'company_strength' is not for teacher"
+    )
+    assert by_row[8]["error"] == "open_question_trainer: trainer does not answer at level vet"
+    assert by_row[9]["error"].startswith("open_question_text_student: ")
+    assert "1 to 300 characters" in by_row[9]["error"]
+    assert "the open_question_text_leader column contains U+001B" in by_row[10]["error"]
+    assert (report["created"], report["rejected"]) == (3, 6)
+    assert rows(
+        database,
+        "SELECT name, session_background.session_id IS NOT NULL FROM sessions"
+        " JOIN schools ON schools.id = sessions.school_id"
+        " LEFT JOIN session_background ON session_background.session_id = sessions.id"
+        " ORDER BY sessions.id",
+    ) == [("Alojas skola", 1), ("Bauskas skola", 0), ("Cēsu skola", 1)]
+    assert rows(
+        database,
+        "SELECT name, profile, key, text, language FROM session_open_questions"
+        " JOIN sessions ON sessions.id = session_open_questions.session_id"
+        " JOIN schools ON schools.id = sessions.school_id ORDER BY name, profile",
+    ) == [
+        ("Bauskas skola", "student", None, "What helps you learn?", "en"),
+        ("Bauskas skola", "teacher", "strength", None, None),
+        ("Cēsu skola", "trainer", "company_change", None, None),
+    ]
+
+
 TOKEN = "123456:AAFakeTokenForCliTests"
 HOOK_SECRET = "Hook-Secret-For-Cli-Tests"
 

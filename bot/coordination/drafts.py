@@ -20,6 +20,14 @@ from bot.sessions.period import (
 )
 from bot.storage.records import Awaiting, Draft, PendingOwn, Session
 from bot.surveys.bank import MAX_HELP_CHARS, MAX_TEXT_CHARS, Bank
+from bot.surveys.open_questions import (
+    MAX_QUESTION_CHARS,
+    OpenQuestion,
+    OpenQuestionError,
+    OpenQuestions,
+    default_open_questions,
+    own_open_question,
+)
 from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement, Translation
 from bot.surveys.vocabulary import (
     AREA_CODES,
@@ -40,6 +48,9 @@ DraftProblem = Literal[
     "help_too_long",
     "no_groups",
     "unknown_statement",
+    "question_empty",
+    "question_too_long",
+    "unknown_question",
     "statements_locked",
     "incomplete",
 ]
@@ -81,12 +92,16 @@ def _require_statements_editable(scope: DraftScope) -> None:
 def choose_level(draft: Draft, scope: DraftScope, level: Level) -> Draft:
     if draft.session_id is not None:  # the level of an existing session is fixed
         raise DraftError("statements_locked")
-    # Optional statements of another level may not exist at this one.
+    # Optional statements of another level may not exist at this one, nor its groups.
     visible = {s.code for s in scope.bank.optional(level)}
+    groups = profiles_at(level)
+    open_questions = tuple(q for q in draft.questions.open_questions if q.profile in groups)
     return replace(
         draft,
         level=level,
         optional=draft.optional & visible,
+        questions=replace(draft.questions, open_questions=open_questions),
+        writing_open=None,
         step="customise",
         awaiting=None,
         pending=None,
@@ -96,21 +111,21 @@ def choose_level(draft: Draft, scope: DraftScope, level: Level) -> Draft:
 def show_customise(draft: Draft, scope: DraftScope) -> Draft:
     _require_statements_editable(scope)
     if draft.level is None:
-        return replace(draft, step="level", awaiting=None, pending=None)
-    return replace(draft, step="customise", awaiting=None, pending=None)
+        return replace(draft, step="level", awaiting=None, pending=None, writing_open=None)
+    return replace(draft, step="customise", awaiting=None, pending=None, writing_open=None)
 
 
 def show_dates(draft: Draft, scope: DraftScope) -> Draft:
     if draft.level is None:
         raise DraftError("incomplete")
     awaiting: Awaiting = "end_date" if has_started(scope) else "start_date"
-    return replace(draft, step="dates", awaiting=awaiting, pending=None)
+    return replace(draft, step="dates", awaiting=awaiting, pending=None, writing_open=None)
 
 
 def show_review(draft: Draft, scope: DraftScope) -> Draft:
     if draft.level is None or draft.start is None or draft.end is None:
         raise DraftError("incomplete")
-    return replace(draft, step="review", awaiting=None, pending=None)
+    return replace(draft, step="review", awaiting=None, pending=None, writing_open=None)
 
 
 # Optional statements
@@ -222,7 +237,7 @@ def delete_own(draft: Draft, scope: DraftScope, code: str) -> Draft:
 
 
 def cancel_pending(draft: Draft, scope: DraftScope) -> Draft:
-    return replace(draft, pending=None, awaiting=None)
+    return replace(draft, pending=None, awaiting=None, writing_open=None)
 
 
 def own_text(draft: Draft, scope: DraftScope, text: str) -> Draft:
@@ -331,3 +346,89 @@ def check_dates(draft: Draft, scope: DraftScope, start: date, end: date) -> Peri
     if scope.session is not None:
         return check_period_change(_period_of(scope.session), start, end, now=scope.now)
     return check_period(start, end, draft.timezone, now=scope.now)
+
+
+# What the respondents are asked besides the statements: the questions about themselves
+# before them, and one open question per group after them. Locked with the statements.
+
+
+def show_respondents(draft: Draft, scope: DraftScope) -> Draft:
+    _require_statements_editable(scope)
+    if draft.level is None:
+        raise DraftError("incomplete")
+    return replace(draft, awaiting=None, pending=None, writing_open=None)
+
+
+def show_open_choice(draft: Draft, scope: DraftScope, profile: Profile) -> Draft:
+    """The choice of one group's open question (the group must answer at the level)."""
+    _require_group(show_respondents(draft, scope), profile)
+    return show_respondents(draft, scope)
+
+
+def toggle_background(draft: Draft, scope: DraftScope) -> Draft:
+    draft = show_respondents(draft, scope)
+    questions = replace(draft.questions, background=not draft.questions.background)
+    return replace(draft, questions=questions)
+
+
+def choose_open(
+    draft: Draft,
+    scope: DraftScope,
+    profile: Profile,
+    key: str,
+    catalogue: OpenQuestions | None = None,
+) -> Draft:
+    """One of the listed open questions for the group."""
+    draft = show_respondents(draft, scope)
+    _require_group(draft, profile)
+    try:
+        question = (catalogue or default_open_questions()).listed_for(key, profile)
+    except OpenQuestionError:
+        raise DraftError("unknown_question") from None
+    return _with_open(draft, profile, question)
+
+
+def no_open(draft: Draft, scope: DraftScope, profile: Profile) -> Draft:
+    draft = show_respondents(draft, scope)
+    _require_group(draft, profile)
+    return _with_open(draft, profile, None)
+
+
+def begin_open_text(draft: Draft, scope: DraftScope, profile: Profile) -> Draft:
+    """Start writing an own open question for the group: it comes as a message."""
+    draft = show_respondents(draft, scope)
+    _require_group(draft, profile)
+    return replace(draft, awaiting="open_text", writing_open=profile)
+
+
+def open_text(
+    draft: Draft, scope: DraftScope, text: str, language: Language = DEFAULT_LANGUAGE
+) -> Draft:
+    """The own open question typed, in the coordinator's `language`: one line, 1 to
+    MAX_QUESTION_CHARS characters, no control characters (UnsafeText), as own statements."""
+    _require_statements_editable(scope)
+    profile = draft.writing_open
+    if profile is None or draft.awaiting != "open_text":
+        raise DraftError("unknown_question")
+    _require_group(draft, profile)
+    plain_text(text, what="the open question")
+    line = " ".join(text.split())
+    if not line:
+        raise DraftError("question_empty")
+    if len(line) > MAX_QUESTION_CHARS:
+        raise DraftError("question_too_long")
+    question = own_open_question(profile, line, language)
+    return replace(_with_open(draft, profile, question), awaiting=None, writing_open=None)
+
+
+def _require_group(draft: Draft, profile: Profile) -> None:
+    if draft.level is None or profile not in profiles_at(draft.level):
+        raise DraftError("unknown_question")
+
+
+def _with_open(draft: Draft, profile: Profile, question: OpenQuestion | None) -> Draft:
+    chosen = {q.profile: q for q in draft.questions.open_questions if q.profile != profile}
+    if question is not None:
+        chosen[profile] = question
+    ordered = tuple(chosen[p] for p in PROFILES if p in chosen)
+    return replace(draft, questions=replace(draft.questions, open_questions=ordered))

@@ -26,7 +26,7 @@ from bot.sessions.service import (
     check_request,
     create_session_in,
 )
-from bot.storage import Database
+from bot.storage import Database, session_questions
 from bot.storage import drafts as draft_queries
 from bot.storage import follow_ups as follow_up_queries
 from bot.storage import schools as school_queries
@@ -35,6 +35,7 @@ from bot.storage.engine import Connection
 from bot.storage.records import Coordinator, Draft, School, Session
 from bot.surveys.bank import Bank
 from bot.surveys.questionnaire import OwnStatement, Questionnaire, assemble
+from bot.surveys.respondents import NOTHING_ASKED, RespondentQuestions
 from bot.surveys.vocabulary import Level, Profile
 from bot.validation import plain_text, without_hidden
 
@@ -237,6 +238,12 @@ class Coordination:
             own = await session_queries.own_statements(connection, session_id=session_id)
         return assemble(self.bank, level=session.level, profile=profile, codes=codes, own=own)
 
+    async def asked(self, *, user: int, session_id: int) -> RespondentQuestions:
+        """What the session asks its respondents besides the statements."""
+        async with self.db.read() as connection:
+            await require_session(connection, telegram_id=user, session_id=session_id)
+            return await session_questions.respondent_questions(connection, session_id=session_id)
+
     async def links(self, *, user: int, session_id: int) -> tuple[Session, dict[Profile, str]]:
         """The session's invite links; Refused('cancelled') once they lead nowhere."""
         async with self.db.read() as connection:
@@ -276,6 +283,7 @@ class Coordination:
             session = found.session
             codes = await session_queries.session_statement_codes(connection, session_id=session.id)
             own = await session_queries.own_statements(connection, session_id=session.id)
+            asked = await session_questions.respondent_questions(connection, session_id=session.id)
             saved = await self._create(
                 connection,
                 user=user,
@@ -286,6 +294,7 @@ class Coordination:
                 timezone=session.timezone,
                 optional=self._optional_only(codes),
                 own=own,
+                questions=asked,
                 now=now,
             )
             await follow_up_queries.record_follow_up(
@@ -360,6 +369,7 @@ class Coordination:
                 raise Refused("draft_exists")
             codes = await session_queries.session_statement_codes(connection, session_id=session_id)
             own = await session_queries.own_statements(connection, session_id=session_id)
+            asked = await session_questions.respondent_questions(connection, session_id=session_id)
             draft = await draft_queries.insert_draft(
                 connection,
                 owner=user,
@@ -373,6 +383,7 @@ class Coordination:
                 end=session.end_date,
                 timezone=session.timezone,
                 now=now,
+                questions=asked,
             )
             if draft is None:
                 raise Refused("draft_exists")
@@ -440,6 +451,7 @@ class Coordination:
                     timezone=draft.timezone,
                     optional=draft.optional,
                     own=draft.own,
+                    questions=draft.questions,
                     now=now,
                 )
                 await draft_queries.delete_draft(connection, draft_id=draft.id)
@@ -463,6 +475,7 @@ class Coordination:
         optional: Collection[str],
         own: Sequence[OwnStatement],
         now: datetime,
+        questions: RespondentQuestions = NOTHING_ASKED,
     ) -> Saved:
         """A new session in the caller's transaction, checked as every new session is (the
         school's rules included: SessionConflict)."""
@@ -476,6 +489,7 @@ class Coordination:
             timezone=timezone,
             optional_codes=optional,
             own=own,
+            questions=questions,
         )
         created = await create_session_in(
             connection, request=request, coordinator_id=user, now=now, year_zone=self.timezone
@@ -492,7 +506,13 @@ class Coordination:
             raise Refused("closed" if state == "closed" else "cancelled")
         codes = await session_queries.session_statement_codes(connection, session_id=session.id)
         own = await session_queries.own_statements(connection, session_id=session.id)
-        if draft.optional != self._optional_only(codes) or list(draft.own) != own:
+        asked = await session_questions.respondent_questions(connection, session_id=session.id)
+        questions_changed = draft.questions != asked
+        if (
+            draft.optional != self._optional_only(codes)
+            or list(draft.own) != own
+            or questions_changed
+        ):
             if state == "open":
                 raise Refused("statements_locked")
             assert draft.start is not None and draft.end is not None
@@ -507,9 +527,13 @@ class Coordination:
                 timezone=session.timezone,
                 optional_codes=draft.optional,
                 own=draft.own,
+                questions=draft.questions,
             )
             await session_queries.replace_statements(
                 connection, session_id=session.id, codes=request.codes, own=request.own
+            )
+            await session_questions.set_respondent_questions(
+                connection, session_id=session.id, questions=request.questions
             )
         assert draft.start is not None and draft.end is not None
         if (draft.start, draft.end) != (session.start_date, session.end_date):

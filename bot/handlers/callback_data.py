@@ -222,6 +222,12 @@ class DraftOp(StrEnum):
     DISCARD = "drop"
     RESUME = "resume"
     NOTHING = "nop"  # the calendar's weekday names and blank days
+    RESPONDENTS = "rsp"  # what the respondents are asked besides the statements
+    TOGGLE_BACKGROUND = "bg"
+    OPEN_GROUP = "oq"  # the choice of one group's open question
+    OPEN_PICK = "oqk"  # "<group>.<listed key>"
+    OPEN_WRITE = "oqw"
+    OPEN_NONE = "oqn"
 
 
 class SessionOp(StrEnum):
@@ -272,6 +278,12 @@ _DRAFT_ARGUMENTS: dict[DraftOp, str] = {
     DraftOp.OWN_GROUPS_DONE: "",
     DraftOp.SKIP_OWN_HELP: "",
     DraftOp.BACK: "",
+    DraftOp.RESPONDENTS: "",
+    DraftOp.TOGGLE_BACKGROUND: "",
+    DraftOp.OPEN_GROUP: _PROFILE,
+    DraftOp.OPEN_PICK: rf"(?:{_PROFILE})\.{KEY.pattern}",
+    DraftOp.OPEN_WRITE: _PROFILE,
+    DraftOp.OPEN_NONE: _PROFILE,
     DraftOp.DATES: "",
     DraftOp.MONTH: r"[0-9]{6}",
     DraftOp.DAY: r"[0-9]{8}",
@@ -305,7 +317,8 @@ _SCHOOL_ARGUMENTS: dict[SchoolOp, str] = {
     SchoolOp.REMOVE: r"[0-9]{1,15}",
     SchoolOp.REMOVE_CONFIRMED: r"[0-9]{1,15}",
 }
-_COORDINATION = re.compile(r"([dsk]):([0-9]{1,12}):([a-z]{2,6})(?::([A-Za-z0-9.-]{1,24}))?")
+# 24 characters: a group and a listed open question's key ("trainer.company_strength").
+_COORDINATION = re.compile(r"([dsk]):([0-9]{1,12}):([a-z]{2,6})(?::([A-Za-z0-9._-]{1,24}))?")
 COORDINATION_PATTERN = re.compile(r"[dsk]:")
 
 

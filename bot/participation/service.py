@@ -73,7 +73,8 @@ class Participation:
 
     def forget(self, session_id: int) -> None:
         """Drop cached questionnaires of a session whose statements changed."""
-        for key in [key for key in self._plans if key[0] == session_id]:
+        # A copy of the keys first: a unit of work on the database's thread may add a plan.
+        for key in [key for key in tuple(self._plans) if key[0] == session_id]:
             del self._plans[key]
 
     async def join(
@@ -151,7 +152,7 @@ class Participation:
     async def answer(
         self, *, telegram_id: int, session_id: int, code: str, value: int
     ) -> StepOutcome:
-        async with self.db.transaction() as connection:
+        async def work(connection: Connection) -> StepOutcome | _Completed:
             current = await self._current(connection, telegram_id, session_id, code, lock=True)
             if not isinstance(current, _Current):
                 return current
@@ -172,8 +173,15 @@ class Participation:
                 open_question=plan.open_question is not None,
             ):  # a second tap, handled by another process a moment ago
                 return AlreadyCompleted(session=session, profile=participant.profile)
+            return _Completed(current, counted)
+
+        outcome = await self.db.run(work)
+        if not isinstance(outcome, _Completed):
+            return outcome
         # The WAL still holds the pages as they were before: the link just cut goes with them.
         await self.db.purge()
+        participant, session, plan, place = outcome.current
+        counted = outcome.answers
         return Recap(
             session=session,
             profile=participant.profile,
@@ -189,7 +197,7 @@ class Participation:
         )
 
     async def back(self, *, telegram_id: int, session_id: int, code: str) -> StepOutcome:
-        async with self.db.transaction() as connection:
+        async def work(connection: Connection) -> StepOutcome:
             current = await self._current(connection, telegram_id, session_id, code, lock=True)
             if not isinstance(current, _Current):
                 return current
@@ -203,12 +211,15 @@ class Participation:
             await self._save(connection, participant, earlier)
             return self._at(session, participant, plan, earlier)
 
+        return await self.db.run(work)
+
     async def answer_background(
         self, *, telegram_id: int, session_id: int, question: str, option: str
     ) -> StepOutcome:
         """Record an answer about the person, if `question` is the one shown; then the next
         question, or the statements after the last."""
-        async with self.db.transaction() as connection:
+
+        async def work(connection: Connection) -> StepOutcome:
             current = await self._current_question(
                 connection, telegram_id, session_id, question, lock=True
             )
@@ -226,10 +237,12 @@ class Participation:
             await self._save(connection, participant, moved)
             return self._at(session, participant, plan, moved)
 
+        return await self.db.run(work)
+
     async def back_background(
         self, *, telegram_id: int, session_id: int, question: str
     ) -> StepOutcome:
-        async with self.db.transaction() as connection:
+        async def work(connection: Connection) -> StepOutcome:
             current = await self._current_question(
                 connection, telegram_id, session_id, question, lock=True
             )
@@ -242,6 +255,8 @@ class Participation:
             earlier = place._replace(background_step=place.background_step - 1)
             await self._save(connection, participant, earlier)
             return self._at(session, participant, plan, earlier)
+
+        return await self.db.run(work)
 
     async def skip_open(self, *, telegram_id: int, session_id: int) -> OpenDone | StepOutcome:
         async with self.db.transaction() as connection:
@@ -507,16 +522,7 @@ class Participation:
         found = await participant_queries.progress(
             connection, participant_id=participant.id, lock=lock
         )
-        place = found or Place(0, {}, None)
-        step = place.background_step
-        return plan, place._replace(
-            position=min(place.position, len(plan.questionnaire) - 1),
-            background_step=(
-                min(step, len(plan.background) - 1)
-                if step is not None and plan.background
-                else None
-            ),
-        )
+        return plan, _within(plan, found or Place(0, {}, None))
 
     async def _in_progress(
         self, connection: Connection, telegram_id: int, session_id: int
@@ -572,13 +578,20 @@ class Participation:
         self, connection: Connection, telegram_id: int, session_id: int, *, lock: bool
     ) -> _Current | StepOutcome:
         """Where this person stands in an unfinished participation in an open session, or
-        why there is none."""
-        found = await self._in_progress(connection, telegram_id, session_id)
-        if not isinstance(found, tuple):
-            return found
-        participant, session = found
-        plan, place = await self._place(connection, session, participant, lock=lock)
-        return _Current(participant, session, plan, place)
+        why there is none: one query, and the plan (read once per session and group)."""
+        found = await participant_queries.standing(
+            connection, session_id=session_id, telegram_id=telegram_id, lock=lock
+        )
+        if found is None:
+            return NotParticipating()
+        participant, session, place = found
+        if participant.completed:
+            return AlreadyCompleted(session=session, profile=participant.profile)
+        closed = self._unless_open(session)
+        if closed is not None:
+            return closed
+        plan = await self._plan(connection, session, participant.profile)
+        return _Current(participant, session, plan, _within(plan, place or Place(0, {}, None)))
 
     @staticmethod
     def _at(session: Session, participant: Participant, plan: _Plan, place: Place) -> Step:
@@ -617,6 +630,24 @@ class _Current(NamedTuple):
     session: Session
     plan: _Plan
     place: Place
+
+
+class _Completed(NamedTuple):
+    """An answer that completed the questionnaire: the standing before it, and what counted."""
+
+    current: _Current
+    answers: dict[str, int]
+
+
+def _within(plan: _Plan, place: Place) -> Place:
+    """`place` held inside the plan (which may be shorter than when it was saved)."""
+    step = place.background_step
+    return place._replace(
+        position=min(place.position, len(plan.questionnaire) - 1),
+        background_step=(
+            min(step, len(plan.background) - 1) if step is not None and plan.background else None
+        ),
+    )
 
 
 def _next_unanswered(

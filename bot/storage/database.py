@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.storage.engine import Connection, Dialect, Row, Streaming
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 POSTGRESQL_SCHEMES = ("postgresql://", "postgres://")
+
+T = TypeVar("T")
+Work = Callable[[Connection], Coroutine[Any, Any, T]]
 
 
 class StorageError(Exception):
@@ -79,6 +82,14 @@ class Database(ABC):
     @abstractmethod
     def read(self) -> AbstractAsyncContextManager[Connection]:
         """Consistent reads."""
+
+    async def run(self, work: Work[T]) -> T:
+        """`work` as one write transaction, as `transaction()` gives, committed when it returns.
+        `work` may await nothing but the connection it is handed: SQLite runs all of it in one
+        call on its database thread instead of one call a statement (see `SqliteDatabase`).
+        The caller must not rely on a cancellation undoing it: once started, it completes."""
+        async with self.transaction() as connection:
+            return await work(connection)
 
     def long_read(self) -> AbstractAsyncContextManager[Connection]:
         """Reads that take long (reports, exports): where the engine allows, beside the

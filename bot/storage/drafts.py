@@ -8,13 +8,23 @@ from typing import Any, cast
 
 from bot.storage.database import fetch_one
 from bot.storage.engine import Connection, Row
-from bot.storage.records import Awaiting, Draft, DraftStep, PendingOwn, from_epoch, to_epoch
+from bot.storage.records import (
+    DRAFT_QUESTIONS,
+    Awaiting,
+    Draft,
+    DraftStep,
+    PendingOwn,
+    from_epoch,
+    to_epoch,
+)
+from bot.surveys.open_questions import OpenQuestion
 from bot.surveys.questionnaire import OwnStatement, Translation
-from bot.surveys.vocabulary import DEFAULT_LANGUAGE, PROFILES, Level, Profile
+from bot.surveys.respondents import RespondentQuestions
+from bot.surveys.vocabulary import DEFAULT_LANGUAGE, PROFILES, Language, Level, Profile
 
 _COLUMNS = """
     id, owner, school_id, session_id, step, awaiting, level, optional, own, pending,
-    start_date, end_date, timezone, created_at, updated_at
+    start_date, end_date, timezone, created_at, updated_at, respondents
 """
 
 
@@ -86,7 +96,44 @@ def _pending_from_json(text: str | None) -> PendingOwn | None:
     )
 
 
+def _respondents_to_json(questions: RespondentQuestions, writing: Profile | None) -> str:
+    return json.dumps(
+        {
+            "background": questions.background,
+            "open": [
+                {"profile": q.profile, "key": q.key, "text": q.text, "language": q.language}
+                for q in questions.open_questions
+            ],
+            "writing": writing,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _respondents_from_json(text: str | None) -> tuple[RespondentQuestions, Profile | None]:
+    if text is None:
+        return DRAFT_QUESTIONS, None
+    raw = json.loads(text)
+    found = {
+        q["profile"]: OpenQuestion(
+            profile=cast(Profile, q["profile"]),
+            key=q.get("key"),
+            text=q.get("text"),
+            language=cast(Language | None, q.get("language")),
+        )
+        for q in raw.get("open", [])
+        if q.get("profile") in PROFILES
+    }
+    questions = RespondentQuestions(
+        background=bool(raw.get("background", True)),
+        open_questions=tuple(found[p] for p in PROFILES if p in found),
+    )
+    writing = raw.get("writing")
+    return questions, cast(Profile, writing) if writing in PROFILES else None
+
+
 def _draft(row: Row) -> Draft:
+    questions, writing = _respondents_from_json(row["respondents"])
     return Draft(
         id=row["id"],
         owner=row["owner"],
@@ -103,6 +150,8 @@ def _draft(row: Row) -> Draft:
         timezone=row["timezone"],
         created_at=from_epoch(row["created_at"]),
         updated_at=from_epoch(row["updated_at"]),
+        questions=questions,
+        writing_open=writing,
     )
 
 
@@ -127,13 +176,15 @@ async def insert_draft(
     end: date | None,
     timezone: str,
     now: datetime,
+    questions: RespondentQuestions = DRAFT_QUESTIONS,
 ) -> Draft | None:
     """The new draft; None when the owner has one already (also one a moment ago)."""
     cursor = await connection.execute(
         """
         INSERT INTO session_drafts (owner, school_id, session_id, step, level, optional, own,
-                                    start_date, end_date, timezone, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    start_date, end_date, timezone, created_at, updated_at,
+                                    respondents)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (owner) DO NOTHING
         """,
         (
@@ -149,6 +200,7 @@ async def insert_draft(
             timezone,
             to_epoch(now),
             to_epoch(now),
+            _respondents_to_json(questions, None),
         ),
     )
     if cursor.rowcount != 1:
@@ -162,7 +214,7 @@ async def save_draft(connection: Connection, *, draft: Draft, now: datetime) -> 
         """
         UPDATE session_drafts
         SET step = ?, awaiting = ?, level = ?, optional = ?, own = ?, pending = ?,
-            start_date = ?, end_date = ?, updated_at = ?
+            start_date = ?, end_date = ?, updated_at = ?, respondents = ?
         WHERE id = ?
         """,
         (
@@ -175,6 +227,7 @@ async def save_draft(connection: Connection, *, draft: Draft, now: datetime) -> 
             draft.start.isoformat() if draft.start else None,
             draft.end.isoformat() if draft.end else None,
             to_epoch(now),
+            _respondents_to_json(draft.questions, draft.writing_open),
             draft.id,
         ),
     )

@@ -10,8 +10,9 @@ from typing import NamedTuple, cast
 from bot.storage import open_answers as open_answer_queries
 from bot.storage.database import dialect_of, fetch_all, fetch_one
 from bot.storage.engine import Connection, Row
-from bot.storage.records import Participant, from_epoch, to_epoch
+from bot.storage.records import Participant, Session, from_epoch, to_epoch
 from bot.storage.responses import add_response
+from bot.storage.sessions import session_columns, session_of
 from bot.surveys.background import decode as decode_background
 from bot.surveys.vocabulary import Language, Profile
 
@@ -19,6 +20,11 @@ _PARTICIPANT_COLUMNS = """
     id, session_id, telegram_id, chat_id, profile, language, joined_at, completed,
     reminders_muted, reminders_sent, unreachable
 """
+
+
+_IN_JOIN = ", ".join(
+    f"p.{name.strip()} AS {name.strip()}" for name in _PARTICIPANT_COLUMNS.split(",")
+)
 
 
 def _participant(row: Row) -> Participant:
@@ -138,6 +144,53 @@ async def progress(
     if row is None:
         return None
     return Place(row[0], _decode(row[1]), row[2], decode_background(row[3]), row[4])
+
+
+class Standing(NamedTuple):
+    participant: Participant
+    session: Session
+    place: Place | None  # None once completed (or after the close)
+
+
+_STANDING = f"""
+    SELECT {_IN_JOIN}, {session_columns("s_")}, pr.position AS pr_position,
+        pr.answers AS pr_answers, pr.card_message_id AS pr_card,
+        pr.background AS pr_background, pr.background_step AS pr_background_step
+    FROM participants p
+    JOIN sessions s ON s.id = p.session_id
+    JOIN schools sc ON sc.id = s.school_id
+    {{join}} progress pr ON pr.participant_id = p.id
+    WHERE p.session_id = ? AND p.telegram_id = ?
+"""
+_STANDING_ANY = _STANDING.format(join="LEFT JOIN")
+# PostgreSQL locks no row on the nullable side of an outer join: the locked reading takes the
+# usual case, a questionnaire in progress, and the plain one what is left.
+_STANDING_HELD = _STANDING.format(join="JOIN") + " FOR UPDATE OF pr"
+
+
+async def standing(
+    connection: Connection, *, session_id: int, telegram_id: int, lock: bool = False
+) -> Standing | None:
+    """A participant, their session and their unfinished questionnaire, in one query. With
+    `lock`, the questionnaire's row is held until the transaction ends, as `progress` holds it."""
+    parameters = (session_id, telegram_id)
+    row = None
+    if lock and dialect_of(connection) == "postgresql":
+        row = await fetch_one(connection, _STANDING_HELD, parameters)
+    if row is None:
+        row = await fetch_one(connection, _STANDING_ANY, parameters)
+    if row is None:
+        return None
+    place = None
+    if row["pr_answers"] is not None:
+        place = Place(
+            row["pr_position"],
+            _decode(row["pr_answers"]),
+            row["pr_card"],
+            decode_background(row["pr_background"]),
+            row["pr_background_step"],
+        )
+    return Standing(_participant(row), session_of(row, "s_"), place)
 
 
 async def set_card(connection: Connection, *, participant_id: int, message_id: int) -> int | None:

@@ -167,6 +167,14 @@ def redacted(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """What a connection needs before the pool lends it again, beyond the rollback of an open
+    transaction that asyncpg always does: nothing. The storage modules set no session state
+    (no SET, LISTEN, session advisory lock or cursor outside a transaction), so asyncpg's own
+    reset (UNLISTEN, RESET ALL, …) would be one more round trip to the server per transaction
+    for nothing."""
+
+
 class PostgresDatabase(Database):
     dialect = "postgresql"
 
@@ -183,7 +191,9 @@ class PostgresDatabase(Database):
     @classmethod
     async def connect(cls, url: str, *, migrate: bool = True) -> PostgresDatabase:
         try:
-            pool = await asyncpg.create_pool(url, min_size=1, max_size=10, command_timeout=60)
+            pool = await asyncpg.create_pool(
+                url, min_size=1, max_size=10, command_timeout=60, reset=_keep_session
+            )
         except (OSError, asyncpg.PostgresError) as error:
             raise StorageError(f"cannot connect to {redacted(url)}: {error}") from None
         database = cls(pool, url)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Literal
 
 from bot.surveys.questionnaire import OwnStatement
+from bot.surveys.respondents import RespondentQuestions
 from bot.surveys.vocabulary import Language, Level, Profile
 
 # "cancelled" is not stored as a status: a cancelled session is marked by `cancelled_at`.
@@ -84,7 +85,9 @@ class CoordinatorInvite:
 
 DraftStep = Literal["level", "customise", "dates", "review"]
 # What a typed message means while a draft waits for one.
-Awaiting = Literal["own_text", "own_help", "own_translation", "start_date", "end_date"]
+Awaiting = Literal["own_text", "own_help", "own_translation", "open_text", "start_date", "end_date"]
+# What a new session asks its respondents unless the coordinator changes it (as on the CLI).
+DRAFT_QUESTIONS = RespondentQuestions(background=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,3 +122,6 @@ class Draft:
     timezone: str
     created_at: datetime
     updated_at: datetime
+    questions: RespondentQuestions = DRAFT_QUESTIONS
+    # The group whose own open question is being typed (awaiting "open_text").
+    writing_open: Profile | None = None

@@ -12,28 +12,52 @@ from bot.storage.records import GroupCount, Session, SessionStatus, from_epoch, 
 from bot.surveys.questionnaire import OwnStatement, Translation
 from bot.surveys.vocabulary import PROFILES, Level, Profile, profiles_at
 
-_SESSION_COLUMNS = """
-    s.id, s.school_id, sc.name AS school_name, s.level, s.start_date, s.end_date, s.timezone,
-    s.opens_at, s.closes_at, s.status, s.created_by, s.closed_at, s.number, s.cancelled_at
-"""
+_SESSION_FIELDS = (
+    ("s.id", "id"),
+    ("s.school_id", "school_id"),
+    ("sc.name", "school_name"),
+    ("s.level", "level"),
+    ("s.start_date", "start_date"),
+    ("s.end_date", "end_date"),
+    ("s.timezone", "timezone"),
+    ("s.opens_at", "opens_at"),
+    ("s.closes_at", "closes_at"),
+    ("s.status", "status"),
+    ("s.created_by", "created_by"),
+    ("s.closed_at", "closed_at"),
+    ("s.number", "number"),
+    ("s.cancelled_at", "cancelled_at"),
+)
 
 
-def _session(row: Row) -> Session:
-    cancelled = row["cancelled_at"]
+def session_columns(prefix: str = "") -> str:
+    """A session's columns (from `sessions s JOIN schools sc`), each named `prefix` + field."""
+    return ", ".join(f"{column} AS {prefix}{name}" for column, name in _SESSION_FIELDS)
+
+
+_SESSION_COLUMNS = session_columns()
+
+
+def session_of(row: Row, prefix: str = "") -> Session:
+    """The session in a row selected with `session_columns(prefix)`."""
+    cancelled = row[prefix + "cancelled_at"]
+    closed = row[prefix + "closed_at"]
     return Session(
-        id=row["id"],
-        school_id=row["school_id"],
-        school_name=row["school_name"],
-        level=cast(Level, row["level"]),
-        start_date=date.fromisoformat(row["start_date"]),
-        end_date=date.fromisoformat(row["end_date"]),
-        timezone=row["timezone"],
-        opens_at=from_epoch(row["opens_at"]),
-        closes_at=from_epoch(row["closes_at"]),
-        status="cancelled" if cancelled is not None else cast(SessionStatus, row["status"]),
-        created_by=row["created_by"],
-        closed_at=from_epoch(row["closed_at"]) if row["closed_at"] is not None else None,
-        number=row["number"],
+        id=row[prefix + "id"],
+        school_id=row[prefix + "school_id"],
+        school_name=row[prefix + "school_name"],
+        level=cast(Level, row[prefix + "level"]),
+        start_date=date.fromisoformat(row[prefix + "start_date"]),
+        end_date=date.fromisoformat(row[prefix + "end_date"]),
+        timezone=row[prefix + "timezone"],
+        opens_at=from_epoch(row[prefix + "opens_at"]),
+        closes_at=from_epoch(row[prefix + "closes_at"]),
+        status="cancelled"
+        if cancelled is not None
+        else cast(SessionStatus, row[prefix + "status"]),
+        created_by=row[prefix + "created_by"],
+        closed_at=from_epoch(closed) if closed is not None else None,
+        number=row[prefix + "number"],
         cancelled_at=from_epoch(cancelled) if cancelled is not None else None,
     )
 
@@ -85,7 +109,7 @@ async def session_by_id(connection: Connection, *, session_id: int) -> Session |
         " WHERE s.id = ?",
         (session_id,),
     )
-    return _session(row) if row else None
+    return session_of(row) if row else None
 
 
 async def add_session_statements(
@@ -212,7 +236,7 @@ async def active_sessions(connection: Connection) -> list[Session]:
         f"SELECT {_SESSION_COLUMNS} FROM sessions s JOIN schools sc ON sc.id = s.school_id"
         " WHERE s.status = 'active' AND s.cancelled_at IS NULL ORDER BY s.closes_at, s.id",
     )
-    return [_session(row) for row in rows]
+    return [session_of(row) for row in rows]
 
 
 async def school_sessions(connection: Connection, *, school_id: int) -> list[Session]:
@@ -223,7 +247,7 @@ async def school_sessions(connection: Connection, *, school_id: int) -> list[Ses
         " WHERE s.school_id = ? AND s.cancelled_at IS NULL ORDER BY s.opens_at, s.id",
         (school_id,),
     )
-    return [_session(row) for row in rows]
+    return [session_of(row) for row in rows]
 
 
 async def cancel_session(connection: Connection, *, session_id: int, now: datetime) -> bool:
@@ -250,7 +274,7 @@ async def sessions_coordinated_by(connection: Connection, *, telegram_id: int) -
         " ORDER BY s.opens_at DESC, s.id DESC",
         (telegram_id,),
     )
-    return [_session(row) for row in rows]
+    return [session_of(row) for row in rows]
 
 
 async def replace_statements(

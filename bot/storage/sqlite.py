@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any, cast
 
 import aiosqlite
 
-from bot.storage.database import Database, StorageError, fetch_one, migrations
+from bot.storage.database import Database, StorageError, T, Work, fetch_one, migrations
 from bot.storage.engine import Connection
 
 _BUSY_TIMEOUT_MS = 10_000
@@ -174,6 +175,28 @@ class SqliteDatabase(Database):
                 raise
             await self._connection.commit()
 
+    async def run(self, work: Work[T]) -> T:
+        """`work` in one write transaction, all of it in one call on aiosqlite's thread: each
+        statement through `transaction()` costs a hand-over to that thread and a wake-up of
+        the event loop, about as much CPU as the SQL itself (BENCHMARKS.md §1)."""
+        async with self._lock:
+            # aiosqlite has no public call for running a function on its thread; `_execute`
+            # and `_conn` are what its own methods use (aiosqlite is pinned below 0.23).
+            result: T = await self._connection._execute(self._unit, work)  # type: ignore[no-untyped-call]
+            return result
+
+    def _unit(self, work: Work[T]) -> T:
+        """On aiosqlite's thread: BEGIN IMMEDIATE, `work`, COMMIT (or ROLLBACK on an error)."""
+        raw: sqlite3.Connection = self._connection._conn
+        raw.execute("BEGIN IMMEDIATE")
+        try:
+            result: T = _complete(work(_OnThread(raw)))
+        except BaseException:
+            raw.rollback()
+            raise
+        raw.commit()
+        return result
+
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Connection]:
         """Consistent reads, serialised with the writes of this process."""
@@ -200,6 +223,58 @@ class SqliteDatabase(Database):
                 yield self._reader
             finally:
                 await self._reader.execute("COMMIT")
+
+
+class _Cursor:
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    async def fetchmany(self, size: int) -> list[sqlite3.Row]:
+        return self._cursor.fetchmany(size)
+
+    async def close(self) -> None:
+        self._cursor.close()
+
+
+class _OnThread:
+    """The storage modules' connection over the sqlite3 connection itself, for a unit of work
+    running on the connection's own thread: each call is done before it returns, so awaiting
+    it never suspends, and the work's coroutine runs to its end in one `send`."""
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self._raw = raw
+
+    async def execute(self, sql: str, parameters: Iterable[Any] | None = None, /) -> _Cursor:
+        return _Cursor(self._raw.execute(sql, _given(parameters)))
+
+    async def execute_fetchall(
+        self, sql: str, parameters: Iterable[Any] | None = None, /
+    ) -> list[sqlite3.Row]:
+        return self._raw.execute(sql, _given(parameters)).fetchall()
+
+    async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]], /) -> _Cursor:
+        return _Cursor(self._raw.executemany(sql, cast(Any, parameters)))
+
+
+def _given(parameters: Iterable[Any] | None) -> Any:
+    if parameters is None:
+        return ()
+    return parameters if isinstance(parameters, dict | tuple | list) else tuple(parameters)
+
+
+def _complete(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine that never suspends, here and now."""
+    try:
+        coroutine.send(None)
+    except StopIteration as finished:
+        result: T = finished.value
+        return result
+    coroutine.close()
+    raise RuntimeError("a unit of work awaited something other than its connection")
 
 
 def _statements(script: str) -> list[str]:

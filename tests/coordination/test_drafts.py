@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -10,7 +11,7 @@ from bot.coordination import drafts
 from bot.coordination.drafts import DraftError, DraftScope
 from bot.storage.records import Draft
 from bot.surveys.bank import default_bank
-from bot.surveys.vocabulary import Level
+from bot.surveys.vocabulary import Level, Profile
 from bot.validation import UnsafeText
 
 NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)
@@ -84,3 +85,50 @@ def test_trainers_cannot_be_chosen_at_a_level_without_them() -> None:
     with pytest.raises(DraftError):
         drafts.toggle_own_group(written, SCOPE, "trainer")
     assert drafts.toggle_own_group(written, SCOPE, "teacher").pending is not None
+
+
+def test_the_respondent_questions_are_chosen_group_by_group() -> None:
+    start = draft()
+    assert start.questions.background
+    off = drafts.toggle_background(start, SCOPE)
+    assert not off.questions.background
+    assert drafts.toggle_background(off, SCOPE).questions.background
+    listed = drafts.choose_open(off, SCOPE, "teacher", "strength")
+    writing = drafts.begin_open_text(listed, SCOPE, "student")
+    assert (writing.awaiting, writing.writing_open) == ("open_text", "student")
+    written = drafts.open_text(writing, SCOPE, "  Kas  tev   palīdz?\n", "lv")
+    assert (written.awaiting, written.writing_open) == (None, None)
+    teacher, student = written.questions.open_questions
+    assert (teacher.profile, teacher.key, teacher.text) == ("teacher", "strength", None)
+    assert (student.profile, student.text, student.language) == ("student", "Kas tev palīdz?", "lv")
+    cleared = drafts.no_open(written, SCOPE, "teacher")
+    assert [q.profile for q in cleared.questions.open_questions] == ["student"]
+
+
+@pytest.mark.parametrize(
+    ("profile", "key"),
+    [("teacher", "company_strength"), ("trainer", "support"), ("teacher", "gossip")],
+)
+def test_an_open_question_not_listed_for_the_group_at_the_level_is_refused(
+    profile: Profile, key: str
+) -> None:
+    with pytest.raises(DraftError, match="unknown_question"):
+        drafts.choose_open(draft(), SCOPE, profile, key)
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [("  ", "question_empty"), ("x" * 301, "question_too_long"), ("Kas\x1b?", "U\\+001B")],
+)
+def test_a_bad_own_open_question_changes_nothing(typed: str, error: str) -> None:
+    writing = drafts.begin_open_text(draft(), SCOPE, "teacher")
+    with pytest.raises((DraftError, UnsafeText), match=error):
+        drafts.open_text(writing, SCOPE, typed)
+    assert drafts.open_text(writing, SCOPE, "x" * 300).questions.open_for("teacher") is not None
+
+
+def test_another_level_drops_the_open_question_of_a_group_it_lacks() -> None:
+    wbl = drafts.choose_open(draft("wbl"), SCOPE, "trainer", "company_change")
+    wbl = drafts.choose_open(wbl, SCOPE, "teacher", "support")
+    vet = drafts.choose_level(replace(wbl, level=None), SCOPE, "vet")
+    assert [q.profile for q in vet.questions.open_questions] == ["teacher"]

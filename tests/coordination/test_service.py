@@ -21,7 +21,9 @@ from bot.storage.deliveries import close_session
 from bot.storage.records import Session
 from bot.storage.sessions import own_statements, session_statement_codes
 from bot.surveys.bank import Bank
+from bot.surveys.open_questions import OpenQuestion
 from bot.surveys.questionnaire import OwnStatement, Translation
+from bot.surveys.respondents import RespondentQuestions
 from bot.surveys.vocabulary import Profile
 from bot.validation import UnsafeText
 
@@ -65,9 +67,16 @@ def own_group(profile: Profile) -> DraftChange:
 
 
 async def set_up(
-    coordination: Coordination, user: int, school_id: int, *, start: date, own: int = 1
+    coordination: Coordination,
+    user: int,
+    school_id: int,
+    *,
+    start: date,
+    own: int = 1,
+    background: bool = False,
 ) -> DraftView:
-    """A draft ready to save: upper-secondary, A6 chosen, `own` own statements, 14 days."""
+    """A draft ready to save: upper-secondary, A6 chosen, `own` own statements, 14 days; the
+    questions about the respondents left out unless `background`."""
     view = await coordination.start_draft(user=user, school_id=school_id)
     d = view.draft.id
 
@@ -76,6 +85,8 @@ async def set_up(
 
     await change(lambda x, s: drafts.choose_level(x, s, "upper-secondary"))
     await change(lambda x, s: drafts.toggle_optional(x, s, "A6"))
+    if not background:
+        await change(drafts.toggle_background)
     for number in range(own):
         await change(drafts.begin_own)
         await change(own_text(f"Own statement {number + 1}"))
@@ -494,6 +505,9 @@ async def closed_session(coordination: Coordination, db: Database, clock: FixedC
         timezone="Europe/Riga",
         optional_codes={"A6", "C9"},
         own=[own],
+        questions=RespondentQuestions(
+            background=True, open_questions=(OpenQuestion("teacher", key="support"),)
+        ),
     )
     assert created.school_id == school
     clock.set(created.period.closes_at)
@@ -547,6 +561,11 @@ async def test_the_follow_up_repeats_the_closed_session_months_on_and_is_made_on
     assert own[follow_up.id] == own[closed.id]
     assert own[follow_up.id][0].translations[0].text == "The school runs a robotics club."
     assert len({row["token"] for row in tokens}) == 6  # new links, not the closed session's
+    # It asks the respondents what the closed session asked them.
+    assert await coordination.asked(user=ANNA, session_id=follow_up.id) == await coordination.asked(
+        user=ANNA, session_id=closed.id
+    )
+    assert (await coordination.asked(user=ANNA, session_id=follow_up.id)).background
 
     # A second press (or the 6 months' button under the same offer) makes nothing more.
     for months in (3, 6):
@@ -641,3 +660,49 @@ async def test_a_follow_up_keeps_the_school_s_rules(
     assert refused.value.problem == "year_full"
     assert await session_count(db) == 3
     assert await coordination.follow_up_offer(user=ANNA, session_id=closed.id) == offer
+
+
+async def test_the_respondent_questions_are_saved_changed_before_the_start_and_then_locked(
+    coordination: Coordination, clock: FixedClock
+) -> None:
+    school = await join(coordination, "A", ANNA)
+    start = TODAY + timedelta(days=2)
+    view = await set_up(coordination, ANNA, school, start=start, background=True)
+    await coordination.change(
+        user=ANNA,
+        draft_id=view.draft.id,
+        change=lambda x, s: drafts.choose_open(x, s, "teacher", "strength"),
+    )
+    saved = await coordination.save(user=ANNA, draft_id=view.draft.id)
+    session_id = saved.session.id
+    asked = await coordination.asked(user=ANNA, session_id=session_id)
+    assert asked.background
+    assert [(q.profile, q.key) for q in asked.open_questions] == [("teacher", "strength")]
+    with pytest.raises(Refused):
+        await coordination.asked(user=BEN, session_id=session_id)
+
+    # Before the start, a change to the session begins from what it asks, and saves changes.
+    edit = await coordination.edit_session(user=ANNA, session_id=session_id, dates=False)
+    assert edit.draft.questions == asked
+    for rule in (
+        drafts.toggle_background,
+        lambda x, s: drafts.no_open(x, s, "teacher"),
+        lambda x, s: drafts.begin_open_text(x, s, "student"),
+        lambda x, s: drafts.open_text(x, s, "What helps you learn?", "en"),
+    ):
+        await coordination.change(user=ANNA, draft_id=edit.draft.id, change=rule)
+    await coordination.save(user=ANNA, draft_id=edit.draft.id)
+    changed = await coordination.asked(user=ANNA, session_id=session_id)
+    assert not changed.background
+    assert [(q.profile, q.text) for q in changed.open_questions] == [
+        ("student", "What helps you learn?")
+    ]
+
+    # A draft opened before the start cannot change them once the session has started.
+    late = await coordination.edit_session(user=ANNA, session_id=session_id, dates=False)
+    clock.set(saved.session.opens_at)
+    with pytest.raises(DraftError, match="statements_locked"):
+        await coordination.change(
+            user=ANNA, draft_id=late.draft.id, change=drafts.toggle_background
+        )
+    assert await coordination.asked(user=ANNA, session_id=session_id) == changed

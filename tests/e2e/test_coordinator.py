@@ -148,6 +148,11 @@ async def test_an_admin_invites_a_coordinator_who_sets_up_a_session_that_is_answ
         help_prompt = areas
         listing = await say(coordinator, "Choose 5 if any student can borrow one the same day.")
         assert "Statement S1 is added" in listing.content
+        # The area by its name, in the list and in the statement's view.
+        assert f"S1 (C · Infrastructure and equipment) {OWN_TEXT}" in listing.content
+        await click(coordinator, listing, "S1 · ")
+        assert "S1 · area C · Infrastructure and equipment · teachers" in listing.content
+        await click(coordinator, listing, "◀")
         assert help_prompt.text != listing.text
         for number in range(2, 11):
             listing = await add_own(
@@ -212,6 +217,10 @@ async def test_an_admin_invites_a_coordinator_who_sets_up_a_session_that_is_answ
         student = emu.user(300, language_code="en")
         await student.open_link(student_link)
         _, statement = await student.wait_for_messages(2)
+        # The dialogue asks about the respondents by default, as the command line does.
+        assert statement.content.startswith("About you")
+        while statement.content.startswith("About you"):
+            await click(student, statement, "Prefer not to say")
         seen: list[str] = []
         while any(b.text.startswith("N/A") for b in statement.buttons):
             seen.append(statement.content)

@@ -51,6 +51,29 @@ async def test_teachers_answer_about_themselves_and_the_open_question_reaches_th
     await coordinator.send("/start")
 
     async with polling(build_application(settings), poll_timeout=1) as app:
+        # The preview shows a group's questions in its order: about the person, the
+        # statements, the open question (the coordinator reads Latvian; the preview English).
+        await coordinator.wait_for_message()  # the reply to /start
+        await coordinator.send("/preview")
+        chooser = await coordinator.wait_for_message()
+        await coordinator.click("skolotāji · EN", message=chooser)
+        await emu.wait_for(
+            lambda: any("What does your school do well" in m.content for m in coordinator.messages)
+        )
+        shown = "\n".join(m.content for m in coordinator.messages[-3:])
+        order = [
+            shown.index(text)
+            for text in (
+                "Par respondentu",
+                "How long have you been teaching?",
+                "Less than 5 years / 5–14 years",
+                "How confident do you feel",
+                "Atvērtais jautājums",
+                "What does your school do well",
+            )
+        ]
+        assert order == sorted(order)
+        assert "In our school" in shown[order[3] : order[4]]  # the statements between them
         # The first teacher: the block, Back from the first statement into it, a change.
         first = emu.user(3001, language_code="en")
         await first.open_link(links["teacher"])

@@ -77,7 +77,7 @@ actions: st.SearchStrategy[CoordinationAction] = st.one_of(
 # must still mean what they meant.
 WIRE = {
     DraftOp: "lvl cust opt tog own add ov oe olt od oa og ogd osk back dates cal day rev go drop "
-    "resume nop",
+    "resume nop rsp bg oq oqk oqw oqn",
     SessionOp: "card st pv ln eds edd rem cls clsy cnl cnly res fu fuy",
     SchoolOp: "new inv team rm rmy",
 }
@@ -94,6 +94,10 @@ def test_every_operation_keeps_its_form_on_the_wire(ops: type[StrEnum]) -> None:
         (DraftAction(12, DraftOp.EDIT_OWN, "S3.help"), "d:12:oe:S3.help"),
         (DraftAction(12, DraftOp.DAY, "20261123"), "d:12:day:20261123"),
         (DraftAction(7, DraftOp.SAVE), "d:7:go"),
+        (
+            DraftAction(7, DraftOp.OPEN_PICK, "trainer.company_strength"),
+            "d:7:oqk:trainer.company_strength",
+        ),
         (SessionAction(5, SessionOp.PREVIEW, "teacher.uk"), "s:5:pv:teacher.uk"),
         (SessionAction(5, SessionOp.CLOSE_CONFIRMED), "s:5:clsy"),
         (SessionAction(5, SessionOp.CANCEL), "s:5:cnl"),
@@ -129,6 +133,10 @@ def test_coordinator_buttons_round_trip_within_telegrams_limit(action: Coordinat
         "s:1:fuy",
         "s:1:fuy:4.20270301",
         "s:1:fuy:3.2027031",
+        "d:1:oqk:teacher",
+        "d:1:oqk:principal.strength",
+        "d:1:oqk:teacher.Strength",
+        "d:1:oq:teacher.strength",
         "k:1:rm:abc",
         "k:1:rm",
         "q:1:go",

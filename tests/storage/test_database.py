@@ -7,7 +7,8 @@ import asyncpg
 import pytest
 
 from bot.storage import Database, StorageError
-from bot.storage.database import fetch_all, fetch_one, migrations
+from bot.storage.database import dialect_of, fetch_all, fetch_one, migrations
+from bot.storage.engine import Connection
 
 
 async def test_fresh_database_is_at_the_latest_version_with_wal_and_foreign_keys(
@@ -57,6 +58,75 @@ async def test_a_failed_transaction_leaves_nothing(db: Database) -> None:
             raise RuntimeError("boom")
     async with db.read() as connection:
         assert await fetch_all(connection, "SELECT * FROM schools") == []
+
+
+async def test_a_unit_of_work_commits_what_it_wrote_and_hands_back_what_it_read(
+    db: Database,
+) -> None:
+    async def work(connection: Connection) -> tuple[int, list[str]]:
+        cursor = await connection.execute(
+            "INSERT INTO schools (name, created_at) VALUES ('Pirmā', 0), ('Otrā', 0)"
+        )
+        await connection.executemany(
+            "UPDATE schools SET created_at = ? WHERE name = ?", [(7, "Pirmā"), (8, "Otrā")]
+        )
+        rows = await fetch_all(connection, "SELECT name FROM schools ORDER BY created_at")
+        return cursor.rowcount, [row[0] for row in rows]
+
+    assert await db.run(work) == (2, ["Pirmā", "Otrā"])
+    async with db.read() as connection:
+        found = await fetch_all(connection, "SELECT name, created_at FROM schools ORDER BY 2")
+    assert [tuple(row) for row in found] == [("Pirmā", 7), ("Otrā", 8)]
+
+
+async def test_a_failed_unit_of_work_leaves_nothing(db: Database) -> None:
+    async def work(connection: Connection) -> None:
+        await connection.execute("INSERT INTO schools (name, created_at) VALUES ('Half', 0)")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await db.run(work)
+    async with db.read() as connection:
+        assert await fetch_all(connection, "SELECT * FROM schools") == []
+
+
+async def test_units_of_work_and_transactions_take_turns(db: Database) -> None:
+    """Many at once, each reading a counter and writing it back one higher: none is lost."""
+    async with db.transaction() as connection:
+        await connection.execute("INSERT INTO schools (name, created_at) VALUES ('Skaits', 0)")
+
+    async def work(connection: Connection) -> None:
+        held = " FOR UPDATE" if dialect_of(connection) == "postgresql" else ""
+        row = await fetch_one(connection, "SELECT created_at FROM schools" + held)
+        assert row is not None
+        await connection.execute("UPDATE schools SET created_at = ?", (row[0] + 1,))
+
+    async def by_transaction() -> None:
+        async with db.transaction() as connection:
+            await work(connection)
+
+    await asyncio.gather(*(db.run(work) for _ in range(20)), *(by_transaction() for _ in range(5)))
+    async with db.read() as connection:
+        row = await fetch_one(connection, "SELECT created_at FROM schools")
+    assert row is not None and row[0] == 25
+
+
+async def test_a_unit_of_work_that_waits_on_something_else_is_refused_on_sqlite(
+    tmp_path: Path,
+) -> None:
+    db = await Database.open(tmp_path / "selfie.sqlite3")
+
+    async def work(connection: Connection) -> None:
+        await connection.execute("INSERT INTO schools (name, created_at) VALUES ('Half', 0)")
+        await asyncio.sleep(0)
+
+    try:
+        with pytest.raises(RuntimeError, match="awaited something other"):
+            await db.run(work)
+        async with db.read() as connection:
+            assert await fetch_all(connection, "SELECT * FROM schools") == []
+    finally:
+        await db.close()
 
 
 async def test_foreign_keys_are_enforced(db: Database) -> None:

@@ -6,7 +6,9 @@ from bot.storage import Database
 from bot.storage import drafts as draft_queries
 from bot.storage import schools as school_queries
 from bot.storage.records import PendingOwn
+from bot.surveys.open_questions import OpenQuestion
 from bot.surveys.questionnaire import OwnStatement
+from bot.surveys.respondents import RespondentQuestions
 
 
 async def test_a_draft_reads_back_as_saved(db: Database, clock: FixedClock) -> None:
@@ -37,7 +39,18 @@ async def test_a_draft_reads_back_as_saved(db: Database, clock: FixedClock) -> N
         own=(own,),
         pending=PendingOwn(code=None, text="t", area="H", profiles=frozenset({"leader"})),
         start=date(2026, 11, 24),
+        questions=RespondentQuestions(
+            background=False,
+            open_questions=(
+                OpenQuestion("teacher", key="strength"),
+                OpenQuestion("student", text="Kas “tev” palīdz?", language="lv"),
+            ),
+        ),
+        writing_open="leader",
     )
+    # A new draft asks about the respondents, and no open question, until told otherwise.
+    assert draft.questions == RespondentQuestions(background=True)
+    assert draft.writing_open is None
     clock.advance(timedelta(minutes=5))
     async with db.transaction() as connection:
         await draft_queries.save_draft(connection, draft=changed, now=clock.now())

@@ -210,6 +210,7 @@ async def session_action(
                 questionnaire = await coordination.preview(
                     user=user.id, session_id=session_id, profile=cast(Profile, profile)
                 )
+                asked = await coordination.asked(user=user.id, session_id=session_id)
                 summary = await coordination.session(user=user.id, session_id=session_id)
                 if update.callback_query is not None:
                     await update.callback_query.answer()
@@ -220,6 +221,12 @@ async def session_action(
                     cast(Profile, profile),
                     questionnaire,
                     services.bank,
+                    background=(
+                        services.participation.background.asked(cast(Profile, profile))
+                        if asked.background
+                        else ()
+                    ),
+                    open_question=asked.open_for(cast(Profile, profile)),
                 )
                 back = InlineKeyboardMarkup([views.back_row(language, session_id, keep=True)])
                 for number, text in enumerate(messages, start=1):

@@ -4,6 +4,7 @@ cancelling."""
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -11,11 +12,13 @@ from bot.coordination.completion import CompletionLevel
 from bot.coordination.service import SessionSummary, StatusReport
 from bot.handlers.callback_data import SessionAction, SessionOp
 from bot.handlers.coordinator.shared import Screen, button, day_text, level_name
-from bot.handlers.render import group_name
+from bot.handlers.render import audience, group_name
 from bot.i18n import texts
 from bot.i18n.formatting import moment
 from bot.storage.records import Session
+from bot.surveys.background import BackgroundQuestion
 from bot.surveys.bank import Bank
+from bot.surveys.open_questions import MAX_ANSWER_CHARS, OpenQuestion
 from bot.surveys.questionnaire import Questionnaire
 from bot.surveys.vocabulary import LANGUAGES, Language, Profile, profiles_at
 
@@ -234,9 +237,14 @@ def preview_messages(
     profile: Profile,
     questionnaire: Questionnaire,
     bank: Bank,
+    *,
+    background: Sequence[BackgroundQuestion] = (),
+    open_question: OpenQuestion | None = None,
 ) -> list[str]:
-    """The questionnaire as a list, area by area, split to fit Telegram's message limit."""
+    """The questionnaire in the group's order: the questions about the person, the
+    statements area by area, the open question; split to fit Telegram's message limit."""
     t = texts()
+    register = audience(profile)
     title = t(
         language,
         "preview.title",
@@ -245,6 +253,16 @@ def preview_messages(
         count=len(questionnaire),
     )
     blocks = [title]
+    if background:
+        undisclosed = t.addressed(shown_in, "background.undisclosed", register)
+        blocks.append("\n" + t(language, "preview.background_title", label=undisclosed))
+        for question in background:
+            options = " / ".join(
+                html.escape(t.addressed(shown_in, question.option_key(o), register))
+                for o in question.options
+            )
+            wording = html.escape(t.addressed(shown_in, question.text_key, register))
+            blocks.append(f"• {wording} <i>({options})</i>")
     area = None
     for number, item in enumerate(questionnaire.items, start=1):
         if item.area != area:
@@ -252,6 +270,9 @@ def preview_messages(
             blocks.append(f"\n<b>{area} · {html.escape(bank.areas[area].name(shown_in))}</b>")
         own = f" <i>{t(shown_in, 'preview.own_mark')}</i>" if item.own else ""
         blocks.append(f"{number}. {html.escape(item.text(shown_in))}{own}")
+    if open_question is not None:
+        blocks.append("\n" + t(language, "preview.open_title", limit=MAX_ANSWER_CHARS))
+        blocks.append(f"<i>{html.escape(open_question.wording(shown_in, register))}</i>")
     messages: list[str] = []
     current = ""
     for block in blocks:

@@ -34,6 +34,7 @@ from bot.i18n.formatting import moment
 from bot.sessions.period import PeriodError, in_calendar
 from bot.sessions.service import SessionSetupError
 from bot.storage.records import Draft
+from bot.surveys.bank import Bank
 from bot.surveys.vocabulary import Language, Level, Profile
 from bot.validation import UnsafeText
 
@@ -119,6 +120,19 @@ def _rule(action: DraftAction, language: Language) -> DraftChange | None:
             return lambda d, s: drafts.own_help(d, s, "")
         case DraftOp.BACK | DraftOp.OWN_LIST | DraftOp.OWN_DETAIL:
             return drafts.cancel_pending
+        case DraftOp.RESPONDENTS:
+            return drafts.show_respondents
+        case DraftOp.TOGGLE_BACKGROUND:
+            return drafts.toggle_background
+        case DraftOp.OPEN_GROUP:
+            return lambda d, s: drafts.show_open_choice(d, s, cast(Profile, arg))
+        case DraftOp.OPEN_PICK:
+            group, key = arg.split(".")
+            return lambda d, s: drafts.choose_open(d, s, cast(Profile, group), key)
+        case DraftOp.OPEN_WRITE:
+            return lambda d, s: drafts.begin_open_text(d, s, cast(Profile, arg))
+        case DraftOp.OPEN_NONE:
+            return lambda d, s: drafts.no_open(d, s, cast(Profile, arg))
         case DraftOp.DATES:
             return drafts.show_dates
         case DraftOp.DAY:
@@ -190,29 +204,35 @@ async def draft_action(
         case DraftOp.OWN_LIST | DraftOp.DELETE_OWN:
             if action.op == DraftOp.DELETE_OWN:
                 note = texts()(language, "draft.deleted", code=action.arg)
-            screen = views.own_list_screen(language, view, note)
+            screen = views.own_list_screen(language, view, bank, note)
         case DraftOp.OWN_DETAIL:
-            screen = views.own_detail_screen(language, view, action.arg)
+            screen = views.own_detail_screen(language, view, bank, action.arg)
+        case (
+            DraftOp.RESPONDENTS | DraftOp.TOGGLE_BACKGROUND | DraftOp.OPEN_PICK | DraftOp.OPEN_NONE
+        ):
+            screen = views.respondents_screen(language, view)
+        case DraftOp.OPEN_GROUP:
+            screen = views.open_choice_screen(language, view, cast(Profile, action.arg))
         case DraftOp.MONTH:
             month = (int(action.arg[:4]), int(action.arg[4:]))
             screen = views.calendar_screen(language, view, now, month)
         case DraftOp.SKIP_OWN_HELP | DraftOp.BACK | DraftOp.OWN_AREA | DraftOp.OWN_GROUPS_DONE if (
             view.draft.pending is None
         ):
-            screen = _after_own_change(language, view, action.arg)
+            screen = _after_own_change(language, view, bank, action.arg)
         case _:
             screen = views.draft_screen(language, view, bank, now)
     await show(update, *screen)
 
 
-def _after_own_change(language: Language, view: DraftView, edited: str) -> Screen:
+def _after_own_change(language: Language, view: DraftView, bank: Bank, edited: str) -> Screen:
     """Back to the statement after a change, or to the list after adding one."""
     t = texts()
     codes = [s.code for s in view.draft.own]
     if edited in codes:
-        return views.own_detail_screen(language, view, edited)
+        return views.own_detail_screen(language, view, bank, edited)
     return views.own_list_screen(
-        language, view, t(language, "draft.own_added", code=codes[-1]) if codes else ""
+        language, view, bank, t(language, "draft.own_added", code=codes[-1]) if codes else ""
     )
 
 
@@ -239,6 +259,8 @@ async def on_text(update: Update, context: AppContext) -> bool:
             rule = lambda d, s: drafts.own_help(d, s, text)  # noqa: E731
         case "own_translation":
             rule = lambda d, s: drafts.own_translation(d, s, text)  # noqa: E731
+        case "open_text":
+            rule = lambda d, s: drafts.open_text(d, s, text, language)  # noqa: E731
         case "start_date" | "end_date":
             days = typed_dates(text)
             if days is None or len(days) > 2:
@@ -258,7 +280,9 @@ async def on_text(update: Update, context: AppContext) -> bool:
         draft.awaiting == "own_text" and changed.draft.pending is None
     ):
         edited = draft.pending.code if draft.pending and draft.pending.code else ""
-        await show(update, *_after_own_change(language, changed, edited))
+        await show(update, *_after_own_change(language, changed, services.bank, edited))
+    elif draft.awaiting == "open_text":
+        await show(update, *views.respondents_screen(language, changed))
     else:
         await show(
             update, *views.draft_screen(language, changed, services.bank, services.clock.now())

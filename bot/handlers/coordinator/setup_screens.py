@@ -12,13 +12,28 @@ from bot.coordination.service import DraftView
 from bot.handlers import calendar
 from bot.handlers.callback_data import DraftAction, DraftOp, encode_coordination
 from bot.handlers.coordinator.shared import Screen, button, day_text, level_name
-from bot.handlers.render import group_name
+from bot.handlers.render import audience, group_name
 from bot.i18n import shipped, texts
 from bot.i18n.formatting import moment
 from bot.sessions.period import MAX_DAYS, MIN_DAYS, Period, local_today
 from bot.surveys.bank import MAX_HELP_CHARS, MAX_TEXT_CHARS, Bank, Statement
+from bot.surveys.open_questions import (
+    MAX_ANSWER_CHARS,
+    MAX_QUESTION_CHARS,
+    OpenQuestion,
+    default_open_questions,
+)
 from bot.surveys.questionnaire import MAX_OWN_STATEMENTS, OwnStatement, assemble
-from bot.surveys.vocabulary import AREA_CODES, LEVELS, PROFILES, Language, Level, profiles_at
+from bot.surveys.respondents import RespondentQuestions
+from bot.surveys.vocabulary import (
+    AREA_CODES,
+    LEVELS,
+    PROFILES,
+    Language,
+    Level,
+    Profile,
+    profiles_at,
+)
 
 CALENDAR_MONTHS_AHEAD = 12
 
@@ -64,6 +79,8 @@ def draft_screen(language: Language, view: DraftView, bank: Bank, now: datetime)
     pending = draft.pending
     if draft.step == "level":
         return level_screen(language, view)
+    if draft.awaiting == "open_text" and draft.writing_open is not None:
+        return open_text_screen(language, view, draft.writing_open)
     if pending is not None:
         return pending_screen(language, view, bank)
     if draft.step == "dates":
@@ -108,6 +125,7 @@ def customise_screen(language: Language, view: DraftView, bank: Bank) -> Screen:
                 DraftAction(d, DraftOp.OWN_LIST),
             )
         ],
+        [button(t(language, "draft.respondents_button"), DraftAction(d, DraftOp.RESPONDENTS))],
         [
             button(t(language, "draft.cancel_button"), DraftAction(d, DraftOp.DISCARD)),
             button(t(language, onward), DraftAction(d, onward_op)),
@@ -176,7 +194,12 @@ def area_screen(language: Language, view: DraftView, bank: Bank, area: str) -> S
     return _screen(language, view, "\n".join(lines), rows)
 
 
-def own_list_screen(language: Language, view: DraftView, note: str = "") -> Screen:
+def area_label(language: Language, bank: Bank, area: str) -> str:
+    """An area as the pickers name it: "C · Infrastructure and equipment"."""
+    return f"{area} · {bank.areas[area].name(language)}"
+
+
+def own_list_screen(language: Language, view: DraftView, bank: Bank, note: str = "") -> Screen:
     t = texts()
     draft = view.draft
     d = draft.id
@@ -188,7 +211,8 @@ def own_list_screen(language: Language, view: DraftView, note: str = "") -> Scre
         lines.append(t(language, "draft.own_list_empty"))
     rows = []
     for statement in draft.own:
-        lines.append(f"<b>{statement.code}</b> ({statement.area}) {html.escape(statement.text)}")
+        area = html.escape(area_label(language, bank, statement.area))
+        lines.append(f"<b>{statement.code}</b> ({area}) {html.escape(statement.text)}")
         rows.append(
             [
                 button(
@@ -203,18 +227,18 @@ def own_list_screen(language: Language, view: DraftView, note: str = "") -> Scre
     return _screen(language, view, "\n".join(lines), rows)
 
 
-def own_detail_screen(language: Language, view: DraftView, code: str) -> Screen:
+def own_detail_screen(language: Language, view: DraftView, bank: Bank, code: str) -> Screen:
     t = texts()
     d = view.draft.id
     statement = next((s for s in view.draft.own if s.code == code), None)
     if statement is None:
-        return own_list_screen(language, view)
+        return own_list_screen(language, view, bank)
     groups = ", ".join(group_name(language, p) for p in PROFILES if p in statement.profiles)
     body = t(
         language,
         "draft.own_detail",
         code=code,
-        area=statement.area,
+        area=html.escape(area_label(language, bank, statement.area)),
         groups=groups,
         text=html.escape(statement.text),
         help=html.escape(statement.help) or t(language, "draft.no_help"),
@@ -321,7 +345,7 @@ def pending_screen(language: Language, view: DraftView, bank: Bank) -> Screen:
     quoted = f"<i>{html.escape(pending.text)}</i>\n\n" if pending.text else ""
     if pending.area is None:
         areas = [
-            [button(f"{a} · {bank.areas[a].name(language)}", DraftAction(d, DraftOp.OWN_AREA, a))]
+            [button(area_label(language, bank, a), DraftAction(d, DraftOp.OWN_AREA, a))]
             for a in AREA_CODES
         ]
         return _screen(
@@ -429,6 +453,7 @@ def review_screen(language: Language, view: DraftView, bank: Bank) -> Screen:
     ]
     if missing:
         body += "\n" + t(language, "draft.missing_translations", statements="; ".join(missing))
+    body += "\n" + respondents_summary(language, draft.level, draft.questions)
     new = view.session is None
     hint = t(language, "draft.review_new_hint" if new else "draft.review_change_hint")
     go = t(language, "draft.activate_button" if new else "draft.save_button")
@@ -440,8 +465,149 @@ def review_screen(language: Language, view: DraftView, bank: Bank) -> Screen:
             button(t(language, "draft.change_dates_button"), DraftAction(d, DraftOp.DATES)),
         ],
         [
+            button(
+                t(language, "draft.change_respondents_button"),
+                DraftAction(d, DraftOp.RESPONDENTS),
+            )
+        ],
+        [
             button(t(language, "draft.cancel_button"), DraftAction(d, DraftOp.DISCARD)),
             button(go, DraftAction(d, DraftOp.SAVE)),
         ],
     ]
     return _screen(language, view, f"{body}\n\n{hint}", rows)
+
+
+# What the respondents are asked besides the statements
+
+
+def open_wording(language: Language, question: OpenQuestion) -> str:
+    """The open question as the coordinator reads it, escaped: people's words are text."""
+    return html.escape(question.wording(language, audience(question.profile)))
+
+
+def respondents_summary(language: Language, level: Level, questions: RespondentQuestions) -> str:
+    """Whether the questions about the respondents come first, and each group's open question."""
+    t = texts()
+    background = t(
+        language, "draft.background_on" if questions.background else "draft.background_off"
+    )
+    lines = [
+        t(language, "draft.background_line", state=background),
+        t(language, "draft.open_title"),
+    ]
+    for profile in profiles_at(level):
+        question = questions.open_for(profile)
+        wording = (
+            f"<i>{open_wording(language, question)}</i>"
+            if question is not None
+            else t(language, "draft.open_none")
+        )
+        lines.append(
+            t(language, "draft.open_line", group=group_name(language, profile), text=wording)
+        )
+    return "\n".join(lines)
+
+
+def respondents_screen(language: Language, view: DraftView) -> Screen:
+    t = texts()
+    draft = view.draft
+    assert draft.level is not None
+    d = draft.id
+    questions = draft.questions
+    body = "\n\n".join(
+        [
+            t(language, "draft.respondents_intro", limit=MAX_ANSWER_CHARS),
+            respondents_summary(language, draft.level, questions),
+        ]
+    )
+    mark = "✅" if questions.background else "⬜"
+    rows = [
+        [
+            button(
+                f"{mark} {t(language, 'draft.background_button')}",
+                DraftAction(d, DraftOp.TOGGLE_BACKGROUND),
+            )
+        ]
+    ]
+    for profile in profiles_at(draft.level):
+        chosen = "✅" if questions.open_for(profile) is not None else "⬜"
+        rows.append(
+            [
+                button(
+                    t(
+                        language,
+                        "draft.open_group_button",
+                        mark=chosen,
+                        group=group_name(language, profile),
+                    ),
+                    DraftAction(d, DraftOp.OPEN_GROUP, profile),
+                )
+            ]
+        )
+    back = DraftOp.REVIEW if draft.step == "review" else DraftOp.CUSTOMISE
+    rows.append([button(t(language, "draft.back_button"), DraftAction(d, back))])
+    return _screen(language, view, body, rows)
+
+
+def open_choice_screen(language: Language, view: DraftView, profile: Profile) -> Screen:
+    """One group's open question: one of the short list, one's own, or none."""
+    t = texts()
+    draft = view.draft
+    d = draft.id
+    current = draft.questions.open_for(profile)
+    group = group_name(language, profile)
+    lines = [t(language, "draft.open_choice", group=group, limit=MAX_ANSWER_CHARS), ""]
+    rows: list[list[InlineKeyboardButton]] = []
+    listed = [q for q in default_open_questions().listed if profile in q.profiles]
+    for number, entry in enumerate(listed, start=1):
+        question = OpenQuestion(profile=profile, key=entry.key)
+        mark = "✅" if current is not None and current.key == entry.key else "⬜"
+        wording = question.wording(language, audience(profile))
+        lines.append(f"{mark} {number}. {html.escape(wording)}")
+        rows.append(
+            [
+                button(
+                    f"{mark} {number}. {first_words(wording)}",
+                    DraftAction(d, DraftOp.OPEN_PICK, f"{profile}.{entry.key}"),
+                )
+            ]
+        )
+    own = current is not None and current.text is not None
+    if current is not None and current.text is not None:
+        lines.append(
+            f"✅ {t(language, 'draft.open_own_current')} <i>{open_wording(language, current)}</i>"
+        )
+    rows.append(
+        [
+            button(
+                ("✅ " if own else "") + t(language, "draft.open_write_button"),
+                DraftAction(d, DraftOp.OPEN_WRITE, profile),
+            )
+        ]
+    )
+    rows.append(
+        [
+            button(
+                ("✅ " if current is None else "") + t(language, "draft.open_none_button"),
+                DraftAction(d, DraftOp.OPEN_NONE, profile),
+            )
+        ]
+    )
+    rows.append([button(t(language, "draft.back_button"), DraftAction(d, DraftOp.RESPONDENTS))])
+    return _screen(language, view, "\n".join(lines), rows)
+
+
+def open_text_screen(language: Language, view: DraftView, profile: Profile) -> Screen:
+    t = texts()
+    d = view.draft.id
+    body = t(
+        language,
+        "draft.open_text_prompt",
+        group=group_name(language, profile),
+        limit=MAX_QUESTION_CHARS,
+    )
+    cancel = [
+        button(t(language, "draft.cancel_button"), DraftAction(d, DraftOp.OPEN_GROUP, profile))
+    ]
+    return _screen(language, view, body, [cancel])

@@ -28,6 +28,7 @@ from bot.sessions.rules import MAX_SESSIONS_PER_YEAR, SessionConflict
 from bot.sessions.service import CannotCancel
 from bot.storage.records import School, Session
 from bot.surveys.bank import MAX_HELP_CHARS, MAX_TEXT_CHARS
+from bot.surveys.open_questions import MAX_QUESTION_CHARS
 from bot.surveys.questionnaire import MAX_OWN_STATEMENTS
 from bot.surveys.vocabulary import Language
 from bot.validation import UnsafeText, code_point
@@ -70,7 +71,8 @@ def problem_text(language: Language, error: Exception, typed: str = "") -> str:
             return t(language, "input.control_character", character=code_point(character))
         case DraftError(problem=problem):
             length = len(" ".join(typed.split()))
-            limit = MAX_HELP_CHARS if problem == "help_too_long" else MAX_TEXT_CHARS
+            limits = {"help_too_long": MAX_HELP_CHARS, "question_too_long": MAX_QUESTION_CHARS}
+            limit = limits.get(problem, MAX_TEXT_CHARS)
             return t(
                 language,
                 f"draft.error.{problem}",
