@@ -33,8 +33,8 @@ lint: $(VENV)/.installed-dev
 demo: $(VENV)/.installed
 	$(BIN)/selfie-bot --env-file /dev/null demo
 
-# Every benchmark of BENCHMARKS.md (about 45 minutes); each writes its JSON to bench-results/.
-BENCHES := answer broadcast growth footprint report leader
+# Every benchmark of BENCHMARKS.md (about an hour and a half); JSON into bench-results/.
+BENCHES := answer broadcast growth footprint report leader workers
 bench: $(VENV)/.installed-dev
 	mkdir -p bench-results
 	$(foreach b,$(BENCHES),$(BIN)/python -m benchmarks.$(b)_bench --json bench-results/$(b).json &&) true

@@ -45,7 +45,9 @@ from bot.scheduler import jobs
 from bot.scheduler.broadcast import Broadcaster
 from bot.scheduler.plan import ReminderPolicy
 from bot.scheduler.work import Scheduler
-from bot.settings import Settings, SettingsError
+from bot.serving.ordering import PerChatUpdateProcessor
+from bot.serving.worker import serve
+from bot.settings import Settings
 from bot.storage import Database
 from bot.storage import sessions as session_queries
 from bot.surveys.bank import Bank, default_bank
@@ -55,7 +57,8 @@ log = logging.getLogger(__name__)
 
 COMMANDS = ("start", "language", "help", "privacy")
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
-# Updates are handled concurrently: the service layer serialises what must be serialised.
+# Updates of different chats are handled concurrently, each chat's in order (see
+# bot/serving/ordering.py); the service layer serialises what must be serialised across chats.
 # A few at once keep the CPU busy while others wait on Telegram or SQLite; many more only
 # cost CPU in the HTTP client (64 tripled the CPU per answer at 100 respondents: BENCHMARKS.md).
 CONCURRENT_UPDATES = 8
@@ -154,10 +157,12 @@ def build_application(
         .base_url(settings.api_url)
         .base_file_url(settings.resolved_file_api_url)
         .context_types(ContextTypes(context=AppContext, bot_data=BotData))
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
+    if settings.mode == "webhook":
+        builder = builder.updater(None)  # our own server takes the updates (bot/serving/)
     if settings.rate_limit:
         # No throttling of replies to people (broadcasts pace themselves); only 429s are retried.
         limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
@@ -312,25 +317,19 @@ async def polling(
 
 
 def run(settings: Settings, *, clock: Clock | None = None) -> None:
-    """Run the bot until a stop signal; SettingsError if Telegram refuses the token."""
+    """Run the bot until a stop signal; SettingsError if Telegram refuses the token.
+
+    In webhook mode this is one worker of any number: it serves the webhook (registered once
+    with `selfie-bot webhook set`) and acknowledges each update once it has been handled."""
     # Asked first, so that a rejected token is one line and not python-telegram-bot's traceback.
     asyncio.run(check_token(settings))
     application = build_application(settings, clock=clock)
-    allowed = ALLOWED_UPDATES
     try:
         if settings.mode == "webhook":
-            assert settings.webhook_url is not None
-            if settings.webhook_secret is None:  # Settings makes one; never serve without it
-                raise SettingsError("SELFIE_WEBHOOK_SECRET: a webhook needs a secret")
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path="telegram",
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret.get_secret_value(),
-                allowed_updates=allowed,
-            )
+            asyncio.run(serve(application, settings))
         else:
-            application.run_polling(allowed_updates=allowed, poll_interval=settings.poll_interval)
+            application.run_polling(
+                allowed_updates=ALLOWED_UPDATES, poll_interval=settings.poll_interval
+            )
     except InvalidToken:  # revoked between the check and the start
         raise token_rejected() from None

@@ -92,6 +92,12 @@ def _session_id(text: str) -> int:
         raise argparse.ArgumentTypeError(f"session: {error}") from None
 
 
+def _connections(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 100:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 1 to 100")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="selfie-bot", description="SELFIE-style self-reflections for schools, on Telegram."
@@ -235,6 +241,36 @@ def _parser() -> argparse.ArgumentParser:
     copy.add_argument("target")
     copy.add_argument("--json", action="store_true", help="print JSON")
 
+    webhook = commands.add_parser(
+        "webhook",
+        help="register the webhook with Telegram: once for all the workers, not by each at start",
+    )
+    webhook_commands = webhook.add_subparsers(dest="webhook_command", required=True)
+    hook_set = webhook_commands.add_parser(
+        "set", help="have Telegram post updates to SELFIE_WEBHOOK_URL with SELFIE_WEBHOOK_SECRET"
+    )
+    hook_set.add_argument(
+        "--max-connections",
+        type=_connections,
+        default=40,
+        help="requests Telegram keeps open at once, 1-100 (default 40)",
+    )
+    hook_set.add_argument(
+        "--drop-pending-updates", action="store_true", help="forget the updates waiting now"
+    )
+    hook_set.add_argument("--json", action="store_true", help="print JSON")
+    hook_delete = webhook_commands.add_parser(
+        "delete", help="stop posting updates (they wait for the next webhook or long polling)"
+    )
+    hook_delete.add_argument(
+        "--drop-pending-updates", action="store_true", help="forget the updates waiting now"
+    )
+    hook_delete.add_argument("--json", action="store_true", help="print JSON")
+    hook_info = webhook_commands.add_parser(
+        "info", help="what Telegram has registered: URL, updates waiting, the last error"
+    )
+    hook_info.add_argument("--json", action="store_true", help="print JSON")
+
     school = commands.add_parser("school", help="add schools")
     school_commands = school.add_subparsers(dest="school_command", required=True)
     add = school_commands.add_parser("add", help="add a school")
@@ -267,6 +303,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.demo import main as demo  # deferred: it starts the emulator
 
             return demo(args.out)
+        if args.command == "webhook":
+            return asyncio.run(_webhook(settings, args, redact))
         if args.command == "database":
             redact.add(*_url_secrets(args.source, args.target))
             return asyncio.run(_copy_database(args))
@@ -298,6 +336,56 @@ def _run(settings: Settings, redact: Redactor) -> int:
         run(settings)
     except TelegramError as error:
         raise CommandError(f"could not start: {error}") from None
+    return 0
+
+
+async def _webhook(settings: Settings, args: argparse.Namespace, redact: Redactor) -> int:
+    """`webhook set`, `delete` and `info`; the secret goes to Telegram and nowhere else."""
+    from bot.app import ALLOWED_UPDATES  # deferred: the other commands need no handlers
+
+    registering = args.webhook_command == "set"
+    if registering:
+        url, secret = settings.require_webhook()
+    try:
+        async with connected_bot(settings) as bot:
+            if registering:
+                await bot.set_webhook(
+                    url=url,
+                    secret_token=secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                    max_connections=args.max_connections,
+                    drop_pending_updates=args.drop_pending_updates,
+                )
+            elif args.webhook_command == "delete":
+                await bot.delete_webhook(drop_pending_updates=args.drop_pending_updates)
+            info = await bot.get_webhook_info()
+    except TelegramError as error:
+        raise CommandError(f"the Bot API answered: {error}") from None
+    found: dict[str, Any] = {
+        "url": info.url,
+        "pending_update_count": info.pending_update_count,
+        "max_connections": info.max_connections,
+        "allowed_updates": list(info.allowed_updates or ()),
+        "last_error_date": info.last_error_date.isoformat() if info.last_error_date else None,
+        "last_error_message": info.last_error_message,
+    }
+    if args.json:
+        print(redact(json.dumps(found, ensure_ascii=False, indent=2)))
+        return 0
+    if registering:
+        print(redact(f"Webhook registered: Telegram posts updates to {info.url}"))
+    elif args.webhook_command == "delete":
+        print("Webhook deleted: updates wait for the next webhook or for long polling")
+    if info.url:
+        print(redact(f"url: {info.url}"))
+        print(f"max connections: {info.max_connections}")
+        print(f"updates: {', '.join(found['allowed_updates']) or 'all but a few kinds'}")
+    else:
+        print("url: none (no webhook registered)")
+    print(f"updates waiting: {info.pending_update_count}")
+    if info.last_error_date is not None:
+        message = info.last_error_message or "no message"
+        print(redact(f"last error: {info.last_error_date:%Y-%m-%d %H:%M:%S} UTC: {message}"))
     return 0
 
 

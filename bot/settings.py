@@ -6,7 +6,6 @@ Nothing here runs at import time: `load_settings()` builds the object and the ca
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -23,6 +22,8 @@ from bot.validation import OutOfRange, telegram_user_id
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 # Telegram's rule for setWebhook's secret_token, sent back in X-Telegram-Bot-Api-Secret-Token.
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# 256 random bits in URL-safe base64: 43 characters Telegram accepts.
+MAKE_SECRET = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
@@ -157,10 +158,24 @@ class Settings(BaseSettings):
         if self.mode == "webhook" and not self.webhook_url:
             raise ValueError("SELFIE_WEBHOOK_URL is required when SELFIE_MODE is webhook")
         if self.mode == "webhook" and self.webhook_secret is None:
-            # A webhook always checks Telegram's secret header: without one, anybody who finds
-            # the URL could post updates. The secret lives as long as this process.
-            self.webhook_secret = SecretStr(generate_webhook_secret())
+            # Without a secret anybody who finds the URL could post updates. It is configured,
+            # not made at start: every worker and `selfie-bot webhook set` must share one.
+            raise ValueError(
+                "SELFIE_WEBHOOK_SECRET is required when SELFIE_MODE is webhook (every worker "
+                "and `selfie-bot webhook set` use the same one); make one with "
+                f"`{MAKE_SECRET}`"
+            )
         return self
+
+    def require_webhook(self) -> tuple[str, str]:
+        """The public webhook URL and the secret, for registering the webhook."""
+        if not self.webhook_url:
+            raise SettingsError(
+                "SELFIE_WEBHOOK_URL is not set: the https:// address Telegram should post to"
+            )
+        if self.webhook_secret is None:
+            raise SettingsError(f"SELFIE_WEBHOOK_SECRET is not set; make one with `{MAKE_SECRET}`")
+        return self.webhook_url, self.webhook_secret.get_secret_value()
 
     def reminder_policy(self) -> ReminderPolicy:
         try:
@@ -213,11 +228,6 @@ class Settings(BaseSettings):
         return self.bot_token.get_secret_value().strip()
 
 
-def generate_webhook_secret() -> str:
-    """A fresh webhook secret: 256 random bits in URL-safe base64, 43 characters."""
-    return secrets.token_urlsafe(32)
-
-
 def load_settings(env_file: Path | str | None = ".env", **overrides: Any) -> Settings:
     """Build settings from the environment, `env_file` and explicit overrides.
 
@@ -227,6 +237,8 @@ def load_settings(env_file: Path | str | None = ".env", **overrides: Any) -> Set
         return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
     except ValidationError as error:
         first = error.errors()[0]
-        name = "SELFIE_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
         message = str(first["msg"]).removeprefix("Value error, ")
+        if not first["loc"]:  # a rule across settings: its message names them
+            raise SettingsError(message) from None
+        name = "SELFIE_" + str(first["loc"][0]).upper()
         raise SettingsError(f"{name}: {message}") from None

@@ -1,4 +1,3 @@
-import re
 from pathlib import Path
 
 import pytest
@@ -66,19 +65,26 @@ def test_webhook_mode_needs_a_url() -> None:
 WEBHOOK = {"mode": "webhook", "webhook_url": "https://bot.example.org/telegram"}
 
 
-def test_webhook_mode_always_has_a_secret(tmp_path: Path) -> None:
-    """Without SELFIE_WEBHOOK_SECRET (or with it empty) each start makes a new strong one."""
+def test_webhook_mode_requires_a_configured_secret(tmp_path: Path) -> None:
+    """Several workers share one secret: none is made up at start, unset or empty."""
     env = tmp_path / ".env"
     env.write_text("SELFIE_WEBHOOK_SECRET=\n")
-    made: list[str] = []
     for env_file in (None, env):
-        secret = load_settings(env_file, **WEBHOOK).webhook_secret
-        assert secret is not None
-        made.append(secret.get_secret_value())
-    assert made[0] != made[1]
-    for value in made:
-        assert re.fullmatch(r"[A-Za-z0-9_-]{43,256}", value), value
+        with pytest.raises(SettingsError) as raised:
+            load_settings(env_file, **WEBHOOK)
+        message = str(raised.value)
+        assert message.startswith("SELFIE_WEBHOOK_SECRET is required when SELFIE_MODE is webhook")
+        assert "secrets.token_urlsafe(32)" in message and "\n" not in message
     assert load_settings(None).webhook_secret is None  # polling needs none
+
+
+def test_registering_a_webhook_needs_its_url_and_secret() -> None:
+    with pytest.raises(SettingsError, match=r"^SELFIE_WEBHOOK_URL"):
+        load_settings(None).require_webhook()
+    with pytest.raises(SettingsError, match=r"^SELFIE_WEBHOOK_SECRET"):
+        load_settings(None, webhook_url="https://bot.example.org/telegram").require_webhook()
+    settings = load_settings(None, **WEBHOOK, webhook_secret="Our_own-secret-42")
+    assert settings.require_webhook() == ("https://bot.example.org/telegram", "Our_own-secret-42")
 
 
 def test_a_configured_webhook_secret_is_kept() -> None:

@@ -42,7 +42,16 @@ async def others(
     connection: Connection, table: Table, *, session_id: int, profile: Profile
 ) -> list[int]:
     """MIXED distinct rows of the group picked at random through the index (a few fewer when
-    two picks meet), or all of them in a group no larger than MIXED."""
+    two picks meet), or all of them in a group no larger than MIXED.
+
+    On PostgreSQL the group is first held until the transaction ends: two completions of one
+    group at once (READ COMMITTED, several workers) would otherwise pick the same rows to
+    move, and deadlock or find a row gone. SQLite's write transactions take turns anyway."""
+    if dialect_of(connection) == "postgresql":
+        await connection.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
+            (f"selfie-mixing:{table}:{session_id}:{profile}",),
+        )
     rows = await fetch_all(
         connection,
         f"SELECT id FROM {table} WHERE session_id = ? AND profile = ? LIMIT ?",

@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -21,6 +22,7 @@ import pytest
 from bot.context import BotApplication
 from bot.scheduler.jobs import TICK_JOB
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
+from emulator.harness import free_port
 from tests import postgres
 
 TOKEN = "424242:E2E-test-token"
@@ -239,3 +241,57 @@ async def say(user: EmulatedUser, text: str) -> ChatMessage:
     """Send a message and return the bot's reply."""
     await user.send(text)
     return await user.wait_for_message()
+
+
+WEBHOOK_SECRET = "E2E-webhook_secret-424242"
+# What the workers are told is the public webhook URL. The emulator delivers to the workers'
+# own URLs instead, as a load balancer behind this address would (nothing listens on port 9).
+PUBLIC_WEBHOOK_URL = "http://127.0.0.1:9/telegram"
+
+
+def webhook_environment(
+    url: str = PUBLIC_WEBHOOK_URL, secret: str = WEBHOOK_SECRET, port: int | None = None
+) -> dict[str, str]:
+    env = {"SELFIE_MODE": "webhook", "SELFIE_WEBHOOK_URL": url, "SELFIE_WEBHOOK_SECRET": secret}
+    if port is not None:
+        env["SELFIE_WEBHOOK_PORT"] = str(port)
+    return env
+
+
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+class WebhookWorker(BotProcess):
+    """`selfie-bot run` in webhook mode on a port of its own: one worker of several."""
+
+    def __init__(
+        self,
+        emu: BotApiEmulator,
+        database: Path,
+        *,
+        public_url: str | None = PUBLIC_WEBHOOK_URL,
+        extra: dict[str, str] | None = None,
+    ) -> None:
+        """`public_url` None: the worker is the webhook URL itself, with no balancer between."""
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/telegram"
+        environment = webhook_environment(public_url or self.url, port=self.port)
+        environment |= extra or {}
+        super().__init__(emu, database, extra=environment)
+
+    async def start(self, ready: Callable[[], bool] | None = None) -> None:
+        """Start the worker and wait until it takes connections (after its services are up)."""
+        await super().start(ready or (lambda: _listening(self.port)))
+
+
+async def register_webhook(
+    emu: BotApiEmulator, database: Path, url: str = PUBLIC_WEBHOOK_URL
+) -> None:
+    """`selfie-bot webhook set`, once for all the workers, as an operator would."""
+    code, _, err = await selfie_bot(emu, database, "webhook", "set", extra=webhook_environment(url))
+    assert code == 0, err

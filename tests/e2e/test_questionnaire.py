@@ -15,7 +15,17 @@ from bot.storage import Database
 from bot.surveys.bank import default_bank
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
-from .helpers import BotProcess, create_session_with_cli, db_rows, on_both_engines, selfie_bot
+from .helpers import (
+    WEBHOOK_SECRET,
+    BotProcess,
+    WebhookWorker,
+    create_session_with_cli,
+    db_rows,
+    on_both_engines,
+    progress_of,
+    register_webhook,
+    selfie_bot,
+)
 
 SCALE = ["1", "2", "3", "4", "5", "N/A"]
 
@@ -290,27 +300,24 @@ async def test_one_card_is_live_whatever_brings_the_statement_back(
         assert latvian.content.startswith("Paldies")
 
 
-async def test_webhook_mode_checks_the_secret(emu: BotApiEmulator, database: Path) -> None:
-    from emulator.harness import free_port
-
+async def test_one_webhook_worker_on_sqlite_takes_a_questionnaire(
+    emu: BotApiEmulator, database: Path
+) -> None:
+    """The single-worker webhook path: registered once from the command line, then served."""
     created = await create_session_with_cli(emu, database)
-    port = free_port()
-    bot = BotProcess(
-        emu,
-        database,
-        extra={
-            "SELFIE_MODE": "webhook",
-            "SELFIE_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
-            "SELFIE_WEBHOOK_PORT": str(port),
-            "SELFIE_WEBHOOK_SECRET": "hook-secret-123",
-        },
-    )
-    await bot.start(ready=lambda: emu.webhook is not None)
+    worker = WebhookWorker(emu, database, public_url=None)
+    await register_webhook(emu, database, worker.url)
     assert emu.webhook is not None
-    assert emu.webhook.secret_token == "hook-secret-123"
+    assert emu.webhook.url == worker.url
+    assert emu.webhook.secret_token == WEBHOOK_SECRET
+    assert emu.webhook.allowed_updates == ["message", "callback_query"]
+    await worker.start()
+    assert emu.call_count("setWebhook") == 1  # the worker did not register it again
     user = emu.user(7001, language_code="en")
     _, statement = await open_invite(user, created["links"]["student"])
     await answer(user, statement, "5")
     assert "Statement 2 of" in statement.content
-    stderr = await bot.stop()
-    assert "hook-secret-123" not in stderr
+    assert progress_of(database, 7001) is not None
+    stderr = await worker.stop()
+    assert WEBHOOK_SECRET not in stderr
+    assert "not to SELFIE_WEBHOOK_URL" not in stderr  # registered where the worker expects

@@ -18,6 +18,8 @@ from bot.sessions.service import CreatedSession, create_session
 from bot.storage import Database
 from bot.storage import deliveries as delivery_queries
 from bot.storage.database import fetch_all, fetch_one
+from bot.storage.mixing import MIXED
+from bot.storage.responses import add_response
 from bot.surveys.bank import Bank
 from bot.surveys.vocabulary import Level
 from tests.conftest import END, START
@@ -203,3 +205,38 @@ async def test_the_last_answer_given_twice_at_once_completes_once(
         )
     assert await count(db, "SELECT count(*) FROM responses") == ROUNDS
     assert await count(db, "SELECT count(*) FROM participants WHERE completed = 1") == ROUNDS
+
+
+async def test_two_completions_of_one_group_at_once_keep_every_response(
+    db: Database, other: Database, session: CreatedSession
+) -> None:
+    """Each completion moves a few of its group's responses to new ids; two at once on
+    PostgreSQL picked the same ones and deadlocked, or found one gone (seen with two
+    webhook workers)."""
+
+    async def complete(database: Database, value: int) -> None:
+        async with database.transaction() as connection:
+            await add_response(
+                connection,
+                session_id=session.session_id,
+                profile="teacher",
+                answers={"A1": value % 6, "B2": value // 6 % 6, "C3": value // 36},
+            )
+
+    for value in range(MIXED + 1):  # a group larger than MIXED: picks are random
+        await complete(db, value)
+    for round_ in range(ROUNDS):
+        first = MIXED + 1 + 2 * round_
+        await asyncio.gather(complete(db, first), complete(other, first + 1))
+    async with db.read() as connection:
+        rows = await fetch_all(
+            connection,
+            "SELECT r.id, a.code, a.value FROM responses r JOIN answers a ON a.response_id = r.id"
+            " WHERE r.session_id = ?",
+            (session.session_id,),
+        )
+    responses: dict[int, dict[str, int]] = {}
+    for response_id, code, value in rows:
+        responses.setdefault(response_id, {})[code] = value
+    written = sorted(a["A1"] + 6 * a["B2"] + 36 * a["C3"] for a in responses.values())
+    assert written == list(range(MIXED + 1 + 2 * ROUNDS))
