@@ -145,5 +145,5 @@ def test_paid_broadcasts_allow_up_to_a_thousand_messages_a_second(tmp_path: Path
     with pytest.raises(SettingsError, match=r"^SELFIE_BROADCAST_RATE: at most 1000 .* even with"):
         load_settings(env)
     env.write_text("SELFIE_PAID_BROADCAST=true\nSELFIE_BROADCAST_RATE=0\n")
-    with pytest.raises(SettingsError, match="^SELFIE_BROADCAST_RATE"):
+    with pytest.raises(SettingsError, match=r"^SELFIE_BROADCAST_RATE"):
         load_settings(env)

@@ -135,12 +135,12 @@ class Broadcaster:
     @property
     def batch(self) -> int:
         """Outcomes per transaction: half a second of sending, at most MAX_BATCH."""
-        return max(1, min(MAX_BATCH, math.ceil(self.rate * RECORD_EVERY)))
+        return batch_at(self.rate)
 
     @property
     def unrecorded(self) -> int:
         """The most claims sent (or being sent) and not yet recorded: what a crash resends."""
-        return 2 * self.batch
+        return unrecorded_at(self.rate)
 
     @property
     def ahead(self) -> int:
@@ -559,6 +559,14 @@ class _Recorder:
             await delivery_queries.settle_many(
                 connection, outcomes=[(o.claim, o.at, o.failure) for o in outcomes]
             )
+
+
+def batch_at(rate: float) -> int:
+    return max(1, min(MAX_BATCH, math.ceil(rate * RECORD_EVERY)))
+
+
+def unrecorded_at(rate: float) -> int:
+    return 2 * batch_at(rate)
 
 
 def maybe_delivered(error: TimedOut) -> bool:
