@@ -22,8 +22,8 @@ class RateLimiter:
     Every message sent or edited counts in its chat's window; only new messages count in the
     bot's window, Telegram's "about 30 messages a second" for broadcasts. A message sent with
     allow_paid_broadcast may go up to PAID_PER_SECOND in the bot's window; one that arrives
-    when the window already holds the free rate (the configured global limit, else
-    FREE_PER_SECOND) is a paid one, 0.1 Star (EmulatorStats.paid_messages).
+    when the last second already had the free rate of free messages (the configured global
+    limit, else FREE_PER_SECOND) is a paid one, 0.1 Star (EmulatorStats.paid_messages).
     """
 
     WINDOW = 1.0
@@ -38,6 +38,7 @@ class RateLimiter:
         self.per_chat_per_second = per_chat_per_second
         self._clock = clock
         self._global: deque[float] = deque()
+        self._free: deque[float] = deque()  # the new messages that were free
         self._chats: dict[int, deque[float]] = {}
 
     @property
@@ -52,6 +53,7 @@ class RateLimiter:
         self.global_per_second = global_per_second
         self.per_chat_per_second = per_chat_per_second
         self._global.clear()
+        self._free.clear()
         self._chats.clear()
 
     def check(self, chat_id: int | None, *, new_message: bool = True, paid: bool = False) -> None:
@@ -71,14 +73,19 @@ class RateLimiter:
             raise too_many_requests(math.ceil(longest))
 
     def record(self, chat_id: int | None, *, new_message: bool = True, paid: bool = False) -> bool:
-        """Count the call; True when it is a paid message (sent above the free rate)."""
+        """Count the call; True when it is a paid message: in any second, the first messages up
+        to the free rate are free, and a paid one beyond them costs."""
         now = self._clock()
         charged = False
         if new_message:
             # Kept with the limits off too, so that what a paid broadcast costs is known.
-            self._trim(self._global, now)
-            charged = paid and len(self._global) >= self.free_per_second
-            self._global.append(now)
+            self._trim(self._free, now)
+            if len(self._free) < self.free_per_second:
+                self._free.append(now)
+            else:
+                charged = paid
+            if self.enabled:
+                self._global.append(now)
         if chat_id is not None and self.enabled:
             self._chats.setdefault(chat_id, deque()).append(now)
         return charged
