@@ -22,6 +22,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.scheduler.limits import FREE_RATE as FREE_BROADCAST_RATE
+from bot.scheduler.limits import PAID_RATE as PAID_BROADCAST_RATE
 from bot.scheduler.plan import ReminderPolicy
 from bot.storage.database import is_server_url
 from bot.surveys.vocabulary import Profile
@@ -31,9 +33,6 @@ TELEGRAM_API_URL = "https://api.telegram.org/bot"
 # Telegram's rule for setWebhook's secret_token, sent back in X-Telegram-Bot-Api-Secret-Token.
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
-# Messages a second that Telegram takes from a bot: for free, and with paid broadcasts.
-FREE_BROADCAST_RATE = 30
-PAID_BROADCAST_RATE = 1000
 
 
 class SettingsError(Exception):

@@ -48,6 +48,7 @@ from telegram.error import (
 
 from bot.clock import Clock
 from bot.logs import describe_error
+from bot.scheduler.limits import FREE_RATE, PAID_RATE
 from bot.scheduler.retries import REPORT, REPORT_ABANDONED, REPORT_DELAYED, RetryPolicy
 from bot.storage import Database
 from bot.storage import deliveries as delivery_queries
@@ -129,9 +130,11 @@ class Broadcaster:
     # Claims whose first message went (or is going) out, until their outcome is committed.
     _holding: set[Claim] = field(default_factory=set, init=False)
     _room: asyncio.Semaphore = field(init=False)
+    _sending: asyncio.Semaphore = field(init=False)  # requests in flight
 
     def __post_init__(self) -> None:
         self._room = asyncio.Semaphore(self.unrecorded)
+        self._sending = asyncio.Semaphore(sending_at(self.rate))
 
     @property
     def batch(self) -> int:
@@ -193,14 +196,23 @@ class Broadcaster:
         await self._pace()
         if await self._hold(claim):
             await self._pace()  # the slot passed while the database caught up: a fresh one
-        await self._within_the_second()
-        await call()
+        async with self._sending:
+            await self._within_the_second()
+            await call()
+
+    @property
+    def _most_a_second(self) -> int:
+        """Requests that may start within one second. Telegram counts them as they arrive,
+        and each of the requests in flight may arrive late, together with the next ones: those
+        are kept below Telegram's limit too."""
+        limit = FREE_RATE if self.rate <= FREE_RATE else PAID_RATE
+        return max(1, min(math.floor(self.rate), limit - sending_at(self.rate)))
 
     async def _within_the_second(self) -> None:
         """Messages whose slot came while the process was held up go out as soon as it runs
-        again, which makes up the time; but never more than the rate in any one second, which
-        is what Telegram counts."""
-        most = max(1, math.floor(self.rate))
+        again, which makes up the time; but never more than `_most_a_second` in any one
+        second."""
+        most = self._most_a_second
         while True:
             now = time.monotonic()
             while self._last_second and self._last_second[0] <= now - 1:
@@ -583,6 +595,13 @@ def batch_at(rate: float) -> int:
 
 def unrecorded_at(rate: float) -> int:
     return 2 * batch_at(rate)
+
+
+def sending_at(rate: float) -> int:
+    """Requests in flight at once: one within the free rate, where a request's round trip
+    is well inside its slot and Telegram then never sees two arrive together; at paid rates
+    one per hundred a second, since a slot is shorter than a round trip there."""
+    return 1 if rate <= FREE_RATE else math.ceil(rate / 100)
 
 
 def maybe_delivered(error: TimedOut) -> bool:
