@@ -6,7 +6,10 @@ A broadcast is three stages that overlap, so that only the request itself takes 
   the claim among those under way, at most `Broadcaster.ahead` of them (a second of sending);
 - sending takes one slot per message at `rate` a second, one pace for every broadcast of the
   process, reserved in the claims' order; a recipient's claim waits until their previous one
-  is done, so a coordinator's report still comes before their badge. A 429 pauses the pace;
+  is done, so a coordinator's report still comes before their badge. One request is in flight
+  at a time within the free rate (`sending_at`); a message whose slot passed while the process
+  was held up goes as soon as it can, but never more than the rate within one second. A 429
+  pauses the whole pace;
 - recording settles what became of the claims in batches: one transaction per `batch` claims
   (half a second of sending, at most 100) or per half second, whichever comes first.
 

@@ -12,12 +12,16 @@ from pathlib import Path
 import asyncpg
 from telegram import Bot
 
+from bot.app import build_scheduler
 from bot.clock import FixedClock
+from bot.participation.service import Participation
 from bot.scheduler.broadcast import Broadcaster, Notice, Render
 from bot.sessions.service import CreatedSession
+from bot.settings import load_settings
 from bot.storage import Database
 from bot.storage import deliveries as delivery_queries
 from bot.storage.deliveries import Claim
+from bot.surveys.bank import Bank
 from emulator import BotApiEmulator
 
 FIRST = 7_000
@@ -207,3 +211,15 @@ async def test_paid_broadcasts_pass_the_flag_and_what_they_cost_is_counted(
     assert emu.stats.rate_limited > 0
     assert emu.stats.paid_broadcasts == emu.stats.paid_messages == 0
     assert all("allow_paid_broadcast" not in call for call in emu.calls("sendMessage")[100:])
+
+
+async def test_the_settings_turn_paid_broadcasts_on_for_the_schedulers_sender(
+    db: Database, clock: FixedClock, bank: Bank, bot: Bot
+) -> None:
+    participation = Participation(db=db, clock=clock, bank=bank)
+    for paid, rate in ((False, 28.0), (True, 500.0)):
+        settings = load_settings(None, paid_broadcast=paid, broadcast_rate=rate)
+        scheduler = build_scheduler(
+            settings, db=db, clock=clock, bank=bank, participation=participation, bot=bot
+        )
+        assert (scheduler.broadcaster.paid, scheduler.broadcaster.rate) == (paid, rate)
