@@ -204,8 +204,10 @@ async def bench(
                         *(respond(u, answers, think, latencies, patience) for u in chosen)
                     )
                     reached = await _broadcast_time(users[1:], patience)
+                    print(f"{mode}: everyone reached in {reached:.1f} s", flush=True)
                     await answering
-                    await emu.wait_until_idle(quiet=1.0, timeout=60)
+                    # The teachers' nudges and the digest follow the reminders.
+                    await emu.wait_until_idle(quiet=1.0, timeout=patience)
                     cpu = process_cpu_seconds(bot.pid) - cpu
                     rss, peak = process_rss_mb(bot.pid), peak_rss_mb(bot.pid)
                 finally:
