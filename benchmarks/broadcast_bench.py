@@ -235,9 +235,10 @@ async def bench(
                 doubled=sum((got - expected).values()),
                 respondents=len(chosen),
                 answers=len(latencies),
-                p50_ms=round(1000 * percentile(latencies, 50), 1),
-                p99_ms=round(1000 * percentile(latencies, 99), 1),
-                max_ms=round(1000 * max(latencies), 1),
+                # No respondents (--respondents 0): no latency to report.
+                p50_ms=round(1000 * percentile(latencies, 50), 1) if latencies else 0.0,
+                p99_ms=round(1000 * percentile(latencies, 99), 1) if latencies else 0.0,
+                max_ms=round(1000 * max(latencies, default=0.0), 1),
                 bot_cpu_s=round(cpu, 1),
                 bot_rss_mb=round(rss, 1),
                 bot_peak_rss_mb=round(peak, 1),
