@@ -84,7 +84,13 @@ def build_scheduler(
         policy=settings.reminder_policy(),
         retention=timedelta(days=settings.retention_days),
         badge=BadgeRule(minimums=settings.recommended_minimums),
-        broadcaster=Broadcaster(bot=bot, db=db, clock=clock, rate=settings.broadcast_rate),
+        broadcaster=Broadcaster(
+            bot=bot,
+            db=db,
+            clock=clock,
+            rate=settings.broadcast_rate,
+            paid=settings.paid_broadcast,
+        ),
         render=NoticeRenderer(
             db=db,
             bank=bank,

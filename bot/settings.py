@@ -11,9 +11,18 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.scheduler.limits import FREE_RATE as FREE_BROADCAST_RATE
+from bot.scheduler.limits import PAID_RATE as PAID_BROADCAST_RATE
 from bot.scheduler.plan import ReminderPolicy
 from bot.storage.database import is_server_url
 from bot.surveys.vocabulary import Profile
@@ -53,10 +62,13 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
     rate_limit: bool = True
+    # Paid broadcasts: Telegram takes up to 1,000 messages a second sent with
+    # allow_paid_broadcast, charging 0.1 Star for each above the free rate (README).
+    paid_broadcast: bool = False
     # Telegram allows about 30 new messages a second in all. Broadcasts keep just below, leaving
     # room for the welcome messages of people joining meanwhile; replies to answers are edits,
-    # which count only per chat.
-    broadcast_rate: float = Field(default=28.0, gt=0, le=30)
+    # which count only per chat. Up to PAID_BROADCAST_RATE with paid broadcasts.
+    broadcast_rate: float = Field(default=28.0, gt=0)
     tick_seconds: float = Field(default=60.0, gt=0, le=86400)
     # Every process tries this often to become the sender (bot/storage/leadership.py), and the
     # sender checks that it still is: a dead sender's successor starts within one interval.
@@ -135,6 +147,22 @@ class Settings(BaseSettings):
     def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
             raise ValueError("must be 1 to 256 characters, each A-Z, a-z, 0-9, _ or -")
+        return value
+
+    @field_validator("broadcast_rate")
+    @classmethod
+    def _check_broadcast_rate(cls, value: float, info: ValidationInfo) -> float:
+        if info.data.get("paid_broadcast"):
+            if value > PAID_BROADCAST_RATE:
+                raise ValueError(
+                    f"at most {PAID_BROADCAST_RATE} messages a second, even with paid broadcasts"
+                )
+        elif value > FREE_BROADCAST_RATE:
+            raise ValueError(
+                f"at most {FREE_BROADCAST_RATE} messages a second (Telegram's free limit);"
+                f" up to {PAID_BROADCAST_RATE} with SELFIE_PAID_BROADCAST=true, which Telegram"
+                " charges in Stars"
+            )
         return value
 
     @field_validator("timezone")

@@ -159,9 +159,17 @@ class BotApi:
             raise forbidden(errors.BLOCKED)
         return chat
 
-    def _flood(self, chat_id: int, *, new_message: bool = True) -> None:
-        self.limiter.check(chat_id, new_message=new_message)
-        self.limiter.record(chat_id, new_message=new_message)
+    def _flood(self, chat_id: int, p: Params | None = None) -> None:
+        """Count a call against the flood limits; `p` given: a new message, which may be sent
+        with allow_paid_broadcast."""
+        new_message = p is not None
+        paid = p is not None and bool(p.get_bool("allow_paid_broadcast"))
+        self.limiter.check(chat_id, new_message=new_message, paid=paid)
+        stats = self.state.stats
+        if self.limiter.record(chat_id, new_message=new_message, paid=paid):
+            stats.paid_messages += 1
+        if paid:
+            stats.paid_broadcasts += 1
 
     def _formatted(
         self, p: Params, field: str, entities_field: str, limit: int
@@ -361,7 +369,7 @@ class BotApi:
         text, entities = self._text(p)
         inline, _ = self._markup(p)
         reply_to = self._reply_to(p, chat)
-        self._flood(chat.id)
+        self._flood(chat.id, p)
         return self._new_bot_message(
             chat, p, text=text, entities=entities, markup=inline, reply_to=reply_to
         )
@@ -373,7 +381,7 @@ class BotApi:
         caption, caption_entities = self._formatted(p, "caption", "caption_entities", MAX_CAPTION)
         inline, _ = self._markup(p)
         reply_to = self._reply_to(p, chat)
-        self._flood(chat.id)
+        self._flood(chat.id, p)
         if isinstance(source, UploadedFile):
             sizes = self.state.files.add_photo(source.data)
         else:
@@ -395,7 +403,7 @@ class BotApi:
         caption, caption_entities = self._formatted(p, "caption", "caption_entities", MAX_CAPTION)
         inline, _ = self._markup(p)
         reply_to = self._reply_to(p, chat)
-        self._flood(chat.id)
+        self._flood(chat.id, p)
         if isinstance(source, UploadedFile):
             document = self.state.files.add(
                 "document",
@@ -424,7 +432,7 @@ class BotApi:
         inline, _ = self._markup(p, inline_only=True)
         if text == message.text and entities == message.entities and inline == message.markup:
             raise bad_request(errors.NOT_MODIFIED)
-        self._flood(chat.id, new_message=False)
+        self._flood(chat.id)
         message.text, message.entities, message.markup = text, entities, inline
         return self._mark_edited(chat, message)
 
@@ -441,7 +449,7 @@ class BotApi:
             and inline == message.markup
         ):
             raise bad_request(errors.NOT_MODIFIED)
-        self._flood(chat.id, new_message=False)
+        self._flood(chat.id)
         message.caption, message.caption_entities, message.markup = caption, entities, inline
         return self._mark_edited(chat, message)
 
@@ -451,7 +459,7 @@ class BotApi:
         inline, _ = self._markup(p, inline_only=True)
         if inline == message.markup:
             raise bad_request(errors.NOT_MODIFIED)
-        self._flood(chat.id, new_message=False)
+        self._flood(chat.id)
         message.markup = inline
         return self._mark_edited(chat, message)
 

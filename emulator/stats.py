@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+PAID_MESSAGES_PER_STAR = 10  # 0.1 Star a message above the free rate
+
 
 @dataclass
 class EmulatorStats:
@@ -18,6 +20,8 @@ class EmulatorStats:
     requests: int = 0
     errors: int = 0
     rate_limited: int = 0
+    paid_broadcasts: int = 0  # new messages sent with allow_paid_broadcast
+    paid_messages: int = 0  # of those, sent above the free rate: 0.1 Star each
     faults_applied: int = 0
     updates_queued: int = 0
     updates_sent: int = 0
@@ -31,6 +35,11 @@ class EmulatorStats:
     webhook_worker_failures: Counter[str] = field(default_factory=Counter)
     handler_seconds: float = 0.0
     handler_cpu_seconds: float = 0.0
+
+    @property
+    def stars(self) -> float:
+        """What the paid messages would have cost: 0.1 Star each."""
+        return self.paid_messages / PAID_MESSAGES_PER_STAR
 
     @contextmanager
     def measure(self) -> Iterator[None]:
@@ -52,6 +61,9 @@ class EmulatorStats:
             "requests": self.requests,
             "errors": self.errors,
             "rate_limited": self.rate_limited,
+            "paid_broadcasts": self.paid_broadcasts,
+            "paid_messages": self.paid_messages,
+            "stars": self.stars,
             "faults_applied": self.faults_applied,
             "updates_queued": self.updates_queued,
             "updates_sent": self.updates_sent,

@@ -126,3 +126,30 @@ def test_admins_must_be_telegram_user_ids(admins: object) -> None:
 
 def test_the_largest_telegram_user_id_is_an_admin_id() -> None:
     assert load_settings(None, admins=" 4503599627370495 ,7").admins == {2**52 - 1, 7}
+
+
+def test_the_broadcast_rate_stays_within_telegrams_free_limit_unless_paid(
+    tmp_path: Path,
+) -> None:
+    env = tmp_path / ".env"
+    env.write_text("SELFIE_BROADCAST_RATE=31\n")
+    with pytest.raises(SettingsError) as raised:
+        load_settings(env)
+    assert str(raised.value).startswith("SELFIE_BROADCAST_RATE: at most 30 messages a second")
+    assert "SELFIE_PAID_BROADCAST=true" in str(raised.value)
+    env.write_text("SELFIE_BROADCAST_RATE=30\n")
+    assert load_settings(env).broadcast_rate == 30
+    assert load_settings(env).paid_broadcast is False
+
+
+def test_paid_broadcasts_allow_up_to_a_thousand_messages_a_second(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("SELFIE_PAID_BROADCAST=true\nSELFIE_BROADCAST_RATE=1000\n")
+    settings = load_settings(env)
+    assert (settings.paid_broadcast, settings.broadcast_rate) == (True, 1000)
+    env.write_text("SELFIE_PAID_BROADCAST=true\nSELFIE_BROADCAST_RATE=1001\n")
+    with pytest.raises(SettingsError, match=r"^SELFIE_BROADCAST_RATE: at most 1000 .* even with"):
+        load_settings(env)
+    env.write_text("SELFIE_PAID_BROADCAST=true\nSELFIE_BROADCAST_RATE=0\n")
+    with pytest.raises(SettingsError, match=r"^SELFIE_BROADCAST_RATE"):
+        load_settings(env)

@@ -280,20 +280,40 @@ async def take_unreached(
     return sorted(claims, key=lambda c: (c.session_id, kinds.index(c.kind)))
 
 
+_SETTLE_SENT = (
+    "UPDATE deliveries SET sent_at = ?, failure = NULL, retry_at = NULL"
+    " WHERE session_id = ? AND kind = ? AND recipient = ?"
+)
+_SETTLE_FAILED = (
+    "UPDATE deliveries SET failure = ?, retry_at = NULL"
+    " WHERE session_id = ? AND kind = ? AND recipient = ?"
+)
+
+
 async def settle(
     connection: Connection, *, claim: Claim, now: datetime, failure: str | None = None
 ) -> None:
     """Record that a claimed message was sent (failure None) or why it was not, for good."""
-    if failure is None:
-        sql = "UPDATE deliveries SET sent_at = ?, failure = NULL, retry_at = NULL"
-        value: object = to_epoch(now)
-    else:
-        sql = "UPDATE deliveries SET failure = ?, retry_at = NULL"
-        value = failure
-    await connection.execute(
-        sql + " WHERE session_id = ? AND kind = ? AND recipient = ?",
-        (value, claim.session_id, claim.kind, claim.recipient),
-    )
+    await settle_many(connection, outcomes=[(claim, now, failure)])
+
+
+async def settle_many(
+    connection: Connection, *, outcomes: Iterable[tuple[Claim, datetime, str | None]]
+) -> None:
+    """`settle` for many claims, each with the moment it was settled: one statement for those
+    sent and one for those that failed, however many there are."""
+    sent: list[tuple[object, ...]] = []
+    failed: list[tuple[object, ...]] = []
+    for claim, at, failure in outcomes:
+        key = (claim.session_id, claim.kind, claim.recipient)
+        if failure is None:
+            sent.append((to_epoch(at), *key))
+        else:
+            failed.append((failure, *key))
+    if sent:
+        await connection.executemany(_SETTLE_SENT, sent)
+    if failed:
+        await connection.executemany(_SETTLE_FAILED, failed)
 
 
 async def settle_unowned(connection: Connection, *, claim: Claim, failure: str) -> bool:
@@ -378,8 +398,13 @@ async def retry_planned(connection: Connection, *, claim: Claim) -> bool:
 
 
 async def mark_unreachable(connection: Connection, *, chat_id: int) -> None:
-    await connection.execute(
-        "UPDATE participants SET unreachable = 1 WHERE chat_id = ?", (chat_id,)
+    await mark_all_unreachable(connection, chat_ids=[chat_id])
+
+
+async def mark_all_unreachable(connection: Connection, *, chat_ids: Iterable[int]) -> None:
+    await connection.executemany(
+        "UPDATE participants SET unreachable = 1 WHERE chat_id = ?",
+        [(chat_id,) for chat_id in chat_ids],
     )
 
 

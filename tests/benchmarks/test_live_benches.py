@@ -45,11 +45,26 @@ def test_the_answer_benchmark_times_every_answer_of_both_bots_in_turns(tmp_path:
 def test_the_broadcast_benchmark_reaches_everyone_once(tmp_path: Path) -> None:
     out = tmp_path / "broadcast.json"
     tiny = ["--participants", "40", "--respondents", "3", "--answers", "2", "--think", "0.1"]
-    broadcast_bench.main([*tiny, "--json", str(out)])
-    result = json.loads(out.read_text(encoding="utf-8"))["result"]
+    broadcast_bench.main([*tiny, "--modes", "quiet,busy", "--hogs", "1", "--json", str(out)])
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    assert [run["mode"] for run in figures["runs"]] == ["quiet", "busy"]
+    for result in figures["runs"]:
+        assert result["lost"] == result["doubled"] == result["failed_claims"] == 0
+        assert result["messages"] >= 40 + 1  # a reminder each, the coordinator's digest
+        assert result["answers"] == 3 * 2
+        assert result["paid_messages"] == 0
+    assert set(figures["summary"]) == {"quiet", "busy"}
+
+
+def test_a_paid_broadcast_round_is_counted_as_paid_above_the_free_rate(tmp_path: Path) -> None:
+    out = tmp_path / "paid.json"
+    tiny = ["--participants", "120", "--respondents", "2", "--answers", "1", "--think", "0.1"]
+    broadcast_bench.main([*tiny, "--rate", "500", "--paid", "--json", str(out)])
+    (result,) = json.loads(out.read_text(encoding="utf-8"))["runs"]
     assert result["lost"] == result["doubled"] == result["failed_claims"] == 0
-    assert result["messages"] >= 40 + 1  # a reminder each, the coordinator's digest
-    assert result["answers"] == 3 * 2
+    assert result["rate_limited"] == 0
+    assert result["paid_messages"] > 0
+    assert result["stars"] == result["paid_messages"] / 10
 
 
 def test_the_footprint_benchmark_follows_the_bot_to_its_first_chart(tmp_path: Path) -> None:
