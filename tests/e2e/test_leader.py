@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.clock import SystemClock
 from bot.participation.service import Participation
+from bot.scheduler.broadcast import unrecorded_at
 from bot.sessions.service import create_session
 from bot.storage import Database
 from bot.surveys.bank import default_bank
@@ -31,6 +32,9 @@ from .helpers import (
 )
 
 REMINDER = "not finished yet"
+# Broadcast paces of the sender processes and of the command.
+RATE = 25
+COMMAND_RATE = 10
 
 
 class Sender:
@@ -119,9 +123,10 @@ def reminded(emu: BotApiEmulator, people: list[int]) -> Counter[int]:
     )
 
 
-def last_reminded(emu: BotApiEmulator) -> int | None:
+def last_reminded(emu: BotApiEmulator, n: int) -> list[int]:
+    """The chats of the last `n` messages sent."""
     sends = [r for r in emu.requests if r.method == "sendMessage"]
-    return int(sends[-1].params["chat_id"]) if sends else None
+    return [int(r.params["chat_id"]) for r in sends[-n:]]
 
 
 def unsent(database: Path | str, kind_like: str) -> int:
@@ -145,21 +150,19 @@ async def settled(emu: BotApiEmulator, database: Path | str, kind_like: str, cla
 def check_once(
     emu: BotApiEmulator,
     people: list[int],
-    last_before_kill: int | None,
     context: str,
     *,
-    in_flight: int = 0,
+    last_before_kill: list[int] | None = None,
+    rate: float = 0,
 ) -> Counter[int]:
-    """Everyone reminded; once each, but the one whose message was in flight at the kill
-    (`last_before_kill` when known; otherwise at most `in_flight` people)."""
+    """Everyone reminded; once each, but those whose messages were sent and not yet recorded
+    at the kill: at most the broadcaster's window at `rate`, all among `last_before_kill`."""
     counts = reminded(emu, people)
     assert set(counts) == set(people), f"{context}: not reminded {set(people) - set(counts)}"
     doubled = {person for person, n in counts.items() if n > 1}
     assert all(counts[p] == 2 for p in doubled), f"{context}: {counts}"
-    if last_before_kill is not None:
-        assert doubled <= {last_before_kill}, f"{context}: doubled {doubled}"
-    else:
-        assert len(doubled) <= in_flight, f"{context}: doubled {doubled}"
+    assert doubled <= set(last_before_kill or ()), f"{context}: doubled {doubled}"
+    assert len(doubled) <= (unrecorded_at(rate) if rate else 0), f"{context}: doubled {doubled}"
     return counts
 
 
@@ -191,8 +194,8 @@ async def test_a_leader_killed_mid_round_is_followed_and_everyone_is_reminded_on
     seed = int(os.environ.get("LEADER_SEED") or random.randrange(2**32))
     rng = random.Random(seed)
     session_id, people = await round_for(emu, database, range(40_000, 40_200))
-    first = Sender(emu, database, broadcast_rate="25", **ROUND_NOW, **FAST)
-    second = Sender(emu, database, broadcast_rate="25", **ROUND_NOW, **FAST)
+    first = Sender(emu, database, broadcast_rate=str(RATE), **ROUND_NOW, **FAST)
+    second = Sender(emu, database, broadcast_rate=str(RATE), **ROUND_NOW, **FAST)
     try:
         await first.start()
         await first.said("leading")
@@ -201,15 +204,16 @@ async def test_a_leader_killed_mid_round_is_followed_and_everyone_is_reminded_on
         after = rng.randrange(10, 180)
         await wait_for_reminders(emu, people, after)
         await first.kill()
+        # The follower may send its first message before the emulator has taken in the dead
+        # leader's last: one more is looked at.
+        last = last_reminded(emu, unrecorded_at(RATE) + 1)
         context = f"seed {seed} (LEADER_SEED), killed after {after}+ reminders"
         await second.said("leading")
         await settled(emu, database, "reminder:%", len(people))
     finally:
         await first.kill()
         await second.kill()
-    # The follower may send its first message before the emulator has taken in the dead
-    # leader's last: which one was in flight is not told apart here, only that it is one.
-    check_once(emu, people, None, context, in_flight=1)
+    check_once(emu, people, context, last_before_kill=last, rate=RATE)
     counted = db_rows(
         database,
         "SELECT count(*) FROM participants WHERE session_id = ? AND reminders_sent = 1",
@@ -244,7 +248,7 @@ async def test_a_remind_from_the_command_line_while_a_sender_leads_is_sent_by_th
         await settled(emu, database, "reminder:%", len(people))
     finally:
         await leader.kill()
-    counts = check_once(emu, people, None, "claimed by the command")
+    counts = check_once(emu, people, "claimed by the command")
     assert set(counts.values()) == {1}
 
 
@@ -261,13 +265,13 @@ async def test_a_remind_from_the_command_line_killed_midway_is_finished_by_the_n
         "session",
         "remind",
         str(session_id),
-        extra={"SELFIE_BROADCAST_RATE": "10", "SELFIE_LEASE_SECONDS": "3"},
+        extra={"SELFIE_BROADCAST_RATE": str(COMMAND_RATE), "SELFIE_LEASE_SECONDS": "3"},
     )
     await wait_for_reminders(emu, people, 12)
     command.send_signal(signal.SIGKILL)
     await command.wait()
     await quiet(emu)
-    in_flight = last_reminded(emu)
+    last = last_reminded(emu, unrecorded_at(COMMAND_RATE))
     assert unsent(database, "reminder:%") > 0
     follower = Sender(emu, database, **FAST)
     try:
@@ -276,4 +280,10 @@ async def test_a_remind_from_the_command_line_killed_midway_is_finished_by_the_n
         await settled(emu, database, "reminder:%", len(people))
     finally:
         await follower.kill()
-    check_once(emu, people, in_flight, "the command killed after 12+ reminders")
+    check_once(
+        emu,
+        people,
+        "the command killed after 12+ reminders",
+        last_before_kill=last,
+        rate=COMMAND_RATE,
+    )
