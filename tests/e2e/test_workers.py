@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.scheduler.broadcast import unrecorded_at
 from emulator import BotApiEmulator, ChatMessage, EmulatedUser
 
 from .helpers import (
@@ -27,10 +28,12 @@ from .helpers import (
     WebhookWorker,
     create_session_with_cli,
     db_rows,
+    midday_zone,
     register_webhook,
     selfie_bot,
     webhook_environment,
 )
+from .test_leader import RATE, check_once, last_reminded, settled, unsent, wait_for_reminders
 
 on_postgresql = pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 PEOPLE = 6  # besides the first, who walks through slowly to learn the statements' order
@@ -187,3 +190,82 @@ async def test_the_webhook_is_registered_once_from_the_command_line(
     assert code == 0, err
     assert emu.webhook is None
     assert "Webhook deleted" in out
+
+
+def sender_locks(database: Path) -> int:
+    """Advisory locks held now: the sender's, while no completion takes its group's turn."""
+    ((count,),) = db_rows(
+        database, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    )
+    assert isinstance(count, int)
+    return count
+
+
+@on_postgresql
+async def test_two_workers_answer_remind_and_close_once_with_the_sender_killed_in_the_round(
+    emu: BotApiEmulator, database: Path
+) -> None:
+    """A school through questionnaires, a reminder round and the close on two workers; the
+    one that sends dies in the middle of the round, the other takes its place."""
+    coordinator = emu.user(900, language_code="en", started=True)
+    created = await create_session_with_cli(emu, database, timezone=midday_zone())
+    session_id = created["session_id"]
+    link = created["links"]["teacher"]
+    fast = {
+        "SELFIE_LEADER_SECONDS": "0.3",
+        "SELFIE_LEASE_SECONDS": "3",
+        "SELFIE_TICK_SECONDS": "0.5",
+        "SELFIE_BROADCAST_RATE": str(RATE),
+    }
+    sender, other = (
+        WebhookWorker(emu, database, extra=fast),
+        WebhookWorker(emu, database, extra=fast),
+    )
+    emu.set_webhook_workers([sender.url, other.url], policy="round_robin")
+    await register_webhook(emu, database)
+    await sender.start()
+    await emu.wait_for(lambda: sender_locks(database) == 1, timeout=60, description="a sender")
+    await other.start()
+    try:
+        finisher = emu.user(8100, language_code="en")
+        codes = await walk_slowly(finisher, link, session_id)
+        people = [emu.user(8101 + number, language_code="en") for number in range(20)]
+        for person in people:
+            await person.open_link(link)
+            await person.wait_for_messages(2, timeout=30)
+        unfinished = [person.id for person in people]
+
+        code, out, err = await selfie_bot(
+            emu, database, "session", "remind", str(session_id), "--json"
+        )
+        assert code == 0, err
+        assert json.loads(out)["sent_by"] == "bot"
+        await wait_for_reminders(emu, unfinished, 5)
+        await sender.kill()
+        last = last_reminded(emu, unrecorded_at(RATE) + 1)
+        assert unsent(database, "reminder:%") > 0  # killed in the middle of the round
+        await settled(emu, database, "reminder:%", len(unfinished))
+        check_once(
+            emu,
+            unfinished,
+            "the sender killed after 5+ reminders",
+            last_before_kill=last,
+            rate=RATE,
+        )
+
+        before_close = len(coordinator.messages)
+        code, _, err = await selfie_bot(emu, database, "session", "close", str(session_id))
+        assert code == 0, err
+        await settled(emu, database, "report", 1)
+        await emu.wait_until_idle(quiet=1.0, timeout=60)
+    finally:
+        logs = [await worker.stop() for worker in (sender, other)]
+    assert len(codes) >= 20
+    assert len(answers_given(database, session_id)) == 1, logs
+    assert db_rows(
+        database, "SELECT count(*) FROM deliveries WHERE kind = 'report' AND sent_at IS NOT NULL"
+    ) == [(1,)]
+    # The close's message (no group reached its minimum: it says so in words), once.
+    (report,) = [m for m in coordinator.messages[before_close:] if m.from_bot]
+    assert "E2E skola" in report.content, report.content
+    assert emu.stats.webhook_dropped == 0
