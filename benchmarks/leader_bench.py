@@ -23,18 +23,13 @@ successor's first (failover), and the whole round.
 Each run starts the round afresh on the same people (claims and counts reset).
 """
 
-# The waits take plain `timeout=` seconds, like the emulator's.
-# ruff: noqa: ASYNC109
-
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
 import os
-import signal
 import statistics
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -45,6 +40,7 @@ import asyncpg
 
 from benchmarks.common import machine, markdown_table, write_json
 from benchmarks.live import TOKEN, USERNAME, bot_env, open_session, seed_participants
+from benchmarks.sender import SenderProcess
 from emulator import BotApiEmulator
 
 FIRST_ID = 2_000_000
@@ -60,45 +56,6 @@ class Run:
     lost: int
     doubled: int
     in_flight_doubled: bool
-
-
-class Sender:
-    def __init__(self, env: dict[str, str], rate: float) -> None:
-        self.env = env
-        self.rate = rate
-        self.process: asyncio.subprocess.Process | None = None
-        self.lines: list[str] = []
-        self._reader: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "benchmarks.sender",
-            "--rate",
-            str(self.rate),
-            env=self.env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        self._reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        assert self.process is not None and self.process.stdout is not None
-        async for line in self.process.stdout:
-            self.lines.append(line.decode().strip())
-
-    async def said(self, word: str, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while word not in self.lines:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the sender never said {word!r}")
-            await asyncio.sleep(0.05)
-
-    async def kill(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGKILL)
-            await self.process.wait()
 
 
 @contextlib.contextmanager
@@ -167,7 +124,7 @@ async def one_run(emu: BotApiEmulator, url: str, ids: list[int], rate: float) ->
     since = len(emu.requests)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SELFIE_")}
     env |= bot_env(emu, url, reminder_day_start="00:00", reminder_day_end="23:59")
-    first, second = Sender(env, rate), Sender(env, rate)
+    first, second = SenderProcess(env, rate), SenderProcess(env, rate)
     watch = Clockwork(emu)
     try:
         await first.start()

@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
+import sys
 from time import monotonic
 
 from bot.app import build_scheduler
@@ -26,6 +28,50 @@ from bot.scheduler.work import Scheduler
 from bot.settings import load_settings
 from bot.storage import Database
 from bot.surveys.bank import default_bank
+
+
+class SenderProcess:
+    """This module run as a process of its own, which says on stdout when it leads."""
+
+    def __init__(self, env: dict[str, str], rate: float | None = None) -> None:
+        self.env = env
+        self.rate = rate
+        self.process: asyncio.subprocess.Process | None = None
+        self.lines: list[str] = []
+        self._reader: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        rate = ["--rate", str(self.rate)] if self.rate is not None else []
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "benchmarks.sender",
+            *rate,
+            env=self.env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        async for line in self.process.stdout:
+            self.lines.append(line.decode().strip())
+
+    async def said(self, word: str) -> None:
+        """Wait until the process has said `word` (`leading`, `following`)."""
+        async with asyncio.timeout(120):
+            while word not in self.lines:
+                assert self.process is not None and self.process.returncode is None, "it died"
+                await asyncio.sleep(0.05)
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+        if self._reader is not None:
+            await self._reader
 
 
 async def serve(rate: float | None) -> None:

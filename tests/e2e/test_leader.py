@@ -9,11 +9,11 @@ import asyncio
 import os
 import random
 import signal
-import sys
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+from benchmarks.sender import SenderProcess
 from bot.clock import SystemClock
 from bot.participation.service import Participation
 from bot.scheduler.broadcast import unrecorded_at
@@ -37,45 +37,11 @@ RATE = 25
 COMMAND_RATE = 10
 
 
-class Sender:
-    """A scheduler process; it says on stdout when it leads."""
-
-    def __init__(self, emu: BotApiEmulator, database: Path | str, **settings: str) -> None:
-        self.env = bot_environment(emu, database)
-        self.env |= {f"SELFIE_{name.upper()}": value for name, value in settings.items()}
-        self.process: asyncio.subprocess.Process | None = None
-        self.lines: list[str] = []
-        self._reader: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "benchmarks.sender",
-            env=self.env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        self._reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        assert self.process is not None and self.process.stdout is not None
-        async for line in self.process.stdout:
-            self.lines.append(line.decode().strip())
-
-    async def said(self, word: str) -> None:
-        async with asyncio.timeout(60):
-            while word not in self.lines:
-                assert self.process is not None and self.process.returncode is None
-                await asyncio.sleep(0.05)
-
-    async def kill(self) -> None:
-        assert self.process is not None
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGKILL)
-        await self.process.wait()
-        if self._reader is not None:
-            await self._reader
+def sender(emu: BotApiEmulator, database: Path | str, **settings: str) -> SenderProcess:
+    """A scheduler process on the bot's database, with these settings (`leader_seconds=…`)."""
+    env = bot_environment(emu, database)
+    env |= {f"SELFIE_{name.upper()}": value for name, value in settings.items()}
+    return SenderProcess(env)
 
 
 async def round_for(
@@ -194,8 +160,8 @@ async def test_a_leader_killed_mid_round_is_followed_and_everyone_is_reminded_on
     seed = int(os.environ.get("LEADER_SEED") or random.randrange(2**32))
     rng = random.Random(seed)
     session_id, people = await round_for(emu, database, range(40_000, 40_200))
-    first = Sender(emu, database, broadcast_rate=str(RATE), **ROUND_NOW, **FAST)
-    second = Sender(emu, database, broadcast_rate=str(RATE), **ROUND_NOW, **FAST)
+    first = sender(emu, database, broadcast_rate=str(RATE), **ROUND_NOW, **FAST)
+    second = sender(emu, database, broadcast_rate=str(RATE), **ROUND_NOW, **FAST)
     try:
         await first.start()
         await first.said("leading")
@@ -229,7 +195,7 @@ async def test_a_remind_from_the_command_line_while_a_sender_leads_is_sent_by_th
     """The command only claims the round (the running sender paces the cluster); killed right
     after claiming, it loses nothing: the leader's next campaign sends every reminder, once."""
     session_id, people = await round_for(emu, database, range(41_000, 41_040))
-    leader = Sender(emu, database, **FAST)  # no planned round is due: only the command's
+    leader = sender(emu, database, **FAST)  # no planned round is due: only the command's
     try:
         await leader.start()
         await leader.said("leading")
@@ -273,7 +239,7 @@ async def test_a_remind_from_the_command_line_killed_midway_is_finished_by_the_n
     await quiet(emu)
     last = last_reminded(emu, unrecorded_at(COMMAND_RATE))
     assert unsent(database, "reminder:%") > 0
-    follower = Sender(emu, database, **FAST)
+    follower = sender(emu, database, **FAST)
     try:
         await follower.start()
         await follower.said("leading")
