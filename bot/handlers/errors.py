@@ -17,6 +17,8 @@ from bot.surveys.vocabulary import Language
 
 log = logging.getLogger(__name__)
 
+# Telegram's words for a callback query that can no longer be answered.
+TOO_OLD = "query is too old"
 # The failure may be the database's: the person's chosen language is not waited for long.
 LANGUAGE_WAIT_SECONDS = 1.0
 
@@ -25,6 +27,11 @@ async def on_error(update: object, context: AppContext) -> None:
     error = context.error
     if isinstance(error, Forbidden):
         log.info("a user has blocked the bot: %s", error)
+        raise ApplicationHandlerStop
+    if isinstance(error, BadRequest) and TOO_OLD in error.message.lower():
+        # A press handled again (a worker died before acknowledging it) or very late: its
+        # spinner is gone, and nothing can be told through it.
+        log.info("a button press could no longer be answered: %s", error)
         raise ApplicationHandlerStop
     # PTB's BadRequest is a NetworkError, but it means we asked Telegram for something wrong.
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):

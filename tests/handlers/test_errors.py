@@ -83,3 +83,34 @@ async def test_a_failed_command_gets_the_apology_and_a_failed_text_message_none(
     assert reply.text == texts()("lv", "alert.error")
     assert [m.text for m in user.messages] == [reply.text]  # the text message: no apology
     assert later == []
+
+
+async def test_a_press_that_can_no_longer_be_answered_is_logged_without_an_apology(
+    emu: BotApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def answer_twice(update: Update, context: Any) -> None:
+        assert update.callback_query is not None
+        await update.callback_query.answer("done")
+        await update.callback_query.answer("again")  # Telegram: the query is too old
+
+    async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_chat is not None
+        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Go", callback_data="go")]])
+        await context.bot.send_message(update.effective_chat.id, "Press", reply_markup=keyboard)
+
+    application = builder_for(emu).build()
+    application.add_handler(CallbackQueryHandler(answer_twice))
+    application.add_handler(MessageHandler(filters.TEXT, offer))
+    application.add_error_handler(on_error)
+    user = emu.user(8, language_code="en")
+    with caplog.at_level(logging.INFO, logger="bot"):
+        async with running_polling(application):
+            await user.send("hello")
+            await user.wait_for_message()
+            await user.click("Go")
+            await emu.wait_until_idle()
+    assert [a.text for a in user.answers] == ["done"]
+    assert [m.content for m in user.messages if m.from_bot] == ["Press"]
+    logged = [r for r in caplog.records if r.name == "bot.handlers.errors"]
+    assert [(r.levelno, r.exc_info) for r in logged] == [(logging.INFO, None)]
+    assert "could no longer be answered" in logged[0].getMessage()
