@@ -34,7 +34,7 @@ demo: $(VENV)/.installed
 	$(BIN)/selfie-bot --env-file /dev/null demo
 
 # Every benchmark of BENCHMARKS.md (about an hour and a half); JSON into bench-results/.
-BENCHES := answer broadcast growth footprint report leader workers
+BENCHES := answer broadcast growth footprint report leader workers close_stall
 bench: $(VENV)/.installed-dev
 	mkdir -p bench-results
 	$(foreach b,$(BENCHES),$(BIN)/python -m benchmarks.$(b)_bench --json bench-results/$(b).json &&) true
