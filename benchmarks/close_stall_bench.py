@@ -47,7 +47,7 @@ from bot.clock import FixedClock
 from bot.participation.outcomes import Progress
 from bot.participation.service import Participation
 from bot.reporting.service import load_results
-from bot.sessions.service import create_session
+from bot.sessions.service import CreatedSession, create_session
 from bot.storage import Database
 from bot.storage import deliveries as delivery_queries
 from bot.storage import participants as participant_queries
@@ -99,34 +99,28 @@ async def measure(
     clock = FixedClock(NOW)
     rng = random.Random(repeat)
     async with opened(engine) as db:
-        large = await create_session(
-            db,
-            bank=bank,
-            now=clock.now(),
-            school_name="Lielā skola",
-            coordinator_id=1,
-            level=LEVEL,
-            start=START,
-            end=END,
-            timezone=TIMEZONE,
-        )
+
+        async def session_of(school: str, coordinator: int) -> CreatedSession:
+            return await create_session(
+                db,
+                bank=bank,
+                now=clock.now(),
+                school_name=school,
+                coordinator_id=coordinator,
+                level=LEVEL,
+                start=START,
+                end=END,
+                timezone=TIMEZONE,
+            )
+
+        large = await session_of("Lielā skola", 1)
         everyone = _people(rng, respondents)
         await _seed_joins(db, large.session_id, everyone, clock.now())
         questionnaires = await _questionnaires(db, bank, large.session_id)
         for first in range(0, respondents, 10_000):
             chunk = everyone[first : first + 10_000]
             await _seed_answers(db, rng, large.session_id, chunk, questionnaires)
-        small = await create_session(
-            db,
-            bank=bank,
-            now=clock.now(),
-            school_name="Mazā skola",
-            coordinator_id=2,
-            level=LEVEL,
-            start=START,
-            end=END,
-            timezone=TIMEZONE,
-        )
+        small = await session_of("Mazā skola", 2)
         participation = Participation(db=db, clock=clock, bank=bank)
         answered: list[tuple[float, float]] = []  # (started, seconds)
         stop = asyncio.Event()

@@ -16,6 +16,13 @@ from emulator import BotApiEmulator
 from emulator.harness import builder_for, running_polling
 
 
+async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A message with one button, "Go"."""
+    assert update.effective_chat is not None
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Go", callback_data="go")]])
+    await context.bot.send_message(update.effective_chat.id, "Press", reply_markup=keyboard)
+
+
 @pytest.fixture
 async def emu() -> AsyncIterator[BotApiEmulator]:
     async with BotApiEmulator("123456:ERRORS", username="errors_test_bot") as emulator:
@@ -34,11 +41,6 @@ async def test_a_crash_is_answered_once_and_later_groups_do_not_run(
         later.append("ran")
         if update.callback_query is not None:
             await update.callback_query.answer("a second answer")
-
-    async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_chat is not None
-        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Go", callback_data="go")]])
-        await context.bot.send_message(update.effective_chat.id, "Press", reply_markup=keyboard)
 
     application = builder_for(emu).build()
     application.add_handler(CallbackQueryHandler(crash), group=-1)
@@ -92,11 +94,6 @@ async def test_a_press_that_can_no_longer_be_answered_is_logged_without_an_apolo
         assert update.callback_query is not None
         await update.callback_query.answer("done")
         await update.callback_query.answer("again")  # Telegram: the query is too old
-
-    async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_chat is not None
-        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Go", callback_data="go")]])
-        await context.bot.send_message(update.effective_chat.id, "Press", reply_markup=keyboard)
 
     application = builder_for(emu).build()
     application.add_handler(CallbackQueryHandler(answer_twice))
