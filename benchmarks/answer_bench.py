@@ -52,6 +52,7 @@ from benchmarks.common import (
     markdown_table,
     percentile,
     process_cpu_seconds,
+    tree_cpu_seconds,
     write_json,
 )
 from benchmarks.live import (
@@ -128,10 +129,13 @@ def _syscalls(folder: Path | None, name: str) -> Path | None:
 
 
 @asynccontextmanager
-async def database_for(engine: Engine, folder: Path) -> AsyncIterator[str | Path]:
-    """An empty database for our bot: a file in `folder`, or one on a throwaway server."""
+async def database_for(
+    engine: Engine, folder: Path
+) -> AsyncIterator[tuple[str | Path, int | None]]:
+    """An empty database for our bot: a file in `folder`, or one on a throwaway server (then
+    also the server's process id: its CPU is the benchmark's, not others' load)."""
     if engine == "sqlite":
-        yield folder / "bench.sqlite3"
+        yield folder / "bench.sqlite3", None
         return
     with postgres_server.running() as server:
         connection = await asyncpg.connect(server.url("postgres"))
@@ -139,7 +143,7 @@ async def database_for(engine: Engine, folder: Path) -> AsyncIterator[str | Path
             await connection.execute("CREATE DATABASE bench")
         finally:
             await connection.close()
-        yield server.url("bench")
+        yield server.url("bench"), server.pid
 
 
 @asynccontextmanager
@@ -201,8 +205,11 @@ class Tally:
     others_cpu: float = 0.0
 
 
-def _ours_cpu(pids: Sequence[int]) -> float:
-    return sum(process_cpu_seconds(pid) for pid in (os.getpid(), *pids))
+def _ours_cpu(pids: Sequence[int], server: int | None) -> float:
+    """The benchmark's processes: this one, the bots, and the database server with its
+    backends."""
+    own = sum(process_cpu_seconds(pid) for pid in (os.getpid(), *pids))
+    return own + (tree_cpu_seconds(server) if server is not None else 0.0)
 
 
 async def _wave(
@@ -212,6 +219,7 @@ async def _wave(
     pause: Callable[[random.Random], float],
     tally: Tally,
     pids: Sequence[int],
+    server: int | None,
 ) -> None:
     """Join `concurrency` fresh respondents (not counted), then let each answer `each` times."""
     users = subject.users(concurrency)
@@ -233,13 +241,13 @@ async def _wave(
 
     subject.emu.stats.reset()
     bot_cpu, driver_cpu = process_cpu_seconds(subject.process.pid), time.process_time()
-    busy, ours = machine_busy_seconds(), _ours_cpu(pids)
+    busy, ours = machine_busy_seconds(), _ours_cpu(pids, server)
     began = time.perf_counter()
     results = await asyncio.gather(
         *(respond(user, statement) for user, statement in zip(users, statements, strict=True))
     )
     tally.seconds += time.perf_counter() - began
-    tally.others_cpu += (machine_busy_seconds() - busy) - (_ours_cpu(pids) - ours)
+    tally.others_cpu += (machine_busy_seconds() - busy) - (_ours_cpu(pids, server) - ours)
     tally.bot_cpu += process_cpu_seconds(subject.process.pid) - bot_cpu
     tally.driver_cpu += time.process_time() - driver_cpu
     tally.emulator_cpu += subject.emu.stats.handler_cpu_seconds
@@ -257,8 +265,10 @@ async def measure(
     total: int,
     rate: float,
     pids: Sequence[int] = (),
+    server: int | None = None,
 ) -> Run:
-    """`pids`: the benchmark's other processes (the bots), not counted as others' load."""
+    """`pids`: the benchmark's other processes (the bots), and `server` the database server's,
+    not counted as others' load."""
     waves, each = _answers_each(concurrency, total)
     mean_pause = concurrency / rate
 
@@ -268,7 +278,8 @@ async def measure(
     tally = Tally()
     load_before = _load()
     for _ in range(waves):
-        await _wave(subject, concurrency, each, pause, tally, pids or [subject.process.pid])
+        own = pids or [subject.process.pid]
+        await _wave(subject, concurrency, each, pause, tally, own, server)
     count = len(tally.latencies)
     return Run(
         bot=subject.name,
@@ -395,7 +406,7 @@ async def bench(
     runs: list[Run] = []
     with tempfile.TemporaryDirectory() as folder:
         async with (
-            database_for(engine, Path(folder)) as database,
+            database_for(engine, Path(folder)) as (database, server),
             subjects(database, names, profile, minimal_poll, syscalls) as chosen,
         ):
             for count in concurrency:
@@ -403,7 +414,7 @@ async def bench(
                     for repeat in range(repeats):
                         for subject in chosen:
                             pids = [each.process.pid for each in chosen]
-                            run = await measure(subject, mode, count, total, rate, pids)
+                            run = await measure(subject, mode, count, total, rate, pids, server)
                             run = _replace_repeat(run, repeat)
                             print(" | ".join(map(str, astuple(run))), flush=True)
                             runs.append(run)

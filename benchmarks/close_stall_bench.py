@@ -78,7 +78,7 @@ class Run:
 @asynccontextmanager
 async def opened(engine: Engine) -> AsyncIterator[Database]:
     with tempfile.TemporaryDirectory(prefix="close-stall-") as folder:
-        async with database_for(engine, Path(folder)) as target:
+        async with database_for(engine, Path(folder)) as (target, _server):
             db = await Database.open(target)
             try:
                 yield db

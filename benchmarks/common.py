@@ -93,6 +93,22 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime, stime
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process and its children, living (a server's backends) or reaped."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # gone meanwhile
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        if int(stat.parent.name) == pid:
+            total += sum(int(f) for f in fields[11:15]) / _CLOCK_TICKS  # with reaped children
+        elif int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+    return total
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds the whole machine has spent busy so far, summed over its CPUs (user, nice,
     system, interrupts, and time the hypervisor gave to other guests), from /proc/stat."""

@@ -29,6 +29,7 @@ class Server:
     port: int
     user: str
     password: str | None = None
+    pid: int | None = None  # the postmaster's, when started here
 
     def url(self, database: str) -> str:
         login = f"{self.user}:{self.password}" if self.password else self.user
@@ -110,7 +111,8 @@ def running() -> Iterator[Server]:
             **as_owner,  # type: ignore[call-overload]
         )
         try:
-            yield Server(host="127.0.0.1", port=port, user=user)
+            pid = int((data / "postmaster.pid").read_text().split("\n", 1)[0])
+            yield Server(host="127.0.0.1", port=port, user=user, pid=pid)
         finally:
             subprocess.run(
                 [bin_dir / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"],

@@ -44,6 +44,7 @@ class EmulatedUser:
         self._action_seq = 0
         self._edits_taken: dict[int, int] = {}
         self._answer_cursor = 0
+        self._pressed: set[str] = set()  # the callback queries of the last action
 
     def __repr__(self) -> str:
         return f"<EmulatedUser {self.id} {self.profile.first_name!r}>"
@@ -183,7 +184,9 @@ class EmulatedUser:
                 f"now; its buttons: {shown}"
             )
         self._mark_action()
-        return self._emu.state.press(self.id, message, data).id
+        query = self._emu.state.press(self.id, message, data).id
+        self._pressed = {query}
+        return query
 
     async def click(self, text_prefix: str, *, message: ChatMessage | None = None) -> str:
         """Press the button whose text starts with text_prefix (in the last bot message)."""
@@ -255,15 +258,21 @@ class EmulatedUser:
         return message
 
     async def wait_for_answer(self, timeout: float = 5.0) -> CallbackAnswer:
-        """The next callback query answer since the last one taken (or the last action)."""
-        start = self._answer_cursor
-        await self._wait(
-            lambda: len(self.chat.answers) > start,
-            timeout,
-            f"an answerCallbackQuery for user {self.id}",
+        """The next callback query answer since the last one taken (or the last action); after
+        a press, the next answer to that press: one to an earlier press that comes late (the
+        bot answers a press after showing what it leads to) is not it."""
+
+        def after_next() -> int | None:  # the next one's index + 1 (never 0, which is falsy)
+            answers = self.chat.answers
+            for index in range(self._answer_cursor, len(answers)):
+                if not self._pressed or answers[index].callback_query_id in self._pressed:
+                    return index + 1
+            return None
+
+        self._answer_cursor = await self._wait(
+            after_next, timeout, f"an answerCallbackQuery for user {self.id}"
         )
-        self._answer_cursor = start + 1
-        return self.chat.answers[start]
+        return self.chat.answers[self._answer_cursor - 1]
 
     async def wait_for_response(self, timeout: float = 5.0) -> ChatMessage:
         """Whichever comes first since the last action: a new bot message or an edit."""
@@ -306,6 +315,7 @@ class EmulatedUser:
         self._message_cursor = len(self._all_bot_messages())
         self._action_seq = self._emu.state.next_seq()
         self._answer_cursor = len(self.chat.answers)
+        self._pressed = set()
 
     def _own_message(self, message_id: int) -> ChatMessage:
         message = self.chat.live(message_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -103,14 +104,39 @@ def statement(
 
 
 def statement_keyboard(bank: Bank, progress: Progress, *, show_help: bool) -> InlineKeyboardMarkup:
-    t = texts()
     language = progress.language
-    session_id = progress.session.id
-    code = progress.item.code
+    return _statement_keyboard(
+        progress.session.id,
+        progress.item.code,
+        language,
+        bank.scale_label(NOT_APPLICABLE, language),
+        progress.previous_value,
+        show_help=show_help,
+        offers_help=bool(progress.item.help(language)),
+        offers_back=progress.position > 0 or progress.background_before,
+    )
+
+
+# Building python-telegram-bot's button objects costs more than the rest of a card (its
+# objects are frozen once made, so one keyboard can go out with many messages): each
+# statement's few variants are made once per session and language.
+@functools.lru_cache(maxsize=4096)
+def _statement_keyboard(
+    session_id: int,
+    code: str,
+    language: Language,
+    not_applicable_label: str,
+    previous_value: int | None,
+    *,
+    show_help: bool,
+    offers_help: bool,
+    offers_back: bool,
+) -> InlineKeyboardMarkup:
+    t = texts()
     mark = t(language, "statement.chosen_mark")
 
     def label(value: int, text: str) -> str:
-        return f"{text} {mark}" if progress.previous_value == value else text
+        return f"{text} {mark}" if previous_value == value else text
 
     scale = [
         InlineKeyboardButton(
@@ -119,14 +145,11 @@ def statement_keyboard(bank: Bank, progress: Progress, *, show_help: bool) -> In
         for value in range(1, 6)
     ]
     not_applicable = InlineKeyboardButton(
-        label(
-            NOT_APPLICABLE,
-            t(language, "statement.na_button", label=bank.scale_label(NOT_APPLICABLE, language)),
-        ),
+        label(NOT_APPLICABLE, t(language, "statement.na_button", label=not_applicable_label)),
         callback_data=encode(Answer(session_id, code, NOT_APPLICABLE)),
     )
     tools = []
-    if progress.item.help(language):
+    if offers_help:
         key = "statement.hide_help_button" if show_help else "statement.help_button"
         tools.append(
             InlineKeyboardButton(
@@ -134,7 +157,7 @@ def statement_keyboard(bank: Bank, progress: Progress, *, show_help: bool) -> In
                 callback_data=encode(ToggleHelp(session_id, code, not show_help)),
             )
         )
-    if progress.position > 0 or progress.background_before:
+    if offers_back:
         tools.append(
             InlineKeyboardButton(
                 t(language, "statement.back_button"), callback_data=encode(Back(session_id, code))

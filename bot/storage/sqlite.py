@@ -20,6 +20,10 @@ _BUSY_TIMEOUT_MS = 10_000
 # A purge must not hold this process's only connection while another process reads for long.
 _PURGE_BUSY_TIMEOUT_MS = 200
 _WAL_SIZE_LIMIT = 1 << 20
+# SQLite's own automatic checkpoint would run in whichever thread commits, the event loop's
+# too (see `run`): this process checkpoints on aiosqlite's thread instead, after this many of
+# its commits (an answer writes three or four pages: about SQLite's default of 1,000 pages).
+_CHECKPOINT_EVERY = 256
 
 
 class SqliteDatabase(Database):
@@ -38,6 +42,7 @@ class SqliteDatabase(Database):
         self.purge_pending = True  # until the WAL is empty
         self._reader: aiosqlite.Connection | None = None  # for long reads, opened when needed
         self._reader_lock = asyncio.Lock()
+        self._commits = 0  # since the last checkpoint
 
     @property
     def name(self) -> str:
@@ -47,9 +52,12 @@ class SqliteDatabase(Database):
     async def connect(cls, path: Path, *, migrate: bool = True) -> SqliteDatabase:
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path, isolation_level=None)
+        # The connection lives on aiosqlite's thread, but `run` also uses it on the event
+        # loop's, always under the lock that keeps the two from overlapping.
+        connection = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
         connection.row_factory = aiosqlite.Row
         await connection.execute_fetchall("PRAGMA journal_mode = WAL")
+        await connection.execute_fetchall("PRAGMA wal_autocheckpoint = 0")
         await connection.execute("PRAGMA foreign_keys = ON")
         await connection.execute("PRAGMA synchronous = NORMAL")
         await connection.execute_fetchall(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
@@ -180,21 +188,49 @@ class SqliteDatabase(Database):
                 await self._connection.rollback()
                 raise
             await self._connection.commit()
+            await self._committed()
 
     async def run(self, work: Work[T]) -> T:
-        """`work` in one write transaction, all of it in one call on aiosqlite's thread: each
-        statement through `transaction()` costs a hand-over to that thread and a wake-up of
-        the event loop, about as much CPU as the SQL itself (BENCHMARKS.md §1)."""
+        """`work` in one write transaction, on the event loop's own thread: a unit of work is a
+        few statements on pages in memory, about 0.1 ms, less than handing it to aiosqlite's
+        thread and being woken again costs (BENCHMARKS.md §1). The loop never waits for a
+        lock there: when another process (the command line) holds the write lock, the unit
+        goes to aiosqlite's thread, which waits for it as every other transaction does; and
+        checkpoints, which write and sync the files, run on that thread too (`_committed`)."""
         async with self._lock:
-            # aiosqlite has no public call for running a function on its thread; `_execute`
-            # and `_conn` are what its own methods use (aiosqlite is pinned below 0.23).
-            result: T = await self._connection._execute(self._unit, work)  # type: ignore[no-untyped-call]
+            raw = self._raw
+            try:
+                raw.execute("PRAGMA busy_timeout = 0").fetchall()
+                try:
+                    raw.execute("BEGIN IMMEDIATE")
+                finally:
+                    raw.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}").fetchall()
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                    raise
+                # aiosqlite has no public call for running a function on its thread;
+                # `_execute` is what its own methods use (aiosqlite is pinned below 0.23).
+                result: T = await self._connection._execute(self._unit, work)  # type: ignore[no-untyped-call]
+            else:
+                result = self._finish(raw, work)
+            await self._committed()
             return result
 
-    def _unit(self, work: Work[T]) -> T:
-        """On aiosqlite's thread: BEGIN IMMEDIATE, `work`, COMMIT (or ROLLBACK on an error)."""
+    @property
+    def _raw(self) -> sqlite3.Connection:
         raw: sqlite3.Connection = self._connection._conn
+        return raw
+
+    def _unit(self, work: Work[T]) -> T:
+        """On aiosqlite's thread: BEGIN IMMEDIATE (waiting up to the busy timeout), `work`,
+        COMMIT."""
+        raw = self._raw
         raw.execute("BEGIN IMMEDIATE")
+        return self._finish(raw, work)
+
+    @staticmethod
+    def _finish(raw: sqlite3.Connection, work: Work[T]) -> T:
+        """`work` in the transaction just begun, then COMMIT (or ROLLBACK on an error)."""
         try:
             result: T = _complete(work(_OnThread(raw)))
         except BaseException:
@@ -202,6 +238,14 @@ class SqliteDatabase(Database):
             raise
         raw.commit()
         return result
+
+    async def _committed(self) -> None:
+        """Count a commit; every `_CHECKPOINT_EVERY`, copy the WAL into the database file on
+        aiosqlite's thread (a passive checkpoint: it waits for no one)."""
+        self._commits += 1
+        if self._commits >= _CHECKPOINT_EVERY:
+            self._commits = 0
+            await self._connection.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Connection]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from telegram import InlineKeyboardMarkup
+
 from bot.coordination.own_format import parse_own
 from bot.handlers import render
 from bot.participation.outcomes import Progress
 from bot.storage.records import Session
 from bot.surveys.bank import default_bank
-from bot.surveys.questionnaire import assemble
+from bot.surveys.questionnaire import Item, assemble
+from bot.surveys.vocabulary import Language
 
 SESSION = Session(
     id=3, school_id=1, school_name="Rīgas Tehniskā koledža", level="upper-secondary",
@@ -80,3 +83,40 @@ def test_a_question_about_the_student_addresses_them_and_marks_the_answer_given(
     labels = [row[0].text for row in keyboard.inline_keyboard]
     assert labels == ["Ne pārāk droši", "Diezgan droši", "Ļoti droši", "Nevēlos norādīt ✓",
                       "◀ Atpakaļ"]  # fmt: skip
+
+
+def test_a_statement_s_keyboard_is_made_once_and_marks_the_answer_given_after_back() -> None:
+    bank = default_bank()
+    questionnaire = assemble(
+        bank, level="upper-secondary", profile="teacher", codes=set(bank.statements)
+    )
+    first, second = questionnaire.items[:2]
+
+    def keyboard(
+        item: Item, position: int, previous: int | None, language: Language = "en"
+    ) -> InlineKeyboardMarkup:
+        progress = Progress(
+            session=SESSION, profile="teacher", language=language, position=position,
+            total=len(questionnaire.items), item=item, previous_value=previous,
+        )  # fmt: skip
+        return render.statement(bank, progress)[1]
+
+    shown = keyboard(second, 1, None)
+    assert keyboard(second, 1, None) is shown  # the same statement again: the same buttons
+    labels = [button.text for row in shown.inline_keyboard for button in row]
+    assert labels[:5] == ["1", "2", "3", "4", "5"] and "◀ Back" in " ".join(labels)
+    again = keyboard(second, 1, 4)  # after Back, the answer given is marked
+    assert [button.text for button in again.inline_keyboard[0]][3].startswith("4 ")
+    assert again is not shown
+    assert all(
+        "Back" not in b.text for row in keyboard(first, 0, None).inline_keyboard for b in row
+    )
+    latvian = keyboard(second, 1, None, "lv")
+    assert (
+        latvian is not shown
+        and latvian.inline_keyboard[1][0].text != shown.inline_keyboard[1][0].text
+    )
+    assert (
+        shown.inline_keyboard[0][0].callback_data
+        != keyboard(first, 0, None).inline_keyboard[0][0].callback_data
+    )

@@ -129,6 +129,66 @@ async def test_a_unit_of_work_that_waits_on_something_else_is_refused_on_sqlite(
         await db.close()
 
 
+async def test_a_unit_of_work_waits_off_the_event_loop_while_another_process_writes(
+    tmp_path: Path,
+) -> None:
+    """The command line holding the write lock: the answer waits for it on aiosqlite's
+    thread, and the event loop goes on meanwhile."""
+    path = tmp_path / "selfie.sqlite3"
+    db = await Database.open(path)
+    other = sqlite3.connect(path, isolation_level=None)
+
+    async def work(connection: Connection) -> int:
+        await connection.execute("INSERT INTO schools (name, created_at) VALUES ('Vēlāk', 0)")
+        rows = await fetch_all(connection, "SELECT name FROM schools")
+        return len(rows)
+
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO schools (name, created_at) VALUES ('Pirmā', 0)")
+        waiting = asyncio.create_task(db.run(work))
+        ticks = 0
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert not waiting.done() and ticks == 20
+        other.execute("COMMIT")
+        assert await asyncio.wait_for(waiting, 10) == 2
+    finally:
+        other.close()
+        await db.close()
+
+
+async def test_the_database_file_takes_the_wal_in_after_a_round_of_commits(
+    tmp_path: Path,
+) -> None:
+    """Checkpoints run every so many commits (not SQLite's own, which would run wherever the
+    commit does): the file itself, read without its WAL, holds the rows by then."""
+    from bot.storage import sqlite as engine
+
+    path = tmp_path / "selfie.sqlite3"
+    db = await Database.open(path)
+
+    async def add(connection: Connection) -> None:
+        await connection.execute("INSERT INTO schools (name, created_at) VALUES (?, 0)", (name,))
+
+    def in_file() -> int:
+        # immutable: the file alone, as if the WAL were not there
+        with closing(sqlite3.connect(f"file:{path}?immutable=1", uri=True)) as alone:
+            return int(alone.execute("SELECT count(*) FROM schools").fetchone()[0])
+
+    try:
+        for number in range(engine._CHECKPOINT_EVERY - 1):
+            name = f"Skola {number}"
+            await db.run(add)
+        assert in_file() == 0
+        name = "Pēdējā"
+        await db.run(add)
+        assert in_file() == engine._CHECKPOINT_EVERY
+    finally:
+        await db.close()
+
+
 async def test_foreign_keys_are_enforced(db: Database) -> None:
     with pytest.raises((sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)):
         async with db.transaction() as connection:
