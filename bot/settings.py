@@ -76,9 +76,10 @@ class Settings(BaseSettings):
     # How long a claim stays its sender's without a renewal (renewed every third of it): what a
     # sender that lost the lock without noticing could still send. Longer than leader_seconds.
     lease_seconds: float = Field(default=30.0, gt=0, le=3600)
-    # Seconds between two getUpdates calls: a short pause lets updates arrive in batches, one
-    # call for several answers at a busy time (BENCHMARKS.md §1).
-    poll_interval: float = Field(default=0.02, ge=0, le=5)
+    # Seconds between two getUpdates calls. A pause batches updates (fewer calls when busy) but
+    # each update waits for it; since an answer no longer frees the event loop while SQLite
+    # works, the bot polls as python-telegram-bot does, at once (BENCHMARKS.md §1).
+    poll_interval: float = Field(default=0.0, ge=0, le=5)
     reminder_day_start: time = time(9, 0)
     reminder_day_end: time = time(20, 0)
     reminder_fractions: Annotated[tuple[float, ...], NoDecode] = (1 / 3, 2 / 3)

@@ -86,8 +86,9 @@ class Database(ABC):
 
     async def run(self, work: Work[T]) -> T:
         """`work` as one write transaction, as `transaction()` gives, committed when it returns.
-        `work` may await nothing but the connection it is handed: SQLite runs all of it in one
-        call on its database thread instead of one call a statement (see `SqliteDatabase`).
+        `work` may await nothing but the connection it is handed: SQLite runs all of it at
+        once, on the event loop's thread, instead of one hand-over a statement to its database
+        thread (see `SqliteDatabase.run`).
         The caller must not rely on a cancellation undoing it: once started, it completes."""
         async with self.transaction() as connection:
             return await work(connection)
