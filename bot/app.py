@@ -335,7 +335,7 @@ def run(settings: Settings, *, clock: Clock | None = None) -> None:
             asyncio.run(serve(application, settings))
         else:
             application.run_polling(
-                allowed_updates=ALLOWED_UPDATES, poll_interval=settings.poll_interval
+                allowed_updates=ALLOWED_UPDATES, poll_interval=settings.resolved_poll_interval
             )
     except InvalidToken:  # revoked between the check and the start
         raise token_rejected() from None

@@ -76,10 +76,8 @@ class Settings(BaseSettings):
     # How long a claim stays its sender's without a renewal (renewed every third of it): what a
     # sender that lost the lock without noticing could still send. Longer than leader_seconds.
     lease_seconds: float = Field(default=30.0, gt=0, le=3600)
-    # Seconds between two getUpdates calls. A pause batches updates (fewer calls when busy) but
-    # each update waits for it; since an answer no longer frees the event loop while SQLite
-    # works, the bot polls as python-telegram-bot does, at once (BENCHMARKS.md §1).
-    poll_interval: float = Field(default=0.0, ge=0, le=5)
+    # Seconds between two getUpdates calls; unset, `resolved_poll_interval` chooses.
+    poll_interval: float | None = Field(default=None, ge=0, le=5)
     reminder_day_start: time = time(9, 0)
     reminder_day_end: time = time(20, 0)
     reminder_fractions: Annotated[tuple[float, ...], NoDecode] = (1 / 3, 2 / 3)
@@ -237,6 +235,16 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def resolved_poll_interval(self) -> float:
+        """A pause batches updates (fewer calls when busy), but each update waits for it. On
+        SQLite an answer's SQL runs on the event loop, which is busy the whole time, and the
+        bot polls at once; on PostgreSQL it awaits the server, the loop would poll again
+        meanwhile for fewer updates each time, and a 20 ms pause pays (BENCHMARKS.md §1)."""
+        if self.poll_interval is not None:
+            return self.poll_interval
+        return 0.02 if isinstance(self.database_target, str) else 0.0
 
     @property
     def resolved_file_api_url(self) -> str:

@@ -13,6 +13,16 @@ def test_defaults_need_no_environment(tmp_path: Path) -> None:
     assert settings.resolved_file_api_url == "https://api.telegram.org/file/bot"
 
 
+def test_polling_pauses_only_on_postgresql_unless_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert load_settings(None).resolved_poll_interval == 0.0
+    monkeypatch.setenv("SELFIE_DATABASE", "postgresql://selfie@127.0.0.1/selfie")
+    assert load_settings(None).resolved_poll_interval == 0.02
+    monkeypatch.setenv("SELFIE_POLL_INTERVAL", "0")
+    assert load_settings(None).resolved_poll_interval == 0.0
+
+
 def test_values_come_from_an_env_file(tmp_path: Path) -> None:
     env = tmp_path / ".env"
     env.write_text(
