@@ -244,7 +244,7 @@ class Settings(BaseSettings):
         meanwhile for fewer updates each time, and a 20 ms pause pays (BENCHMARKS.md §1)."""
         if self.poll_interval is not None:
             return self.poll_interval
-        return 0.02 if isinstance(self.database_target, str) else 0.0
+        return 0.02 if is_server_url(self.database_target) else 0.0
 
     @property
     def resolved_file_api_url(self) -> str:
